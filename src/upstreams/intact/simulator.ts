@@ -1,0 +1,231 @@
+import { Decimal } from 'decimal.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SimulatorServer, type SimulatorServerOptions } from '../simulatorServer.js';
+import { toIntactDateTime } from './wire.js';
+import { IntactSimulatorState, type IntactSeedOptions, type SimLedgerItem } from './simulatorState.js';
+
+/** The bearer token the simulator accepts unless told otherwise. */
+export const INTACT_DEMO_TOKEN = 'demo-intact-token';
+
+const DEFAULT_FETCH = 100;
+const MAX_FETCH = 500;
+
+export interface IntactSimulatorOptions extends SimulatorServerOptions, IntactSeedOptions {
+  /**
+   * The bearer token every request must carry (default `demo-intact-token`); `null` accepts any
+   * request. Without it Intact's front answers HTTP 401 `{ Success:false, ErrorMessage:'Unauthorized' }`.
+   */
+  readonly token?: string | null;
+}
+
+type Params = ReadonlyMap<string, string>;
+
+/**
+ * The embedded Intact iQ customer ledger (B1, B2). Like the .NET original it binds query and body
+ * keys without regard to case and reports business failures as HTTP 200 `Success:false`. A refused
+ * B2 changes nothing.
+ */
+export class IntactSimulator extends SimulatorServer {
+  readonly state: IntactSimulatorState;
+
+  constructor(options: IntactSimulatorOptions = {}) {
+    super('INTACT', options);
+    this.state = new IntactSimulatorState(options);
+    const token = options.token === undefined ? INTACT_DEMO_TOKEN : options.token;
+    if (token !== null) {
+      this.app.addHook('preHandler', async (request, reply) => {
+        if (request.headers.authorization !== `Bearer ${token}`) {
+          return reply.code(401).send({ Success: false, ErrorMessage: 'Unauthorized' });
+        }
+        return undefined;
+      });
+    }
+    this.app.get('/CustomerLedger', (request, reply) => this.readLedger(request, reply));
+    this.app.post('/CustomerLedger', (request, reply) => this.postReceipt(request, reply));
+  }
+
+  /** Base URL to configure as INTACT_BASE_URL: the origin, as Intact has no path prefix. */
+  get baseUrl(): string {
+    return this.origin;
+  }
+
+  /** B1 */
+  private async readLedger(request: FastifyRequest, reply: FastifyReply) {
+    const fail = (message: string) => reply.send({ Items: [], TotalCount: 0, ErrorMessage: message, Success: false });
+    const query = lowerCaseKeys(request.query);
+    const accountCode = query.get('accountcode')?.trim();
+    if (!accountCode) return fail('accountCode is required');
+    if (!this.state.accounts.has(accountCode)) return fail(`Account ${accountCode} not found`);
+
+    const number = query.get('number');
+    const reference = query.get('reference');
+    const currency = query.get('currency')?.toUpperCase();
+    const debitText = query.get('debitamount');
+    const debit = debitText === undefined ? undefined : parseAmount(debitText);
+    if (debit === null) return fail(`debitamount "${debitText}" is not a number`);
+    const from = parseDateParam(query.get('fromdate'));
+    if (from === null) return fail(`fromDate "${query.get('fromdate')}" is not a date`);
+    const to = parseDateParam(query.get('todate'));
+    if (to === null) return fail(`toDate "${query.get('todate')}" is not a date`);
+    const skip = parseCount(query.get('skip'), 0);
+    if (skip === null) return fail('skip must be a whole number of 0 or more');
+    const fetch = parseCount(query.get('fetch'), DEFAULT_FETCH);
+    if (fetch === null) return fail('fetch must be a whole number of 0 or more');
+
+    const matching = this.state
+      .ledgerOf(accountCode)
+      .filter(
+        (item) =>
+          (number === undefined || item.number === number) &&
+          (reference === undefined || item.reference === reference) &&
+          (currency === undefined || item.currency === currency) &&
+          (debit === undefined || item.debit.equals(debit)) &&
+          (from === undefined || item.date >= from) &&
+          (to === undefined || item.date <= to),
+      )
+      .sort((a, b) => b.date - a.date || (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));
+    return reply.send({
+      Items: matching.slice(skip, skip + Math.min(fetch, MAX_FETCH)).map(ledgerItemRow),
+      TotalCount: matching.length,
+      ErrorMessage: null,
+      Success: true,
+    });
+  }
+
+  /** B2: every rule is checked before anything is written, so a refusal leaves the ledger as it was. */
+  private async postReceipt(request: FastifyRequest, reply: FastifyReply) {
+    const body = lowerCaseRecord(request.body);
+    const errors: string[] = [];
+    const refuse = () => reply.send({ Success: false, Receipt: null, Allocations: [], Errors: errors, ErrorMessage: errors.join('; ') });
+
+    const accountCode = typeof body['accountcode'] === 'string' ? body['accountcode'].trim() : '';
+    if (!accountCode) errors.push('accountcode is required');
+    else if (!this.state.accounts.has(accountCode)) errors.push(`Account ${accountCode} not found`);
+    if (errors.length > 0) return refuse();
+    const account = this.state.accounts.get(accountCode)!;
+
+    const amountPaid = parseAmountValue(body['amountpaid']);
+    if (amountPaid === null || !amountPaid.greaterThan(0)) errors.push('amountpaid must be greater than 0');
+    const datePaid = typeof body['datepaid'] === 'string' ? parseDateParam(body['datepaid']) : null;
+    if (datePaid === null || datePaid === undefined) errors.push('datepaid must be a date');
+    for (const key of ['paymentbranchcode', 'receipttypecode']) {
+      const value = body[key];
+      if (typeof value !== 'string' || value.trim() === '') errors.push(`${key} is required`);
+    }
+
+    const rawItems = body['items'] ?? [];
+    const allocations: { invoice: SimLedgerItem; amount: Decimal }[] = [];
+    // What each invoice would still owe after the allocations read so far (a number may repeat).
+    const outstanding = new Map<SimLedgerItem, Decimal>();
+    let allocated = new Decimal(0);
+    if (!Array.isArray(rawItems)) {
+      errors.push('items must be a list');
+    } else {
+      rawItems.forEach((raw: unknown, index) => {
+        const item = lowerCaseRecord(raw);
+        const number = typeof item['number'] === 'string' ? item['number'] : null;
+        const amount = parseAmountValue(item['amountpaid']);
+        if (number === null) {
+          errors.push(`items[${index}].number is required`);
+          return;
+        }
+        if (amount === null || !amount.greaterThan(0)) {
+          errors.push(`items[${index}].amountpaid for ${number} must be greater than 0`);
+          return;
+        }
+        const invoice = this.state.invoiceOf(accountCode, number);
+        if (!invoice || !invoice.unallocated.greaterThan(0)) {
+          errors.push(`Invoice ${number} is not an open invoice of account ${accountCode}`);
+          return;
+        }
+        const open = outstanding.get(invoice) ?? invoice.unallocated;
+        if (amount.greaterThan(open)) {
+          errors.push(`Allocation of ${amount.toFixed()} to invoice ${number} exceeds its outstanding ${open.toFixed()}`);
+          return;
+        }
+        outstanding.set(invoice, open.minus(amount));
+        allocations.push({ invoice, amount });
+        allocated = allocated.plus(amount);
+      });
+    }
+    if (amountPaid !== null && allocated.greaterThan(amountPaid)) {
+      errors.push(`Allocations total ${allocated.toFixed()} exceeds the amount paid ${amountPaid.toFixed()}`);
+    }
+    if (errors.length > 0 || amountPaid === null || datePaid === null || datePaid === undefined) return refuse();
+
+    const receipt = this.state.addReceipt(account.accountCode, {
+      amount: amountPaid,
+      unallocated: amountPaid.minus(allocated),
+      date: datePaid,
+    });
+    const answered = allocations.map(({ invoice, amount }) => {
+      invoice.unallocated = invoice.unallocated.minus(amount);
+      return { Number: invoice.number, Amount: amount.toNumber(), Unallocated: invoice.unallocated.toNumber() };
+    });
+    return reply.send({
+      Success: true,
+      Receipt: { Number: receipt.number, Amount: receipt.credit.toNumber(), Unallocated: receipt.unallocated.toNumber() },
+      Allocations: answered,
+      Errors: [],
+      ErrorMessage: null,
+    });
+  }
+}
+
+/** A B1 item as Intact writes it. */
+export function ledgerItemRow(item: SimLedgerItem) {
+  return {
+    Id: item.id,
+    Date: toIntactDateTime(new Date(item.date)),
+    DueDate: item.dueDate === null ? null : toIntactDateTime(new Date(item.dueDate)),
+    Number: item.number,
+    Reference: item.reference,
+    Type: item.type,
+    Debit: item.debit.toNumber(),
+    Credit: item.credit.toNumber(),
+    Unallocated: item.unallocated.toNumber(),
+    Currency: item.currency,
+  };
+}
+
+/** Query parameters by lower-case name (first value of a repeated one). */
+function lowerCaseKeys(query: unknown): Params {
+  const params = new Map<string, string>();
+  for (const [name, value] of Object.entries(lowerCaseRecord(query))) {
+    const first = Array.isArray(value) ? (value as unknown[])[0] : value;
+    if (typeof first === 'string') params.set(name, first);
+  }
+  return params;
+}
+
+function lowerCaseRecord(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key.toLowerCase(), entry]));
+}
+
+/** A decimal literal, or null when `text` is not one. */
+function parseAmount(text: string): Decimal | null {
+  return /^-?\d+(\.\d+)?$/.test(text.trim()) ? new Decimal(text.trim()) : null;
+}
+
+/** A JSON amount: a number (read through its shortest text, so 0.1 is exactly 0.1) or a numeric string. */
+function parseAmountValue(value: unknown): Decimal | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? new Decimal(String(value)) : null;
+  if (typeof value === 'string') return parseAmount(value);
+  return null;
+}
+
+/** Absent → undefined; `YYYY-MM-DD` or ISO date-time (no zone means UTC) → epoch ms; otherwise null. */
+function parseDateParam(text: string | undefined): number | null | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = text.trim();
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : /[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}Z`;
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(iso)) return null;
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? null : time;
+}
+
+function parseCount(text: string | undefined, fallback: number): number | null {
+  if (text === undefined || text.trim() === '') return fallback;
+  return /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : null;
+}
