@@ -1,3 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { GraphQLError } from 'graphql';
+import type { GatewayConfig } from './config.js';
+import type { CustomerDirectory } from './directory/index.js';
+import type { UpstreamCallRecord } from './upstreams/http.js';
+import { IqmClient, createIqmLoaders, type IqmCredentials, type IqmLoaders } from './upstreams/iqm/index.js';
+import type { UpstreamEndpoints, UpstreamPools } from './upstreams/registry.js';
+
+/** Everything a request needs that outlives it: built once at start-up. */
+export interface GatewayServices {
+  readonly config: GatewayConfig;
+  readonly endpoints: UpstreamEndpoints;
+  readonly pools: UpstreamPools;
+  readonly directory: CustomerDirectory;
+}
+
+/** Who is calling, as far as the gateway can tell; `scope` separates callers in any shared store. */
+export interface CallerIdentity {
+  readonly scope: string;
+  readonly iqmCredentials: IqmCredentials | null;
+}
+
+/** The per-request context. Built by createContext for each operation; nothing here is shared between requests. */
 export interface GatewayContext {
-  readonly placeholder: true;
+  readonly services: GatewayServices;
+  readonly caller: CallerIdentity;
+  /** Absolute origin for links clients follow (file downloads). */
+  readonly publicBaseUrl: string;
+  readonly iqm: { readonly client: IqmClient; readonly loaders: IqmLoaders; readonly currencyCode: string };
+  /** Every upstream call this operation made, in completion order. */
+  readonly upstreamCalls: UpstreamCallRecord[];
+  /** Errors of systems that failed inside an otherwise answered field (fan-out): added to the response. */
+  readonly partialErrors: GraphQLError[];
+}
+
+export interface IncomingRequestInfo {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly protocol: string;
+  readonly host: string;
+}
+
+export function resolveCaller(services: GatewayServices, headers: IncomingRequestInfo['headers']): CallerIdentity {
+  const authorization = headerValue(headers['authorization']);
+  const workspace = headerValue(headers['x-iaa-ow-id']);
+  const forwarded = authorization?.startsWith('Bearer ') && workspace ? { token: authorization.slice(7), organizationWorkspaceId: workspace } : null;
+  const { serviceCredentials, fallbackCredentials } = services.endpoints.iqm;
+  const iqmCredentials = serviceCredentials ?? forwarded ?? fallbackCredentials;
+  // Hash, never keep, the credential: the scope only has to tell callers apart.
+  const scope = createHash('sha256')
+    .update(forwarded ? `${forwarded.token}\u0000${forwarded.organizationWorkspaceId}` : 'anonymous')
+    .digest('base64url');
+  return { scope, iqmCredentials };
+}
+
+export function createContext(services: GatewayServices, request: IncomingRequestInfo): GatewayContext {
+  const caller = resolveCaller(services, request.headers);
+  const upstreamCalls: UpstreamCallRecord[] = [];
+  const observe = (call: UpstreamCallRecord) => upstreamCalls.push(call);
+  const iqmClient = new IqmClient(services.pools.iqm, caller.iqmCredentials, observe);
+  return {
+    services,
+    caller,
+    publicBaseUrl: services.config.publicBaseUrl ?? `${request.protocol}://${request.host}`,
+    iqm: {
+      client: iqmClient,
+      loaders: createIqmLoaders(iqmClient, services.endpoints.iqm.currencyCode),
+      currencyCode: services.endpoints.iqm.currencyCode,
+    },
+    upstreamCalls,
+    partialErrors: [],
+  };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -1,0 +1,1 @@
+export { CustomerDirectory, CustomerDirectoryError, iqmOnlyCustomer, customerSources, type DirectoryDefaults } from './customerDirectory.js';

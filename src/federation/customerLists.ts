@@ -1,0 +1,61 @@
+import type { GatewayContext } from '../context.js';
+import type {
+  InvoiceFilter,
+  InvoiceOrder,
+  PaymentFilter,
+} from '../__generated__/resolvers-types.js';
+import type { CustomerModel, InvoiceModel, InvoiceStatus, PaymentModel, SourceSystem } from '../domain/models.js';
+import { INVOICE_STATUS_ID } from '../upstreams/iqm/index.js';
+import type { SourceRead } from './fanOut.js';
+
+/**
+ * Which systems hold which part of a customer, and how each one's part is read. Every read goes
+ * through the request's loaders, so a list asked for twice in one operation is fetched once.
+ */
+
+const IQM_SORT_FIELD = { ISSUED_ON: 'issuedOn', TOTAL: 'invoiceAmount', STATUS: 'status' } as const;
+
+function wanted(system: SourceSystem, sources: readonly SourceSystem[] | null | undefined): boolean {
+  return !sources || sources.length === 0 || sources.includes(system);
+}
+
+export function invoiceReads(
+  context: GatewayContext,
+  customer: CustomerModel,
+  filter: InvoiceFilter | null | undefined,
+  order: InvoiceOrder | null | undefined,
+): SourceRead<InvoiceModel>[] {
+  const statuses = filter?.status && filter.status.length > 0 ? new Set<InvoiceStatus>(filter.status) : null;
+  const keep = (invoice: InvoiceModel, status: InvoiceStatus) => !statuses || statuses.has(status);
+  const reads: SourceRead<InvoiceModel>[] = [];
+  const owId = customer.identities.iqmWorkspaceId;
+  if (owId !== null && wanted('IQM', filter?.sources)) {
+    // One status is pushed down to IQM (A19 takes one status id); several are filtered here.
+    const single = statuses && statuses.size === 1 ? INVOICE_STATUS_ID.get([...statuses][0]!) : undefined;
+    const sortBy = order ? `${order.direction === 'ASC' ? '+' : '-'}${IQM_SORT_FIELD[order.field ?? 'ISSUED_ON']}` : null;
+    reads.push({
+      system: 'IQM',
+      read: async () =>
+        (await context.iqm.loaders.invoiceList.load({ owId, status: single ?? null, sortBy, isCustomerRequest: true })).filter((invoice) =>
+          keep(invoice, invoice.status),
+        ),
+    });
+  }
+  return reads;
+}
+
+export function paymentReads(context: GatewayContext, customer: CustomerModel, filter: PaymentFilter | null | undefined): SourceRead<PaymentModel>[] {
+  const statuses = filter?.status && filter.status.length > 0 ? new Set(filter.status) : null;
+  const reads: SourceRead<PaymentModel>[] = [];
+  const owId = customer.identities.iqmWorkspaceId;
+  if (owId !== null && wanted('IQM', filter?.sources)) {
+    reads.push({
+      system: 'IQM',
+      read: async () =>
+        (await context.iqm.loaders.customerPayments.load(owId)).filter(
+          (payment) => (!statuses || statuses.has(payment.status)) && (!filter?.type || payment.type === filter.type),
+        ),
+    });
+  }
+  return reads;
+}

@@ -1,0 +1,67 @@
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import { responsePathAsArray } from 'graphql';
+import type { GatewayContext } from '../context.js';
+import type { SourceSystem } from '../domain/models.js';
+import { GatewayError } from '../errors.js';
+
+/** One system's contribution to a merged list. */
+export interface SourceRead<T> {
+  readonly system: SourceSystem;
+  readonly read: () => Promise<readonly T[]>;
+}
+
+export interface FanOutResult<T> {
+  readonly items: T[];
+  /** False when at least one system failed: its items are missing and an error names it. */
+  readonly complete: boolean;
+}
+
+/**
+ * Reads every system at once (the reads start in the same tick, so calls to different upstreams
+ * overlap), merges what arrived in `compare` order, and turns each failed system into an error at
+ * this field's path whose extensions name the system; the field itself still resolves.
+ */
+export async function fanOut<T>(
+  context: GatewayContext,
+  info: GraphQLResolveInfo,
+  reads: readonly SourceRead<T>[],
+  compare: (left: T, right: T) => number,
+): Promise<FanOutResult<T>> {
+  const settled = await Promise.allSettled(reads.map((source) => source.read()));
+  const items: T[] = [];
+  let complete = true;
+  settled.forEach((outcome, index) => {
+    const system = reads[index]!.system;
+    if (outcome.status === 'fulfilled') {
+      items.push(...outcome.value);
+      return;
+    }
+    complete = false;
+    context.partialErrors.push(partialError(outcome.reason, system, info));
+  });
+  return { items: items.sort(compare), complete };
+}
+
+function partialError(reason: unknown, system: SourceSystem, info: GraphQLResolveInfo): GraphQLError {
+  const path = responsePathAsArray(info.path);
+  if (reason instanceof GatewayError) {
+    return new GraphQLError(reason.message, { path, extensions: { ...reason.extensions, system } });
+  }
+  return new GraphQLError(`${system} could not be read`, { path, originalError: reason instanceof Error ? reason : undefined, extensions: { code: 'INTERNAL_SERVER_ERROR', system } });
+}
+
+/** Newest first by a date-like key (nulls last), then by a tie-breaker so the order is stable. */
+export function newestFirst<T>(dateOf: (item: T) => string | null, tieBreak: (item: T) => string): (left: T, right: T) => number {
+  return (left, right) => {
+    const a = dateOf(left);
+    const b = dateOf(right);
+    if (a !== b) {
+      if (a === null) return 1;
+      if (b === null) return -1;
+      return a < b ? 1 : -1;
+    }
+    const x = tieBreak(left);
+    const y = tieBreak(right);
+    return x < y ? 1 : x > y ? -1 : 0;
+  };
+}

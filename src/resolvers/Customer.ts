@@ -1,0 +1,93 @@
+import type { CustomerResolvers, InvoiceOrder } from '../__generated__/resolvers-types.js';
+import { customerSources } from '../directory/index.js';
+import { money, toDecimal, totalsByCurrency } from '../domain/money.js';
+import type { InvoiceModel } from '../domain/models.js';
+import { connectionFromList, pageWindow } from '../domain/pagination.js';
+import { customerGlobalId } from '../federation/customers.js';
+import { invoiceReads, paymentReads } from '../federation/customerLists.js';
+import { fanOut, newestFirst } from '../federation/fanOut.js';
+import { invoiceFacts } from '../federation/invoiceFacts.js';
+import type { GatewayContext } from '../context.js';
+
+const STATUS_ORDER = ['PENDING', 'PARTIALLY_PAID', 'UNPAID', 'PAID', 'OVERDUE', 'PROCESSING', 'CANCELLED'];
+
+/** Sorts merged invoices; every order ends with the invoice number so pages are stable. */
+async function sortInvoices(context: GatewayContext, invoices: InvoiceModel[], order: InvoiceOrder | null | undefined): Promise<InvoiceModel[]> {
+  const field = order?.field ?? 'ISSUED_ON';
+  const direction = order?.direction === 'ASC' ? 1 : -1;
+  const facts = field === 'ISSUED_ON' ? null : await Promise.all(invoices.map((invoice) => invoiceFacts(context, invoice)));
+  const keyed = invoices.map((invoice, index) => ({
+    invoice,
+    key: field === 'ISSUED_ON' ? (invoice.issuedOn ?? '') : field === 'TOTAL' ? facts![index]!.total.amount.toNumber() : STATUS_ORDER.indexOf(facts![index]!.status),
+  }));
+  keyed.sort((a, b) => {
+    if (a.key !== b.key) return (a.key < b.key ? -1 : 1) * direction;
+    return (a.invoice.number < b.invoice.number ? -1 : a.invoice.number > b.invoice.number ? 1 : 0) * direction;
+  });
+  return keyed.map((entry) => entry.invoice);
+}
+
+export const Customer: CustomerResolvers = {
+  id: (customer) => customerGlobalId(customer),
+  sources: (customer) => customerSources(customer),
+  identities: (customer) => customer,
+
+  invoices: async (customer, args, context, info) => {
+    const window = pageWindow(args);
+    const { items } = await fanOut(context, info, invoiceReads(context, customer, args.filter, args.orderBy), () => 0);
+    return connectionFromList(await sortInvoices(context, items, args.orderBy), window);
+  },
+
+  payments: async (customer, args, context, info) => {
+    const window = pageWindow(args);
+    const { items } = await fanOut(
+      context,
+      info,
+      paymentReads(context, customer, args.filter),
+      newestFirst(
+        (payment) => payment.paidAt?.toISOString() ?? null,
+        (payment) => `${payment.kind}:${'paymentId' in payment ? payment.paymentId : payment.number}`,
+      ),
+    );
+    return connectionFromList(items, window);
+  },
+
+  balances: async (customer, _args, context, info) => {
+    const { items } = await fanOut(context, info, invoiceReads(context, customer, null, null), () => 0);
+    const facts = (await Promise.all(items.map((invoice) => invoiceFacts(context, invoice)))).filter((fact) => fact.status !== 'CANCELLED');
+    const invoiced = totalsByCurrency(facts.map((fact) => fact.total));
+    const paid = new Map(totalsByCurrency(facts.map((fact) => fact.paid)).map((total) => [total.currencyCode, total.amount]));
+    const outstanding = new Map(totalsByCurrency(facts.map((fact) => fact.outstanding)).map((total) => [total.currencyCode, total.amount]));
+    return invoiced.map((total) => ({
+      currencyCode: total.currencyCode,
+      invoiced: total,
+      paid: money(paid.get(total.currencyCode) ?? 0, total.currencyCode),
+      outstanding: money(outstanding.get(total.currencyCode) ?? 0, total.currencyCode),
+    }));
+  },
+
+  financeDetails: async (customer, args, context) => {
+    const owId = customer.identities.iqmWorkspaceId;
+    if (owId === null) return null;
+    const details = await context.iqm.loaders.financeDetails.load({ owId, year: args.year ?? null });
+    const currency = context.iqm.currencyCode;
+    return {
+      pendingCampaigns: details.pendingCampaigns,
+      runningCampaigns: details.runningCampaigns,
+      totalCampaigns: details.totalCampaigns,
+      dataCost: money(details.dataCost, currency),
+      actualSpent: money(details.actualSpent, currency),
+      credits: money(details.credits, currency),
+      balance: money(details.balance, currency),
+      spent: money(details.spent, currency),
+      earning: money(details.earning, currency),
+    };
+  },
+
+  availableBalance: async (customer, _args, context) => {
+    const owId = customer.identities.iqmWorkspaceId;
+    if (owId === null) return null;
+    const balance = await context.iqm.loaders.availableBalance.load({ owId, isCustomerRequest: true });
+    return { amount: toDecimal(balance), currencyCode: context.iqm.currencyCode };
+  },
+};

@@ -1,0 +1,26 @@
+import type { IqmInvoiceResolvers } from '../__generated__/resolvers-types.js';
+import { Decimal } from 'decimal.js';
+import { ZERO } from '../domain/money.js';
+import { connectionFromList, pageWindow } from '../domain/pagination.js';
+import { customerForIqmWorkspace } from '../federation/customers.js';
+import { iqmInvoiceId } from '../federation/ids.js';
+
+export const IqmInvoice: IqmInvoiceResolvers = {
+  id: (invoice) => iqmInvoiceId(invoice),
+  source: () => 'IQM',
+  // A cancelled invoice owes nothing; an overpaid one owes zero, not a negative amount.
+  outstanding: (invoice) => ({
+    amount: invoice.status === 'CANCELLED' ? ZERO : Decimal.max(invoice.total.amount.minus(invoice.paid.amount), ZERO),
+    currencyCode: invoice.total.currencyCode,
+  }),
+  customer: (invoice, _args, context) => customerForIqmWorkspace(context, invoice.owId),
+  payments: async (invoice, args, context) => {
+    const window = pageWindow(args);
+    const payments = await context.iqm.loaders.customerPayments.load(invoice.owId);
+    return connectionFromList(
+      payments.filter((payment) => payment.invoiceId === invoice.invoiceId),
+      window,
+    );
+  },
+  pdfUrl: (invoice, _args, context) => `${context.publicBaseUrl}/files/invoices/${invoice.owId}/${invoice.invoiceId}.pdf`,
+};

@@ -1,0 +1,17 @@
+import type { IqmPaymentResolvers } from '../__generated__/resolvers-types.js';
+import { customerForIqmWorkspace } from '../federation/customers.js';
+import { iqmPaymentId } from '../federation/ids.js';
+
+export const IqmPayment: IqmPaymentResolvers = {
+  id: (payment) => iqmPaymentId(payment),
+  source: () => 'IQM',
+  reference: (payment) => payment.transactionId,
+  // IQM has no invoice-by-id: the customer's invoice list is read once per request and indexed.
+  invoice: (payment, _args, context) =>
+    payment.invoiceId !== null && payment.owId !== null
+      ? context.iqm.loaders.invoice.load({ owId: payment.owId, invoiceId: payment.invoiceId })
+      : null,
+  customer: (payment, _args, context) => (payment.owId === null ? null : customerForIqmWorkspace(context, payment.owId)),
+  receiptUrl: (payment, _args, context) =>
+    `${context.publicBaseUrl}/files/receipts/${payment.owId ?? context.caller.iqmCredentials?.organizationWorkspaceId ?? 0}/${payment.paymentId}.pdf`,
+};

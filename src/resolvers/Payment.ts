@@ -1,0 +1,5 @@
+import type { PaymentResolvers } from '../__generated__/resolvers-types.js';
+
+export const Payment: PaymentResolvers = {
+  __resolveType: (payment) => payment.kind,
+};

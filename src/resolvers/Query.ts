@@ -1,0 +1,20 @@
+import type { QueryResolvers } from '../__generated__/resolvers-types.js';
+import { connectionFromList, pageWindow } from '../domain/pagination.js';
+import { customerFromGlobalId, customerFromSourceId } from '../federation/customers.js';
+import { nodeById } from './Node.js';
+
+export const Query: QueryResolvers = {
+  node: (_root, { id }, context) => nodeById(context, id),
+  nodes: (_root, { ids }, context) => Promise.all(ids.map((id) => nodeById(context, id))),
+  customer: (_root, { id }, context) => customerFromGlobalId(context, id),
+  customerBySourceId: (_root, { system, sourceId }, context) => customerFromSourceId(context, system, sourceId),
+  customers: (_root, args, context) => connectionFromList(context.services.directory.customers, pageWindow(args)),
+  invoice: async (_root, { id }, context) => {
+    const node = await nodeById(context, id);
+    return node && 'kind' in node && node.kind.endsWith('Invoice') ? (node as Extract<typeof node, { kind: `${string}Invoice` }>) : null;
+  },
+  payment: async (_root, { id }, context) => {
+    const node = await nodeById(context, id);
+    return node && 'kind' in node && !node.kind.endsWith('Invoice') ? (node as Exclude<typeof node, { kind: `${string}Invoice` }>) : null;
+  },
+};

@@ -1,0 +1,24 @@
+import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { Customer } from './Customer.js';
+import { CustomerIdentities } from './CustomerIdentities.js';
+import { Invoice } from './Invoice.js';
+import { IqmInvoice } from './IqmInvoice.js';
+import { IqmPayment } from './IqmPayment.js';
+import { Mutation } from './Mutation/index.js';
+import { Node } from './Node.js';
+import { Payment } from './Payment.js';
+import { Query } from './Query.js';
+import { scalarResolvers } from './scalars.js';
+
+export const resolvers: Resolvers = {
+  ...scalarResolvers,
+  Query,
+  Mutation,
+  Node,
+  Customer,
+  CustomerIdentities,
+  Invoice,
+  IqmInvoice,
+  Payment,
+  IqmPayment,
+};

@@ -1,0 +1,52 @@
+import type { GatewayConfig } from '../config.js';
+import type { SourceSystem } from '../domain/models.js';
+import { UpstreamHttpClient } from './http.js';
+
+/** Where each upstream is and which credentials the gateway itself holds for it. */
+export interface UpstreamEndpoints {
+  readonly iqm: {
+    readonly baseUrl: string;
+    /** Configured service credentials: always used when set. */
+    readonly serviceCredentials: { readonly token: string; readonly organizationWorkspaceId: string } | null;
+    /** Embedded demo credentials: used when the caller sends none. */
+    readonly fallbackCredentials: { readonly token: string; readonly organizationWorkspaceId: string } | null;
+    readonly currencyCode: string;
+  };
+  readonly intact: { readonly baseUrl: string; readonly token: string | null };
+  readonly refrens: { readonly baseUrl: string; readonly token: string | null; readonly currencyCode: string };
+  readonly iqmetrix: { readonly baseUrl: string; readonly token: string | null; readonly companyId: number | null; readonly currencyCode: string };
+  /** Systems served by an embedded simulator, for the start-up log and /readyz. */
+  readonly simulated: readonly SourceSystem[];
+}
+
+/** The process-wide HTTP side of the upstreams: one keep-alive pool each, shared by every request. */
+export interface UpstreamPools {
+  readonly iqm: UpstreamHttpClient;
+  readonly intact: UpstreamHttpClient;
+  readonly refrens: UpstreamHttpClient;
+  readonly iqmetrix: UpstreamHttpClient;
+  close(): Promise<void>;
+}
+
+export function createUpstreamPools(config: GatewayConfig, endpoints: UpstreamEndpoints): UpstreamPools {
+  const pool = (system: SourceSystem, baseUrl: string) =>
+    new UpstreamHttpClient({
+      system,
+      baseUrl,
+      connections: config.upstreamConnections,
+      connectTimeoutMs: Math.min(config.upstreamTimeoutMs, 3_000),
+      requestTimeoutMs: config.upstreamTimeoutMs,
+    });
+  const pools = {
+    iqm: pool('IQM', endpoints.iqm.baseUrl),
+    intact: pool('INTACT', endpoints.intact.baseUrl),
+    refrens: pool('REFRENS', endpoints.refrens.baseUrl),
+    iqmetrix: pool('IQMETRIX', endpoints.iqmetrix.baseUrl),
+  };
+  return {
+    ...pools,
+    async close() {
+      await Promise.all(Object.values(pools).map((client) => client.close()));
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { loadConfig } from '../../src/config.js';
+import { CustomerDirectory } from '../../src/directory/index.js';
+import { startEmbeddedUpstreams, type EmbeddedOptions, type EmbeddedUpstreams } from '../../src/embedded.js';
+import { createGateway, type Gateway } from '../../src/server.js';
+import { createUpstreamPools, type UpstreamPools } from '../../src/upstreams/registry.js';
+
+export interface GraphQLResponse<TData> {
+  readonly status: number;
+  readonly data?: TData | null;
+  readonly errors?: readonly { message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }[];
+  readonly extensions?: Record<string, unknown>;
+}
+
+/** A gateway and its embedded simulators on free loopback ports, as a test sees them: over HTTP. */
+export interface TestStack {
+  readonly url: string;
+  readonly origin: string;
+  readonly embedded: EmbeddedUpstreams;
+  readonly gateway: Gateway;
+  readonly pools: UpstreamPools;
+  /** Sends one GraphQL operation over HTTP (JSON POST) and returns the parsed body. */
+  gql<TData = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions extends EmbeddedOptions {
+  /** Environment variables on top of NODE_ENV=test and PORT=0. */
+  readonly env?: Record<string, string>;
+  readonly directory?: CustomerDirectory;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<TestStack> {
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', ...options.env });
+  const embedded = await startEmbeddedUpstreams(config, options);
+  const pools = createUpstreamPools(config, embedded.endpoints);
+  const gateway = await createGateway({ config, endpoints: embedded.endpoints, pools, directory: options.directory ?? embedded.directory ?? CustomerDirectory.empty() });
+  const url = (await gateway.listen(0, '127.0.0.1')).replace('localhost', '127.0.0.1');
+  const origin = new URL(url).origin;
+  return {
+    url,
+    origin,
+    embedded,
+    gateway,
+    pools,
+    async gql<TData>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as Omit<GraphQLResponse<TData>, 'status'>;
+      return { status: response.status, ...body };
+    },
+    async close() {
+      await gateway.close();
+      await pools.close();
+      await embedded.stop();
+    },
+  };
+}
