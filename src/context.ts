@@ -5,6 +5,7 @@ import type { CustomerDirectory } from './directory/index.js';
 import type { UpstreamCallRecord } from './upstreams/http.js';
 import { IqmClient, createIqmLoaders, type IqmCredentials, type IqmLoaders } from './upstreams/iqm/index.js';
 import type { UpstreamEndpoints, UpstreamPools } from './upstreams/registry.js';
+import type { SharedCache } from './upstreams/sharedCache.js';
 
 /** Everything a request needs that outlives it: built once at start-up. */
 export interface GatewayServices {
@@ -12,6 +13,10 @@ export interface GatewayServices {
   readonly endpoints: UpstreamEndpoints;
   readonly pools: UpstreamPools;
   readonly directory: CustomerDirectory;
+  /** Caller-independent upstream data shared across requests (reference lists). */
+  readonly sharedCache: SharedCache;
+  /** The gateway's clock (tests fix it so derived statuses such as OVERDUE are deterministic). */
+  readonly now: () => Date;
 }
 
 /** Who is calling, as far as the gateway can tell; `scope` separates callers in any shared store. */

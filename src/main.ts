@@ -3,6 +3,7 @@ import { CustomerDirectory, CustomerDirectoryError } from './directory/index.js'
 import { startEmbeddedUpstreams } from './embedded.js';
 import { createGateway, createLogger } from './server.js';
 import { createUpstreamPools } from './upstreams/registry.js';
+import { SharedCache } from './upstreams/sharedCache.js';
 
 /** Reads configuration, starts simulators where no upstream URL is set, and serves the gateway. */
 async function main(): Promise<void> {
@@ -32,7 +33,10 @@ async function main(): Promise<void> {
     throw error;
   }
   const pools = createUpstreamPools(config, embedded.endpoints);
-  const gateway = await createGateway({ config, endpoints: embedded.endpoints, pools, directory }, logger);
+  const gateway = await createGateway(
+    { config, endpoints: embedded.endpoints, pools, directory, sharedCache: new SharedCache(), now: () => new Date() },
+    logger,
+  );
   const url = await gateway.listen(config.port, config.host);
   for (const [system, endpoint] of Object.entries({ IQM: embedded.endpoints.iqm })) {
     const simulated = embedded.endpoints.simulated.includes(system as 'IQM');

@@ -8,6 +8,7 @@ import { invoiceReads, paymentReads } from '../federation/customerLists.js';
 import { fanOut, newestFirst } from '../federation/fanOut.js';
 import { invoiceFacts } from '../federation/invoiceFacts.js';
 import type { GatewayContext } from '../context.js';
+import { customerFinanceFields } from './customerFinanceFields.js';
 
 const STATUS_ORDER = ['PENDING', 'PARTIALLY_PAID', 'UNPAID', 'PAID', 'OVERDUE', 'PROCESSING', 'CANCELLED'];
 
@@ -28,6 +29,7 @@ async function sortInvoices(context: GatewayContext, invoices: InvoiceModel[], o
 }
 
 export const Customer: CustomerResolvers = {
+  ...customerFinanceFields,
   id: (customer) => customerGlobalId(customer),
   sources: (customer) => customerSources(customer),
   identities: (customer) => customer,

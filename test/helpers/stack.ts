@@ -3,6 +3,10 @@ import { CustomerDirectory } from '../../src/directory/index.js';
 import { startEmbeddedUpstreams, type EmbeddedOptions, type EmbeddedUpstreams } from '../../src/embedded.js';
 import { createGateway, type Gateway } from '../../src/server.js';
 import { createUpstreamPools, type UpstreamPools } from '../../src/upstreams/registry.js';
+import { SharedCache } from '../../src/upstreams/sharedCache.js';
+
+/** The gateway's clock in tests: fixed, so statuses derived from due dates do not drift. */
+export const TEST_NOW = new Date('2026-10-15T12:00:00.000Z');
 
 export interface GraphQLResponse<TData> {
   readonly status: number;
@@ -27,13 +31,21 @@ export interface StackOptions extends EmbeddedOptions {
   /** Environment variables on top of NODE_ENV=test and PORT=0. */
   readonly env?: Record<string, string>;
   readonly directory?: CustomerDirectory;
+  readonly now?: Date;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', ...options.env });
   const embedded = await startEmbeddedUpstreams(config, options);
   const pools = createUpstreamPools(config, embedded.endpoints);
-  const gateway = await createGateway({ config, endpoints: embedded.endpoints, pools, directory: options.directory ?? embedded.directory ?? CustomerDirectory.empty() });
+  const gateway = await createGateway({
+    config,
+    endpoints: embedded.endpoints,
+    pools,
+    directory: options.directory ?? embedded.directory ?? CustomerDirectory.empty(),
+    sharedCache: new SharedCache(),
+    now: () => options.now ?? TEST_NOW,
+  });
   const url = (await gateway.listen(0, '127.0.0.1')).replace('localhost', '127.0.0.1');
   const origin = new URL(url).origin;
   return {

@@ -1,0 +1,32 @@
+/**
+ * A process-wide cache for upstream data that is the same for every caller (IQM's reference lists).
+ * Never put caller- or tenant-specific data here: it is shared by every request. Concurrent misses
+ * for one key share one load.
+ */
+export class SharedCache {
+  private readonly entries = new Map<string, { expiresAt: number; value: Promise<unknown> }>();
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt > this.now()) {
+      this.hits += 1;
+      return entry.value as Promise<T>;
+    }
+    this.misses += 1;
+    const value = load();
+    this.entries.set(key, { expiresAt: this.now() + ttlMs, value });
+    // A failed load is not cached: the next caller tries again.
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
+    return value;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
