@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * Refrens business-invoicing payloads as documented (seeds/002_e72dc8995a5d78e7.txt, C1 and C2).
+ * Fields every sample carries and the gateway reads are required; fields C1 lets a caller leave out
+ * (notes, refId) and ids the gateway never reads (business, payerBusiness, appId) are optional, so a
+ * payment recorded without them still decodes. Unknown fields are dropped.
+ */
+
+/** C1 `paymentMethod` as Refrens writes it; `DD` is a demand draft. */
+export const REFRENS_WIRE_PAYMENT_METHODS = ['ACCOUNT_TRANSFER', 'CASH', 'CHEQUE', 'CREDIT_CARD', 'DEBIT_CARD', 'DD', 'UPI'] as const;
+export const RefrensWirePaymentMethod = z.enum(REFRENS_WIRE_PAYMENT_METHODS);
+export type RefrensWirePaymentMethod = z.infer<typeof RefrensWirePaymentMethod>;
+
+/** One payment: C1's 201 body and each item of C2's `payments`. */
+export const RefrensPayment = z.object({
+  tds: z.number(),
+  transactionCharge: z.number(),
+  amount: z.number(),
+  /** `2024-08-18T12:08:38.000Z` in C1's sample, `2023-10-01` in C2's. */
+  paymentDate: z.string(),
+  // A string, not the enum: a method Refrens adds later must not make a whole list unreadable.
+  paymentMethod: z.string(),
+  notes: z.string().nullable().optional(),
+  business: z.string().optional(),
+  payerBusiness: z.string().nullable().optional(),
+  isApproved: z.boolean(),
+  isRemoved: z.boolean(),
+  appId: z.string().optional(),
+  /** Documented as an id (`60cc8cc6ps9024abd4bej98k` in the samples, so not checked as hex). */
+  _id: z.string(),
+  /** Sent in C1's body; the samples do not show it coming back, so it may be absent. */
+  refId: z.string().nullable().optional(),
+});
+export type RefrensPayment = z.infer<typeof RefrensPayment>;
+
+/** C2 200 body. */
+export const RefrensPaymentList = z.object({ payments: z.array(RefrensPayment) });
+export type RefrensPaymentList = z.infer<typeof RefrensPaymentList>;
+
+/** C1 request body. Amounts are JSON numbers; `paymentDate` is an ISO-8601 instant or a date. */
+export const RefrensAddPaymentBody = z.object({
+  tds: z.number().optional(),
+  transactionCharge: z.number().optional(),
+  amount: z.number(),
+  paymentDate: z.string().optional(),
+  paymentMethod: RefrensWirePaymentMethod,
+  notes: z.string().optional(),
+  refId: z.string().optional(),
+});
+export type RefrensAddPaymentBody = z.infer<typeof RefrensAddPaymentBody>;
+
+/**
+ * A Feathers error, as in the doc's 401 `{ name: "NotAuthenticated", message, code: 401, className,
+ * data, errors }`. `errors` is `{}` there; validation errors name fields in it (`{ amount: "…" }`).
+ */
+export const RefrensError = z.object({
+  name: z.string(),
+  message: z.string(),
+  code: z.number().int(),
+  className: z.string().optional(),
+  data: z.unknown().optional(),
+  errors: z.unknown().optional(),
+});
+export type RefrensError = z.infer<typeof RefrensError>;
