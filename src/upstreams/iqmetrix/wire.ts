@@ -1,0 +1,254 @@
+import { z } from 'zod';
+
+/**
+ * iQmetrix Invoice API payloads as documented (seeds/003_5a2de5ef98c7bfbf.txt): PascalCase fields,
+ * GUID ids, decimals as JSON numbers. Identifiers and the fields every sample carries are required;
+ * everything else is optional or nullable, because .NET serializers write `null` for unset members
+ * and omit them under other settings. Unknown fields are dropped.
+ */
+
+/** A documented Decimal. JSON numbers as the doc shows; numeric strings tolerated (some .NET serializer settings). */
+const decimal = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]);
+const text = z.string().nullable().optional();
+const integer = z.number().int().nullable().optional();
+const flag = z.boolean().nullable().optional();
+/** Read side: GUIDs are taken as the upstream wrote them (the gateway validates only what it sends). */
+const guid = z.string().min(1);
+
+// ---------------------------------------------------------------- D1
+
+export const IqmetrixInvoiceSummary = z.object({
+  Id: guid,
+  CreatedDateUtc: z.string().nullable().optional(),
+  CustomerId: guid.nullable().optional(),
+  EmployeeId: integer,
+  InvoiceTotal: decimal,
+  /** `None`, `Purchase` or `Refund`. */
+  InvoiceType: text,
+  LocationId: integer,
+  PrintableId: text,
+  /** Reserved for future use. */
+  PaymentTypes: z.unknown().optional(),
+});
+export type IqmetrixInvoiceSummary = z.infer<typeof IqmetrixInvoiceSummary>;
+
+/**
+ * D1 answers `Array[InvoiceSummary]`. An OData `{ value: [...] }` wrapper is accepted too, since the
+ * API speaks OData for `$filter` and OData services wrap collections that way.
+ */
+export const IqmetrixInvoiceSummaryList = z.union([
+  z.array(IqmetrixInvoiceSummary),
+  z.object({ value: z.array(IqmetrixInvoiceSummary) }).transform((wrapped) => wrapped.value),
+]);
+
+// ---------------------------------------------------------------- D2
+
+export const IqmetrixAddress = z.object({
+  Id: guid.nullable().optional(),
+  CountryCode: text,
+  DoNotContact: flag,
+  Locality: text,
+  Notes: text,
+  PostalCode: text,
+  PostOfficeBoxNumber: text,
+  StateCode: text,
+  StreetAddress1: text,
+  StreetAddress2: text,
+});
+export type IqmetrixAddress = z.infer<typeof IqmetrixAddress>;
+
+export const IqmetrixCustomer = z.object({
+  Id: guid,
+  AlternateName: text,
+  BillingAddress: IqmetrixAddress.nullable().optional(),
+  CustomerType: text,
+  CustomerTypeId: integer,
+  /** Full timestamp (`1952-07-23T12:00:00.000`) or the documented short form `yyyy-mm-dd`. */
+  DateOfBirth: text,
+  DoNotContact: flag,
+  FamilyName: text,
+  MiddleName: text,
+  Notes: text,
+  PrimaryName: text,
+  ShippingAddress: IqmetrixAddress.nullable().optional(),
+  Title: text,
+});
+export type IqmetrixCustomer = z.infer<typeof IqmetrixCustomer>;
+
+export const IqmetrixOrderItem = z.object({
+  Id: guid,
+  Description: text,
+  ProductId: guid.nullable().optional(),
+  Quantity: z.number().int(),
+  SellingPrice: decimal,
+  SerialNumber: text,
+  Sku: text,
+});
+export type IqmetrixOrderItem = z.infer<typeof IqmetrixOrderItem>;
+
+export const IqmetrixOrder = z.object({
+  Id: guid,
+  Items: z.array(IqmetrixOrderItem).nullable().optional(),
+  PrintableId: text,
+  ReferenceId: text,
+});
+export type IqmetrixOrder = z.infer<typeof IqmetrixOrder>;
+
+/** DropshipOrderItem is an OrderItem without SerialNumber. */
+export const IqmetrixDropshipOrder = IqmetrixOrder.extend({
+  ShippingEntityId: integer,
+  ShippingMethod: text,
+  SupplierId: integer,
+});
+export type IqmetrixDropshipOrder = z.infer<typeof IqmetrixDropshipOrder>;
+
+export const IqmetrixPayment = z.object({
+  /** A String, not a GUID (`"15215"`). */
+  Id: z.union([z.string(), z.number()]).transform(String),
+  Amount: decimal,
+  DrawerId: guid.nullable().optional(),
+  PaymentMethodId: integer,
+  ReferenceId: text,
+  /** .NET round-trip format with seven fractional digits: `2016-01-06T16:22:41.1236641+00:00`. */
+  TransactionDate: text,
+  /** PaymentTransactionType: `Purchase` (1) or `Refund` (0). */
+  TransactionType: text,
+});
+export type IqmetrixPayment = z.infer<typeof IqmetrixPayment>;
+
+export const IqmetrixTaxDetail = z.object({
+  TaxId: guid.nullable().optional(),
+  TaxName: text,
+  CountryCode: text,
+  Rate: decimal.nullable().optional(),
+  RegionCode: text,
+  Tax: decimal.nullable().optional(),
+  Taxable: decimal.nullable().optional(),
+  TaxAuthority: text,
+  TaxAuthorityType: text,
+  TaxCategory: text,
+  TaxType: text,
+});
+export type IqmetrixTaxDetail = z.infer<typeof IqmetrixTaxDetail>;
+
+export const IqmetrixTaxLine = z.object({
+  LineNumber: text,
+  Discount: decimal.nullable().optional(),
+  Rate: decimal.nullable().optional(),
+  Tax: decimal.nullable().optional(),
+  Taxability: flag,
+  Taxable: decimal.nullable().optional(),
+  TaxDetails: z.array(IqmetrixTaxDetail).nullable().optional(),
+});
+export type IqmetrixTaxLine = z.infer<typeof IqmetrixTaxLine>;
+
+export const IqmetrixTaxCalculationResult = z.object({
+  Id: guid.nullable().optional(),
+  Lines: z.array(IqmetrixTaxLine).nullable().optional(),
+});
+export type IqmetrixTaxCalculationResult = z.infer<typeof IqmetrixTaxCalculationResult>;
+
+/** D2 (and the 201 answer of D3). The doc's Invoice carries no total; see mapping.invoiceTotalFromWire. */
+export const IqmetrixInvoice = z.object({
+  Id: guid,
+  CreatedByUser: text,
+  /** Zone-less in the doc's sample (`2015-04-23T13:14:12.997`): UTC by the field's name. */
+  CreatedDateUtc: text,
+  Customer: IqmetrixCustomer.nullable().optional(),
+  DropshipOrders: z.array(IqmetrixDropshipOrder).nullable().optional(),
+  EmployeeId: integer,
+  IsRefund: flag,
+  LocationId: integer,
+  Notes: text,
+  Orders: z.array(IqmetrixOrder).nullable().optional(),
+  OriginalInvoiceId: guid.nullable().optional(),
+  Payments: z.array(IqmetrixPayment).nullable().optional(),
+  PrintableId: text,
+  TaxCalculationResult: IqmetrixTaxCalculationResult.nullable().optional(),
+});
+export type IqmetrixInvoice = z.infer<typeof IqmetrixInvoice>;
+
+// ---------------------------------------------------------------- D3 request
+
+/**
+ * D3's body: an Invoice without what the server assigns (the invoice's and its orders', items' and
+ * payments' Ids, CreatedByUser, CreatedDateUtc). The doc's sample sends the whole Customer; only its
+ * Id is needed, the server answers with its own customer record. Strict about types, so the
+ * simulator can answer 400 for a malformed body.
+ */
+const createItem = z.object({
+  Description: z.string().nullable().optional(),
+  ProductId: z.string().nullable().optional(),
+  Quantity: z.number().int(),
+  SellingPrice: z.number(),
+  SerialNumber: z.string().nullable().optional(),
+  Sku: z.string().nullable().optional(),
+});
+
+const createOrder = z.object({
+  Items: z.array(createItem),
+  PrintableId: z.string().nullable().optional(),
+  ReferenceId: z.string().nullable().optional(),
+});
+
+export const IqmetrixCreateInvoiceBody = z.object({
+  Customer: IqmetrixCustomer.partial().extend({ Id: z.string() }),
+  DropshipOrders: z
+    .array(
+      createOrder.extend({
+        ShippingEntityId: z.number().int().nullable().optional(),
+        ShippingMethod: z.string().nullable().optional(),
+        SupplierId: z.number().int().nullable().optional(),
+      }),
+    )
+    .nullable()
+    .optional(),
+  EmployeeId: z.number().int(),
+  IsRefund: z.boolean().nullable().optional(),
+  LocationId: z.number().int(),
+  Notes: z.string().nullable().optional(),
+  Orders: z.array(createOrder).nullable().optional(),
+  OriginalInvoiceId: z.string().nullable().optional(),
+  Payments: z
+    .array(
+      z.object({
+        Amount: z.number(),
+        DrawerId: z.string().nullable().optional(),
+        PaymentMethodId: z.number().int(),
+        ReferenceId: z.string().nullable().optional(),
+        TransactionDate: z.string().nullable().optional(),
+        TransactionType: z.string().nullable().optional(),
+      }),
+    )
+    .nullable()
+    .optional(),
+  PrintableId: z.string().nullable().optional(),
+  TaxCalculationResult: z
+    .object({
+      Lines: z.array(
+        IqmetrixTaxLine.extend({
+          Tax: z.number(),
+          TaxDetails: z.array(IqmetrixTaxDetail).nullable().optional(),
+        }),
+      ),
+    })
+    .nullable()
+    .optional(),
+});
+export type IqmetrixCreateInvoiceBody = z.infer<typeof IqmetrixCreateInvoiceBody>;
+export type IqmetrixCreateInvoiceItem = z.infer<typeof createItem>;
+
+// ---------------------------------------------------------------- errors
+
+/**
+ * The doc shows no error body. iQmetrix APIs answer `{ "Message": "…", "ErrorCode": "…" }` in the
+ * ASP.NET Web API style; `Code` and the per-problem `Details` list are accepted too (the simulator
+ * sends all four on a 400).
+ */
+export const IqmetrixErrorBody = z.object({
+  Code: z.string().optional(),
+  Message: z.string(),
+  ErrorCode: z.string().optional(),
+  Details: z.array(z.string()).optional(),
+});
+export type IqmetrixErrorBody = z.infer<typeof IqmetrixErrorBody>;
