@@ -3,7 +3,10 @@ import type { GraphQLError } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import type { CustomerDirectory } from './directory/index.js';
 import type { UpstreamCallRecord } from './upstreams/http.js';
+import { IntactClient, createIntactLoaders, type IntactLoaders } from './upstreams/intact/index.js';
 import { IqmClient, createIqmLoaders, type IqmCredentials, type IqmLoaders } from './upstreams/iqm/index.js';
+import { IqmetrixClient, createIqmetrixLoaders, type IqmetrixLoaders } from './upstreams/iqmetrix/index.js';
+import { RefrensClient, createRefrensLoaders, type RefrensLoaders } from './upstreams/refrens/index.js';
 import type { UpstreamEndpoints, UpstreamPools } from './upstreams/registry.js';
 import type { SharedCache } from './upstreams/sharedCache.js';
 
@@ -32,6 +35,15 @@ export interface GatewayContext {
   /** Absolute origin for links clients follow (file downloads). */
   readonly publicBaseUrl: string;
   readonly iqm: { readonly client: IqmClient; readonly loaders: IqmLoaders; readonly currencyCode: string };
+  readonly intact: { readonly client: IntactClient; readonly loaders: IntactLoaders };
+  readonly refrens: { readonly client: RefrensClient; readonly loaders: RefrensLoaders; readonly currencyCode: string };
+  readonly iqmetrix: {
+    readonly client: IqmetrixClient;
+    readonly loaders: IqmetrixLoaders;
+    readonly currencyCode: string;
+    /** IQMETRIX_COMPANY_ID (or the demo company); null when neither is configured. */
+    readonly defaultCompanyId: number | null;
+  };
   /** Every upstream call this operation made, in completion order. */
   readonly upstreamCalls: UpstreamCallRecord[];
   /** Errors of systems that failed inside an otherwise answered field (fan-out): added to the response. */
@@ -61,7 +73,11 @@ export function createContext(services: GatewayServices, request: IncomingReques
   const caller = resolveCaller(services, request.headers);
   const upstreamCalls: UpstreamCallRecord[] = [];
   const observe = (call: UpstreamCallRecord) => upstreamCalls.push(call);
-  const iqmClient = new IqmClient(services.pools.iqm, caller.iqmCredentials, observe);
+  const { endpoints, pools } = services;
+  const iqmClient = new IqmClient(pools.iqm, caller.iqmCredentials, observe);
+  const intactClient = new IntactClient(pools.intact, endpoints.intact.token, observe);
+  const refrensClient = new RefrensClient(pools.refrens, endpoints.refrens.token, observe);
+  const iqmetrixClient = new IqmetrixClient(pools.iqmetrix, endpoints.iqmetrix.token, observe);
   return {
     services,
     caller,
@@ -70,6 +86,18 @@ export function createContext(services: GatewayServices, request: IncomingReques
       client: iqmClient,
       loaders: createIqmLoaders(iqmClient, services.endpoints.iqm.currencyCode),
       currencyCode: services.endpoints.iqm.currencyCode,
+    },
+    intact: { client: intactClient, loaders: createIntactLoaders(intactClient) },
+    refrens: {
+      client: refrensClient,
+      loaders: createRefrensLoaders(refrensClient, endpoints.refrens.currencyCode),
+      currencyCode: endpoints.refrens.currencyCode,
+    },
+    iqmetrix: {
+      client: iqmetrixClient,
+      loaders: createIqmetrixLoaders(iqmetrixClient, endpoints.iqmetrix.currencyCode),
+      currencyCode: endpoints.iqmetrix.currencyCode,
+      defaultCompanyId: endpoints.iqmetrix.companyId,
     },
     upstreamCalls,
     partialErrors: [],

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   try {
     directory = config.customerDirectoryFile
       ? CustomerDirectory.fromFile(config.customerDirectoryFile, { iqmetrixCurrencyCode: config.iqmetrix.currencyCode })
-      : CustomerDirectory.empty();
+      : (embedded.directory ?? CustomerDirectory.empty());
   } catch (error) {
     if (error instanceof CustomerDirectoryError) {
       process.stderr.write(`${error.message}\n`);
@@ -38,8 +38,9 @@ async function main(): Promise<void> {
     logger,
   );
   const url = await gateway.listen(config.port, config.host);
-  for (const [system, endpoint] of Object.entries({ IQM: embedded.endpoints.iqm })) {
-    const simulated = embedded.endpoints.simulated.includes(system as 'IQM');
+  const { iqm, intact, refrens, iqmetrix, simulated: simulatedSystems } = embedded.endpoints;
+  for (const [system, endpoint] of [['IQM', iqm], ['INTACT', intact], ['REFRENS', refrens], ['IQMETRIX', iqmetrix]] as const) {
+    const simulated = simulatedSystems.includes(system);
     logger.info({ system, baseUrl: endpoint.baseUrl, simulated }, simulated ? `${system}: embedded simulator at ${endpoint.baseUrl}` : `${system}: ${endpoint.baseUrl}`);
   }
   logger.info({ url, customers: directory.customers.length }, `Gateway ready at ${url}`);

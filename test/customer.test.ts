@@ -10,7 +10,7 @@ const CUSTOMER_INVOICES = /* GraphQL */ `
       identities { iqmWorkspaceId }
       availableBalance { amount currencyCode }
       financeDetails { totalCampaigns balance { amount currencyCode } }
-      invoices(first: 10) {
+      invoices(first: 10, filter: { sources: [IQM] }) {
         totalCount
         pageInfo { hasNextPage endCursor }
         nodes {
@@ -65,7 +65,7 @@ describe('Customer: IQM slice end to end', () => {
     );
     expect(response.errors).toBeUndefined();
     const customer = response.data!.customerBySourceId;
-    expect(customer['sources']).toEqual(['IQM']);
+    expect(customer['sources']).toEqual(['IQM', 'INTACT', 'REFRENS', 'IQMETRIX']);
     expect(customer['availableBalance']).toEqual({ amount: iqm.state.customers.get(200101)!.balance.toFixed(), currencyCode: 'USD' });
 
     const expected = [...iqm.state.invoices.values()].filter((invoice) => invoice.owId === 200101).sort((a, b) => b.issuedOn - a.issuedOn);
@@ -95,7 +95,7 @@ describe('Customer: IQM slice end to end', () => {
       /* GraphQL */ `
         {
           customerBySourceId(system: IQM, sourceId: "200102") {
-            payments(first: 50) { nodes { ... on IqmPayment { paymentId invoice { ... on IqmInvoice { invoiceId number } } } } }
+            payments(first: 50, filter: { sources: [IQM] }) { nodes { ... on IqmPayment { paymentId invoice { ... on IqmInvoice { invoiceId number } } } } }
           }
         }
       `,

@@ -4,9 +4,11 @@ import type {
   InvoiceOrder,
   PaymentFilter,
 } from '../__generated__/resolvers-types.js';
-import type { CustomerModel, InvoiceModel, InvoiceStatus, PaymentModel, SourceSystem } from '../domain/models.js';
+import type { CustomerModel, InvoiceModel, InvoiceStatus, PaymentModel, PaymentStatus, SourceSystem } from '../domain/models.js';
 import { INVOICE_STATUS_ID } from '../upstreams/iqm/index.js';
 import type { SourceRead } from './fanOut.js';
+import { invoiceFacts } from './invoiceFacts.js';
+import { intactInvoicesOf, intactReceiptsOf, iqmetrixInvoicesOf, iqmetrixPaymentsOf, refrensInvoicesOf, refrensPaymentsOf } from './otherSources.js';
 
 /**
  * Which systems hold which part of a customer, and how each one's part is read. Every read goes
@@ -41,6 +43,22 @@ export function invoiceReads(
         ),
     });
   }
+  // The other systems' statuses are derived from amounts, so their status filter runs here.
+  const keepByFacts = async (invoices: readonly InvoiceModel[]) => {
+    if (!statuses) return [...invoices];
+    const facts = await Promise.all(invoices.map((invoice) => invoiceFacts(context, invoice)));
+    return invoices.filter((invoice, index) => keep(invoice, facts[index]!.status));
+  };
+  const { intactAccountCode, refrens, iqmetrix } = customer.identities;
+  if (intactAccountCode !== null && wanted('INTACT', filter?.sources)) {
+    reads.push({ system: 'INTACT', read: async () => keepByFacts(await intactInvoicesOf(context, intactAccountCode)) });
+  }
+  if (refrens && wanted('REFRENS', filter?.sources)) {
+    reads.push({ system: 'REFRENS', read: async () => keepByFacts(refrensInvoicesOf(customer)) });
+  }
+  if (iqmetrix && wanted('IQMETRIX', filter?.sources)) {
+    reads.push({ system: 'IQMETRIX', read: async () => keepByFacts(await iqmetrixInvoicesOf(context, customer)) });
+  }
   return reads;
 }
 
@@ -57,5 +75,29 @@ export function paymentReads(context: GatewayContext, customer: CustomerModel, f
         ),
     });
   }
+  // Payment type and free-text search are IQM notions: with either set, only IQM answers.
+  if (!filter?.type && !filter?.search) {
+    const keepStatus = <T extends PaymentModel>(payments: readonly T[], status: (payment: T) => PaymentStatus) =>
+      payments.filter((payment) => !statuses || statuses.has(status(payment)));
+    const { intactAccountCode, refrens, iqmetrix } = customer.identities;
+    if (intactAccountCode !== null && wanted('INTACT', filter?.sources)) {
+      reads.push({ system: 'INTACT', read: async () => keepStatus(await intactReceiptsOf(context, intactAccountCode), () => 'PAID') });
+    }
+    if (refrens && wanted('REFRENS', filter?.sources)) {
+      reads.push({
+        system: 'REFRENS',
+        read: async () =>
+          keepStatus((await Promise.all(refrensInvoicesOf(customer).map((invoice) => refrensPaymentsOf(context, invoice)))).flat(), refrensPaymentStatus),
+      });
+    }
+    if (iqmetrix && wanted('IQMETRIX', filter?.sources)) {
+      reads.push({ system: 'IQMETRIX', read: async () => keepStatus(await iqmetrixPaymentsOf(context, customer), () => 'PAID') });
+    }
+  }
   return reads;
+}
+
+/** Refrens: removed → CANCELLED, approved → PAID, otherwise PROCESSING. */
+export function refrensPaymentStatus(payment: { removed: boolean; approved: boolean }): PaymentStatus {
+  return payment.removed ? 'CANCELLED' : payment.approved ? 'PAID' : 'PROCESSING';
 }

@@ -16,3 +16,37 @@ export function parseIqmKey(key: string): { owId: number; id: number } | null {
   const match = /^(\d{1,12}):(\d{1,12})$/.exec(key);
   return match ? { owId: Number(match[1]), id: Number(match[2]) } : null;
 }
+
+/**
+ * Ids whose upstream key has several parts (account and number, business and invoice, company and
+ * GUID) carry them as a JSON array, so no separator can clash with a part.
+ */
+export function compositeKey(...parts: readonly (string | number)[]): string {
+  return JSON.stringify(parts);
+}
+
+export function parseCompositeKey(key: string, length: number): (string | number)[] | null {
+  try {
+    const parts: unknown = JSON.parse(key);
+    return Array.isArray(parts) && parts.length === length && parts.every((part) => typeof part === 'string' || typeof part === 'number')
+      ? (parts as (string | number)[])
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export const intactInvoiceId = (item: { accountCode: string; number: string; itemId: string }) =>
+  toGlobalId('IntactInvoice', 'INTACT', compositeKey(item.accountCode, item.number, item.itemId));
+export const ledgerItemId = (item: { accountCode: string; number: string; itemId: string }) =>
+  toGlobalId('LedgerItem', 'INTACT', compositeKey(item.accountCode, item.number, item.itemId));
+export const intactReceiptId = (receipt: { accountCode: string; number: string }) =>
+  toGlobalId('IntactReceipt', 'INTACT', compositeKey(receipt.accountCode, receipt.number));
+export const refrensInvoiceId = (invoice: { urlKey: string; invoiceId: string }) =>
+  toGlobalId('RefrensInvoice', 'REFRENS', compositeKey(invoice.urlKey, invoice.invoiceId));
+export const refrensPaymentId = (payment: { urlKey: string; invoiceId: string; paymentId: string }) =>
+  toGlobalId('RefrensPayment', 'REFRENS', compositeKey(payment.urlKey, payment.invoiceId, payment.paymentId));
+export const iqmetrixInvoiceId = (invoice: { companyId: number; invoiceId: string }) =>
+  toGlobalId('IqmetrixInvoice', 'IQMETRIX', compositeKey(invoice.companyId, invoice.invoiceId));
+export const iqmetrixPaymentId = (payment: { companyId: number; invoiceId: string; paymentId: string }) =>
+  toGlobalId('IqmetrixPayment', 'IQMETRIX', compositeKey(payment.companyId, payment.invoiceId, payment.paymentId));

@@ -1,7 +1,9 @@
 import { Decimal } from 'decimal.js';
 import type { GatewayContext } from '../context.js';
+import { toIsoDate } from '../domain/dates.js';
 import type { InvoiceModel, InvoiceStatus } from '../domain/models.js';
-import { ZERO, type MoneyModel } from '../domain/money.js';
+import { ZERO, sumDecimals, type MoneyModel } from '../domain/money.js';
+import { settledAmount } from '../upstreams/refrens/index.js';
 
 /** The normalised amounts and status of an invoice from any system. */
 export interface InvoiceFacts {
@@ -13,24 +15,55 @@ export interface InvoiceFacts {
 
 /**
  * Computes the shared invoice fields. IQM states status and paid amount; for the other systems
- * the gateway derives them from amounts (see README, "Normalising invoices"). All arithmetic is
- * exact. May load more data (a Refrens invoice's payments, an iQmetrix invoice's detail).
+ * the gateway derives them from amounts (README, "Normalising invoices"). All arithmetic is exact.
+ * May load more data through the request's loaders: a Refrens invoice's payments (C2), an iQmetrix
+ * invoice's detail (D2).
  */
-export async function invoiceFacts(_context: GatewayContext, invoice: InvoiceModel): Promise<InvoiceFacts> {
+export async function invoiceFacts(context: GatewayContext, invoice: InvoiceModel): Promise<InvoiceFacts> {
+  const today = toIsoDate(context.services.now());
   switch (invoice.kind) {
     case 'IqmInvoice': {
       const outstanding = invoice.status === 'CANCELLED' ? ZERO : Decimal.max(invoice.total.amount.minus(invoice.paid.amount), ZERO);
-      return { status: invoice.status, total: invoice.total, paid: invoice.paid, outstanding: { amount: outstanding, currencyCode: invoice.total.currencyCode } };
+      return { status: invoice.status, total: invoice.total, paid: invoice.paid, outstanding: withAmount(invoice.total, outstanding) };
     }
-    default:
-      throw new Error(`invoice facts for ${invoice.kind} are not wired yet`);
+    case 'IntactInvoice': {
+      const { debit, unallocated } = invoice.ledgerItem;
+      const paid = Decimal.max(debit.amount.minus(unallocated.amount), ZERO);
+      return {
+        status: derivedStatus(debit.amount, paid, invoice.dueOn, today),
+        total: debit,
+        paid: withAmount(debit, paid),
+        outstanding: unallocated,
+      };
+    }
+    case 'RefrensInvoice': {
+      const payments = await context.refrens.loaders.invoicePayments.load({ urlKey: invoice.urlKey, invoiceId: invoice.invoiceId });
+      return amountsFacts(invoice.total, settledAmount(payments), invoice.dueOn, today);
+    }
+    case 'IqmetrixInvoice': {
+      const detail = await context.iqmetrix.loaders.invoice.load({ companyId: invoice.companyId, invoiceId: invoice.invoiceId });
+      const paid = sumDecimals((detail?.payments ?? []).map((payment) => payment.amount.amount));
+      return amountsFacts(invoice.total, paid, invoice.dueOn, today);
+    }
   }
 }
 
-/** PAID / PARTIALLY_PAID / UNPAID from amounts, OVERDUE when unpaid past the due date (UTC). */
+function amountsFacts(total: MoneyModel, paid: Decimal, dueOn: string | null, today: string): InvoiceFacts {
+  return {
+    status: derivedStatus(total.amount, paid, dueOn, today),
+    total,
+    paid: withAmount(total, paid),
+    outstanding: withAmount(total, Decimal.max(total.amount.minus(paid), ZERO)),
+  };
+}
+
+function withAmount(like: MoneyModel, amount: Decimal): MoneyModel {
+  return { amount, currencyCode: like.currencyCode };
+}
+
+/** PAID when settled; OVERDUE when money is still owed past the due date (UTC); else PARTIALLY_PAID or UNPAID. */
 export function derivedStatus(total: Decimal, paid: Decimal, dueOn: string | null, today: string): InvoiceStatus {
-  if (paid.greaterThanOrEqualTo(total) && total.greaterThan(0)) return 'PAID';
-  if (total.isZero()) return 'PAID';
+  if (paid.greaterThanOrEqualTo(total)) return 'PAID';
   if (dueOn !== null && dueOn < today) return 'OVERDUE';
   return paid.greaterThan(0) ? 'PARTIALLY_PAID' : 'UNPAID';
 }

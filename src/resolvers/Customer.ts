@@ -2,7 +2,7 @@ import type { CustomerResolvers, InvoiceOrder } from '../__generated__/resolvers
 import { customerSources } from '../directory/index.js';
 import { money, toDecimal, totalsByCurrency } from '../domain/money.js';
 import type { InvoiceModel } from '../domain/models.js';
-import { connectionFromList, pageWindow } from '../domain/pagination.js';
+import { connectionFromList, connectionFromWindow, pageWindow } from '../domain/pagination.js';
 import { customerGlobalId } from '../federation/customers.js';
 import { invoiceReads, paymentReads } from '../federation/customerLists.js';
 import { fanOut, newestFirst } from '../federation/fanOut.js';
@@ -52,6 +52,26 @@ export const Customer: CustomerResolvers = {
       ),
     );
     return connectionFromList(items, window);
+  },
+
+  ledger: async (customer, args, context) => {
+    const window = pageWindow(args);
+    const accountCode = customer.identities.intactAccountCode;
+    if (accountCode === null) return connectionFromList([], window);
+    const filter = args.filter;
+    // B1 pages by skip/fetch: the window goes to Intact as it is, TotalCount comes back with it.
+    const page = await context.intact.loaders.ledgerPage.load({
+      accountCode,
+      number: filter?.number ?? null,
+      reference: filter?.reference ?? null,
+      currency: filter?.currencyCode ?? null,
+      debitAmount: filter?.debitAmount ?? null,
+      fromDate: filter?.from ?? null,
+      toDate: filter?.to ?? null,
+      skip: window.offset,
+      fetch: window.limit,
+    });
+    return connectionFromWindow(page.items, window, page.totalCount);
   },
 
   balances: async (customer, _args, context, info) => {

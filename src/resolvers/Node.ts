@@ -2,7 +2,9 @@ import type { NodeResolvers } from '../__generated__/resolvers-types.js';
 import type { GatewayContext } from '../context.js';
 import { fromGlobalId } from '../domain/globalId.js';
 import { customerFromGlobalId } from '../federation/customers.js';
-import { parseIqmKey } from '../federation/ids.js';
+import { parseCompositeKey, parseIqmKey } from '../federation/ids.js';
+import { refrensInvoicesOf } from '../federation/otherSources.js';
+import { invoiceFromLedgerItem, receiptFromLedgerItem } from '../upstreams/intact/index.js';
 import type { CreditModel, CustomerModel, InvoiceModel, LedgerItemModel, PaymentModel } from '../domain/models.js';
 
 export type NodeModel = CustomerModel | InvoiceModel | PaymentModel | CreditModel | LedgerItemModel;
@@ -25,7 +27,54 @@ export const nodeFetchers: Record<string, NodeFetcher> = {
     const payments = await context.iqm.loaders.customerPayments.load(parsed.owId);
     return payments.find((payment) => payment.paymentId === parsed.id) ?? null;
   },
+  IntactInvoice: async (context, key) => {
+    const item = await intactLedgerItem(context, key);
+    return item && item.type === 'INVOICE' ? invoiceFromLedgerItem(item) : null;
+  },
+  LedgerItem: intactLedgerItem,
+  IntactReceipt: async (context, key) => {
+    const parts = parseCompositeKey(key, 2);
+    if (!parts) return null;
+    const [accountCode, number] = parts.map(String) as [string, string];
+    const { items } = await context.intact.loaders.ledgerPage.load({ accountCode, number, skip: 0, fetch: 10 });
+    const item = items.find((candidate) => candidate.number === number && candidate.type === 'RECEIPT');
+    return item ? receiptFromLedgerItem(item) : null;
+  },
+  RefrensInvoice: async (context, key) => {
+    const parts = parseCompositeKey(key, 2);
+    if (!parts) return null;
+    const [urlKey, invoiceId] = parts.map(String) as [string, string];
+    const customer = context.services.directory.bySourceId('REFRENS_INVOICE', `${urlKey}/${invoiceId}`);
+    return (customer && refrensInvoicesOf(customer).find((invoice) => invoice.invoiceId === invoiceId)) ?? null;
+  },
+  RefrensPayment: async (context, key) => {
+    const parts = parseCompositeKey(key, 3);
+    if (!parts) return null;
+    const [urlKey, invoiceId, paymentId] = parts.map(String) as [string, string, string];
+    const payments = await context.refrens.loaders.invoicePayments.load({ urlKey, invoiceId });
+    return payments.find((payment) => payment.paymentId === paymentId) ?? null;
+  },
+  IqmetrixInvoice: async (context, key) => {
+    const parts = parseCompositeKey(key, 2);
+    if (!parts || typeof parts[0] !== 'number') return null;
+    return (await context.iqmetrix.loaders.invoice.load({ companyId: parts[0], invoiceId: String(parts[1]) }))?.invoice ?? null;
+  },
+  IqmetrixPayment: async (context, key) => {
+    const parts = parseCompositeKey(key, 3);
+    if (!parts || typeof parts[0] !== 'number') return null;
+    const detail = await context.iqmetrix.loaders.invoice.load({ companyId: parts[0], invoiceId: String(parts[1]) });
+    return detail?.payments.find((payment) => payment.paymentId === String(parts[2])) ?? null;
+  },
 };
+
+/** Intact has no read-by-id: B1 filtered by the item's number, then matched on its id. */
+async function intactLedgerItem(context: GatewayContext, key: string): Promise<LedgerItemModel | null> {
+  const parts = parseCompositeKey(key, 3);
+  if (!parts) return null;
+  const [accountCode, number, itemId] = parts.map(String) as [string, string, string];
+  const { items } = await context.intact.loaders.ledgerPage.load({ accountCode, number, skip: 0, fetch: 10 });
+  return items.find((item) => item.itemId === itemId) ?? null;
+}
 
 /** Refetches any node by global id; null for ids that are malformed or name nothing. */
 export async function nodeById(context: GatewayContext, id: string): Promise<NodeModel | null> {

@@ -1,6 +1,7 @@
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 import { connectionFromList, pageWindow } from '../domain/pagination.js';
 import { customerFromGlobalId, customerFromSourceId } from '../federation/customers.js';
+import { BadUserInputError } from '../errors.js';
 import { nodeById } from './Node.js';
 
 export const Query: QueryResolvers = {
@@ -9,6 +10,19 @@ export const Query: QueryResolvers = {
   customer: (_root, { id }, context) => customerFromGlobalId(context, id),
   customerBySourceId: (_root, { system, sourceId }, context) => customerFromSourceId(context, system, sourceId),
   customers: (_root, args, context) => connectionFromList(context.services.directory.customers, pageWindow(args)),
+  iqmetrixInvoices: async (_root, args, context) => {
+    const window = pageWindow(args);
+    const companyId = args.companyId ?? context.iqmetrix.defaultCompanyId;
+    if (companyId === null) throw new BadUserInputError('companyId is required: no IQMETRIX_COMPANY_ID is configured', { argument: 'companyId' });
+    // D1 has no documented paging: the filtered list is read once and sliced here.
+    const invoices = await context.iqmetrix.loaders.summaries.load({
+      companyId,
+      ...(args.filter?.customerId ? { customerIds: [args.filter.customerId] } : {}),
+      locationId: args.filter?.locationId ?? null,
+      employeeId: args.filter?.employeeId ?? null,
+    });
+    return connectionFromList(invoices, window);
+  },
   invoice: async (_root, { id }, context) => {
     const node = await nodeById(context, id);
     return node && 'kind' in node && node.kind.endsWith('Invoice') ? (node as Extract<typeof node, { kind: `${string}Invoice` }>) : null;

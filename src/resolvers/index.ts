@@ -1,13 +1,20 @@
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { Customer } from './Customer.js';
 import { CustomerIdentities } from './CustomerIdentities.js';
+import { IntactInvoice } from './IntactInvoice.js';
+import { IntactReceipt } from './IntactReceipt.js';
 import { Invoice } from './Invoice.js';
 import { IqmInvoice } from './IqmInvoice.js';
 import { IqmPayment } from './IqmPayment.js';
+import { IqmetrixInvoice } from './IqmetrixInvoice.js';
+import { IqmetrixPayment } from './IqmetrixPayment.js';
+import { LedgerItem } from './LedgerItem.js';
 import { Mutation } from './Mutation/index.js';
 import { Node } from './Node.js';
 import { Payment } from './Payment.js';
 import { Query } from './Query.js';
+import { RefrensInvoice } from './RefrensInvoice.js';
+import { RefrensPayment } from './RefrensPayment.js';
 import { scalarResolvers } from './scalars.js';
 
 export const resolvers: Resolvers = {
@@ -21,4 +28,11 @@ export const resolvers: Resolvers = {
   IqmInvoice,
   Payment,
   IqmPayment,
+  IntactInvoice,
+  IntactReceipt,
+  LedgerItem,
+  RefrensInvoice,
+  RefrensPayment,
+  IqmetrixInvoice,
+  IqmetrixPayment,
 };

@@ -1,0 +1,12 @@
+import type { IntactInvoiceResolvers } from '../__generated__/resolvers-types.js';
+import type { IntactInvoiceModel } from '../domain/models.js';
+import { intactInvoiceId } from '../federation/ids.js';
+import { derivedInvoiceFields } from './invoiceFields.js';
+
+export const IntactInvoice: IntactInvoiceResolvers = {
+  ...derivedInvoiceFields<IntactInvoiceModel>(),
+  id: (invoice) => intactInvoiceId(invoice.ledgerItem),
+  source: () => 'INTACT',
+  reference: (invoice) => invoice.ledgerItem.reference,
+  customer: (invoice, _args, context) => context.services.directory.bySourceId('INTACT', invoice.ledgerItem.accountCode) ?? null,
+};

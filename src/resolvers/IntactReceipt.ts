@@ -1,0 +1,13 @@
+import type { IntactReceiptResolvers } from '../__generated__/resolvers-types.js';
+import { intactReceiptId } from '../federation/ids.js';
+
+export const IntactReceipt: IntactReceiptResolvers = {
+  id: (receipt) => intactReceiptId(receipt),
+  source: () => 'INTACT',
+  // A posted receipt is money received.
+  status: () => 'PAID',
+  reference: (receipt) => receipt.reference ?? receipt.number,
+  // A receipt may be spread over several invoices; the allocations are in allocateReceipt's payload.
+  invoice: () => null,
+  customer: (receipt, _args, context) => context.services.directory.bySourceId('INTACT', receipt.accountCode) ?? null,
+};

@@ -1,0 +1,26 @@
+import type { IqmetrixInvoiceResolvers } from '../__generated__/resolvers-types.js';
+import type { GatewayContext } from '../context.js';
+import type { IqmetrixInvoiceDetailModel, IqmetrixInvoiceModel } from '../domain/models.js';
+import { iqmetrixInvoiceId } from '../federation/ids.js';
+import { derivedInvoiceFields } from './invoiceFields.js';
+
+/** D2, loaded once per invoice per request whichever detail fields are selected. */
+function detail(context: GatewayContext, invoice: IqmetrixInvoiceModel): Promise<IqmetrixInvoiceDetailModel | null> {
+  return context.iqmetrix.loaders.invoice.load({ companyId: invoice.companyId, invoiceId: invoice.invoiceId });
+}
+
+export const IqmetrixInvoice: IqmetrixInvoiceResolvers = {
+  ...derivedInvoiceFields<IqmetrixInvoiceModel>(),
+  id: (invoice) => iqmetrixInvoiceId(invoice),
+  source: () => 'IQMETRIX',
+  customer: (invoice, _args, context) => (invoice.customerId ? (context.services.directory.bySourceId('IQMETRIX', invoice.customerId) ?? null) : null),
+  notes: async (invoice, _args, context) => (await detail(context, invoice))?.notes ?? null,
+  createdByUser: async (invoice, _args, context) => (await detail(context, invoice))?.createdByUser ?? null,
+  isRefund: async (invoice, _args, context) => (await detail(context, invoice))?.isRefund ?? null,
+  originalInvoiceId: async (invoice, _args, context) => (await detail(context, invoice))?.originalInvoiceId ?? null,
+  iqmetrixCustomer: async (invoice, _args, context) => (await detail(context, invoice))?.customer ?? null,
+  orders: async (invoice, _args, context) => [...((await detail(context, invoice))?.orders ?? [])],
+  dropshipOrders: async (invoice, _args, context) => [...((await detail(context, invoice))?.dropshipOrders ?? [])],
+  payments: async (invoice, _args, context) => [...((await detail(context, invoice))?.payments ?? [])],
+  taxLines: async (invoice, _args, context) => [...((await detail(context, invoice))?.taxLines ?? [])],
+};

@@ -1,0 +1,8 @@
+import type { LedgerItemResolvers } from '../__generated__/resolvers-types.js';
+import { ledgerItemId } from '../federation/ids.js';
+
+export const LedgerItem: LedgerItemResolvers = {
+  id: (item) => ledgerItemId(item),
+  source: () => 'INTACT',
+  customer: (item, _args, context) => context.services.directory.bySourceId('INTACT', item.accountCode) ?? null,
+};

@@ -1,0 +1,13 @@
+import type { RefrensInvoiceResolvers } from '../__generated__/resolvers-types.js';
+import type { RefrensInvoiceModel } from '../domain/models.js';
+import { refrensInvoiceId } from '../federation/ids.js';
+import { refrensPaymentsOf } from '../federation/otherSources.js';
+import { derivedInvoiceFields } from './invoiceFields.js';
+
+export const RefrensInvoice: RefrensInvoiceResolvers = {
+  ...derivedInvoiceFields<RefrensInvoiceModel>(),
+  id: (invoice) => refrensInvoiceId(invoice),
+  source: () => 'REFRENS',
+  customer: (invoice, _args, context) => (invoice.customerKey ? (context.services.directory.byDirectoryKey(invoice.customerKey) ?? null) : null),
+  payments: (invoice, _args, context) => refrensPaymentsOf(context, invoice),
+};

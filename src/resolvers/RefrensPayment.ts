@@ -1,0 +1,15 @@
+import type { RefrensPaymentResolvers } from '../__generated__/resolvers-types.js';
+import { refrensPaymentStatus } from '../federation/customerLists.js';
+import { refrensPaymentId } from '../federation/ids.js';
+import { refrensInvoicesOf } from '../federation/otherSources.js';
+
+export const RefrensPayment: RefrensPaymentResolvers = {
+  id: (payment) => refrensPaymentId(payment),
+  source: () => 'REFRENS',
+  status: (payment) => refrensPaymentStatus(payment),
+  invoice: (payment, _args, context) => {
+    const customer = context.services.directory.bySourceId('REFRENS_INVOICE', `${payment.urlKey}/${payment.invoiceId}`);
+    return (customer && refrensInvoicesOf(customer).find((invoice) => invoice.invoiceId === payment.invoiceId)) ?? null;
+  },
+  customer: (payment, _args, context) => context.services.directory.bySourceId('REFRENS_INVOICE', `${payment.urlKey}/${payment.invoiceId}`) ?? null,
+};

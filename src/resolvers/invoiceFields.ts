@@ -1,0 +1,13 @@
+import type { GatewayContext } from '../context.js';
+import type { InvoiceModel } from '../domain/models.js';
+import { invoiceFacts } from '../federation/invoiceFacts.js';
+
+/** Status and amounts of invoices whose system does not state them: derived by invoiceFacts. */
+export function derivedInvoiceFields<T extends InvoiceModel>() {
+  return {
+    status: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFacts(context, invoice).then((facts) => facts.status),
+    total: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFacts(context, invoice).then((facts) => facts.total),
+    paid: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFacts(context, invoice).then((facts) => facts.paid),
+    outstanding: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFacts(context, invoice).then((facts) => facts.outstanding),
+  };
+}
