@@ -275,13 +275,14 @@ describe('Federation: one customer across four systems', () => {
 
   it('still returns the customer when one system is down, with an error naming it', async () => {
     await stack.embedded.intact!.stop();
-    const response = await stack.gql<{ customer: { displayName: string; invoices: { nodes: InvoiceNode[] } } }>(
-      `query($id: ID!) { customer(id: $id) { displayName invoices(first: 100) { nodes { source number } } } }`,
+    const response = await stack.gql<{ customer: { displayName: string; invoices: { totalCount: number | null; nodes: InvoiceNode[] } } }>(
+      `query($id: ID!) { customer(id: $id) { displayName invoices(first: 100) { totalCount nodes { source number } } } }`,
       { id: customerId('northwind') },
     );
     expect(response.data!.customer.displayName).toBe('Northwind Traders');
     const sources = new Set(response.data!.customer.invoices.nodes.map((node) => node.source));
     expect(sources).toEqual(new Set(['IQM', 'REFRENS', 'IQMETRIX']));
+    expect(response.data!.customer.invoices.totalCount).toBeNull();
     expect(response.errors).toHaveLength(1);
     expect(response.errors![0]).toMatchObject({ path: ['customer', 'invoices'], extensions: { code: 'UPSTREAM_UNAVAILABLE', system: 'INTACT' } });
   });

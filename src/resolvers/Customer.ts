@@ -2,7 +2,7 @@ import type { CustomerResolvers, InvoiceOrder } from '../__generated__/resolvers
 import { customerSources } from '../directory/index.js';
 import { money, toDecimal, totalsByCurrency } from '../domain/money.js';
 import type { InvoiceModel } from '../domain/models.js';
-import { connectionFromList, connectionFromWindow, pageWindow } from '../domain/pagination.js';
+import { connectionFromList, connectionFromWindow, pageWindow, type Connection } from '../domain/pagination.js';
 import { customerGlobalId } from '../federation/customers.js';
 import { invoiceReads, paymentReads } from '../federation/customerLists.js';
 import { fanOut, newestFirst } from '../federation/fanOut.js';
@@ -28,6 +28,11 @@ async function sortInvoices(context: GatewayContext, invoices: InvoiceModel[], o
   return keyed.map((entry) => entry.invoice);
 }
 
+/** A merged list missing a failed system's part cannot say how long it is. */
+function withKnownCount<T>(connection: Connection<T>, complete: boolean): Connection<T> {
+  return complete ? connection : { ...connection, totalCount: null };
+}
+
 export const Customer: CustomerResolvers = {
   ...customerFinanceFields,
   id: (customer) => customerGlobalId(customer),
@@ -36,13 +41,13 @@ export const Customer: CustomerResolvers = {
 
   invoices: async (customer, args, context, info) => {
     const window = pageWindow(args);
-    const { items } = await fanOut(context, info, invoiceReads(context, customer, args.filter, args.orderBy), () => 0);
-    return connectionFromList(await sortInvoices(context, items, args.orderBy), window);
+    const { items, complete } = await fanOut(context, info, invoiceReads(context, customer, args.filter, args.orderBy), () => 0);
+    return withKnownCount(connectionFromList(await sortInvoices(context, items, args.orderBy), window), complete);
   },
 
   payments: async (customer, args, context, info) => {
     const window = pageWindow(args);
-    const { items } = await fanOut(
+    const { items, complete } = await fanOut(
       context,
       info,
       paymentReads(context, customer, args.filter),
@@ -51,7 +56,7 @@ export const Customer: CustomerResolvers = {
         (payment) => `${payment.kind}:${'paymentId' in payment ? payment.paymentId : payment.number}`,
       ),
     );
-    return connectionFromList(items, window);
+    return withKnownCount(connectionFromList(items, window), complete);
   },
 
   ledger: async (customer, args, context) => {
