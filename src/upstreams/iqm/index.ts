@@ -1,8 +1,25 @@
-export { IqmClient, type IqmCredentials, type IqmWriteResult, type IqmInvoiceListQuery, type IqmPaymentListQuery } from './client.js';
-export { createIqmLoaders, type IqmLoaders, type IqmInvoiceKey } from './loaders.js';
+export {
+  IqmClient,
+  IQM_REFERENCE_LISTS,
+  type IqmCredentials,
+  type IqmWriteResult,
+  type IqmInvoiceListQuery,
+  type IqmPaymentListQuery,
+  type IqmCreditListQuery,
+  type IqmProofFile,
+  type IqmReferenceListName,
+} from './client.js';
+export { createIqmLoaders, IQM_FULL_LIST_PAGE_SIZE, type IqmLoaders, type IqmInvoiceKey, type IqmPage, type IqmCustomerPaymentFilter } from './loaders.js';
 export {
   invoiceFromWire,
   paymentFromWire,
+  referenceItemFromWire,
+  iqmPaymentFilter,
+  MARKUP_TYPE_ID,
+  MARKUP_TYPE_LABEL,
+  type CreditSummaryModel,
+  type DataFeesModel,
+  type PgFeesModel,
   INVOICE_STATUS_ID,
   PAYMENT_MODE_ID,
   PAYMENT_STATUS_ID,

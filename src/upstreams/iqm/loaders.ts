@@ -1,10 +1,26 @@
 import DataLoader from 'dataloader';
 import { memoLoader } from '../memoLoader.js';
 import { toDecimal, type Decimal } from '../../domain/money.js';
-import type { IqmInvoiceModel, IqmPaymentModel } from '../../domain/models.js';
-import type { IqmClient, IqmInvoiceListQuery } from './client.js';
-import { invoiceFromWire, paymentFromWire } from './mapping.js';
-import type { IqmFinanceDetails } from './wire.js';
+import type { CreditModel, IqmInvoiceModel, IqmPaymentModel } from '../../domain/models.js';
+import type { CampaignMargin, CustomerMargins, InvoicePaymentDetails, InvoiceSettings } from '../../__generated__/resolvers-types.js';
+import type { IqmClient, IqmCreditListQuery, IqmInvoiceListQuery, IqmPaymentListQuery } from './client.js';
+import {
+  campaignMarginsFromWire,
+  creditSummaryFromWire,
+  customerCreditFromWire,
+  dataFeesFromWire,
+  invoiceFromWire,
+  invoicePaymentDetailsFromWire,
+  invoiceSettingsFromWire,
+  marginsFromWire,
+  organizationCreditFromWire,
+  paymentFromWire,
+  pgFeesFromWire,
+  type CreditSummaryModel,
+  type DataFeesModel,
+  type PgFeesModel,
+} from './mapping.js';
+import type { IqmDataFeeKind, IqmFinanceDetails } from './wire.js';
 
 /** Page size used when the gateway needs a whole list (IQM documents no maximum; the simulator allows 500). */
 export const IQM_FULL_LIST_PAGE_SIZE = 500;
@@ -26,6 +42,47 @@ export interface IqmLoaders {
   readonly financeDetails: DataLoader<{ owId: number; year: number | null }, IqmFinanceDetails, string>;
   /** A16 */
   readonly availableBalance: DataLoader<{ owId: number; isCustomerRequest: boolean }, Decimal, string>;
+  /** A35, every page, with status / type / search passed to IQM. */
+  readonly filteredCustomerPayments: DataLoader<IqmCustomerPaymentFilter, readonly IqmPaymentModel[], string>;
+  /** A34, one page. */
+  readonly organizationPayments: DataLoader<IqmPaymentListQuery, IqmPage<IqmPaymentModel>, string>;
+  /** A2 */
+  readonly margins: DataLoader<{ owId: number; marginTypeIds: readonly number[] | null }, CustomerMargins, string>;
+  /** A4 */
+  readonly campaignMargins: DataLoader<{ owId: number; search: string | null; editableOnly: boolean | null }, CampaignMargin[], string>;
+  /** A5 */
+  readonly pgFees: DataLoader<number, PgFeesModel, string>;
+  /** A7, A9, A11 */
+  readonly dataFees: DataLoader<{ kind: IqmDataFeeKind; owId: number }, DataFeesModel, string>;
+  /** A13 */
+  readonly dvIvt: DataLoader<number, boolean, string>;
+  /** A15: PayPal fee percentage. */
+  readonly basicDetails: DataLoader<'basic', Decimal | null, string>;
+  /** A17 */
+  readonly invoiceSettings: DataLoader<'settings', InvoiceSettings, string>;
+  /** A18 */
+  readonly invoicePaymentDetails: DataLoader<number, InvoicePaymentDetails, string>;
+  /** A27 */
+  readonly creditSummary: DataLoader<{ owId: number; isCustomerRequest: boolean }, CreditSummaryModel, string>;
+  /** A28, one page. */
+  readonly organizationCredits: DataLoader<IqmCreditListQuery, IqmPage<CreditModel>, string>;
+  /** A29 */
+  readonly customerCredits: DataLoader<number, readonly CreditModel[], string>;
+}
+
+/** One page of an IQM list and its record count. */
+export interface IqmPage<T> {
+  readonly items: readonly T[];
+  readonly totalRecords: number;
+}
+
+/** A customer's payments narrowed by IQM itself (A35 status, paymentType, searchField). */
+export interface IqmCustomerPaymentFilter {
+  readonly owId: number;
+  /** Comma-separated A48 ids. */
+  readonly status: string | null;
+  readonly paymentType: number | null;
+  readonly searchField: string | null;
 }
 
 export function createIqmLoaders(client: IqmClient, currencyCode: string): IqmLoaders {
@@ -50,21 +107,91 @@ export function createIqmLoaders(client: IqmClient, currencyCode: string): IqmLo
     { cacheKeyFn: (key) => `${key.owId}:${key.invoiceId}` },
   );
 
+  const allCustomerPayments = async (owId: number, filter: Omit<IqmPaymentListQuery, 'limit' | 'pageNo'>) => {
+    const payments: IqmPaymentModel[] = [];
+    for (let pageNo = 1; ; pageNo += 1) {
+      const page = await client.customerPayments(owId, { ...filter, limit: IQM_FULL_LIST_PAGE_SIZE, pageNo });
+      payments.push(...page.data.map((row) => paymentFromWire(row, owId, currencyCode)));
+      if (page.data.length < IQM_FULL_LIST_PAGE_SIZE || payments.length >= page.filteredRecords) return payments;
+    }
+  };
+
   const customerPayments = new DataLoader<number, readonly IqmPaymentModel[], number>((owIds) =>
-    Promise.all(
-      owIds.map(async (owId) => {
-        try {
-          const payments: IqmPaymentModel[] = [];
-          for (let pageNo = 1; ; pageNo += 1) {
-            const page = await client.customerPayments(owId, { limit: IQM_FULL_LIST_PAGE_SIZE, pageNo });
-            payments.push(...page.data.map((row) => paymentFromWire(row, owId, currencyCode)));
-            if (page.data.length < IQM_FULL_LIST_PAGE_SIZE || payments.length >= page.filteredRecords) return payments;
-          }
-        } catch (error) {
-          return error as Error;
-        }
-      }),
-    ),
+    Promise.all(owIds.map((owId) => allCustomerPayments(owId, {}).catch((error: unknown) => error as Error))),
+  );
+
+  const filteredCustomerPayments = memoLoader(
+    (filter: IqmCustomerPaymentFilter) =>
+      allCustomerPayments(filter.owId, { status: filter.status, paymentType: filter.paymentType, searchField: filter.searchField }),
+    (filter) => JSON.stringify([filter.owId, filter.status, filter.paymentType, filter.searchField]),
+  );
+
+  const organizationPayments = memoLoader(
+    async (query: IqmPaymentListQuery): Promise<IqmPage<IqmPaymentModel>> => {
+      const page = await client.organizationPayments(query);
+      return { items: page.data.map((row) => paymentFromWire(row, null, currencyCode)), totalRecords: page.filteredRecords };
+    },
+    (query) => JSON.stringify([query.status, query.paymentType, query.searchField, query.limit, query.pageNo, query.sortBy]),
+  );
+
+  const margins = memoLoader(
+    async ({ owId, marginTypeIds }: { owId: number; marginTypeIds: readonly number[] | null }) => marginsFromWire(await client.margins(owId, marginTypeIds)),
+    ({ owId, marginTypeIds }) => `${owId}|${marginTypeIds?.join(',') ?? ''}`,
+  );
+
+  const campaignMargins = memoLoader(
+    async ({ owId, search, editableOnly }: { owId: number; search: string | null; editableOnly: boolean | null }) =>
+      campaignMarginsFromWire(await client.campaignMargins(owId, search, editableOnly)),
+    (key) => JSON.stringify([key.owId, key.search, key.editableOnly]),
+  );
+
+  const pgFees = memoLoader(async (owId: number) => pgFeesFromWire(await client.pgFees(owId)), String);
+
+  const dataFees = memoLoader(
+    async ({ kind, owId }: { kind: IqmDataFeeKind; owId: number }): Promise<DataFeesModel> => {
+      switch (kind) {
+        case 'vld':
+          return dataFeesFromWire('vld', await client.vldFees(owId));
+        case 'pld':
+          return dataFeesFromWire('pld', await client.pldFees(owId));
+        case 'sls':
+          return dataFeesFromWire('sls', await client.slsFees(owId));
+      }
+    },
+    ({ kind, owId }) => `${kind}|${owId}`,
+  );
+
+  const dvIvt = memoLoader(async (owId: number) => (await client.dvIvt(owId)).isDvIvtSegmentsEnabled, String);
+
+  const basicDetails = memoLoader(async () => {
+    const percentage = (await client.basicDetails()).paypalFeesPercentage;
+    return percentage === null || percentage === undefined ? null : toDecimal(percentage);
+  }, String);
+
+  const invoiceSettings = memoLoader(async () => invoiceSettingsFromWire(await client.invoiceSettings()), String);
+
+  const invoicePaymentDetails = memoLoader(
+    async (invoiceId: number) => invoicePaymentDetailsFromWire(await client.invoicePaymentDetails(invoiceId)),
+    String,
+  );
+
+  const creditSummary = memoLoader(
+    async ({ owId, isCustomerRequest }: { owId: number; isCustomerRequest: boolean }) =>
+      creditSummaryFromWire(await client.creditSummary(owId, isCustomerRequest), currencyCode),
+    ({ owId, isCustomerRequest }) => `${owId}|${isCustomerRequest}`,
+  );
+
+  const organizationCredits = memoLoader(
+    async (query: IqmCreditListQuery): Promise<IqmPage<CreditModel>> => {
+      const page = await client.organizationCredits(query);
+      return { items: page.data.map((row) => organizationCreditFromWire(row, currencyCode)), totalRecords: page.filteredRecords };
+    },
+    (query) => JSON.stringify([query.limit, query.pageNo, query.sortBy]),
+  );
+
+  const customerCredits = memoLoader(
+    async (owId: number) => (await client.customerCredits(owId)).map((row) => customerCreditFromWire(row, currencyCode)),
+    String,
   );
 
   const financeDetails = memoLoader(
@@ -78,5 +205,24 @@ export function createIqmLoaders(client: IqmClient, currencyCode: string): IqmLo
     ({ owId, isCustomerRequest }) => `${owId}|${isCustomerRequest}`,
   );
 
-  return { invoiceList, invoice, customerPayments, financeDetails, availableBalance };
+  return {
+    invoiceList,
+    invoice,
+    customerPayments,
+    financeDetails,
+    availableBalance,
+    filteredCustomerPayments,
+    organizationPayments,
+    margins,
+    campaignMargins,
+    pgFees,
+    dataFees,
+    dvIvt,
+    basicDetails,
+    invoiceSettings,
+    invoicePaymentDetails,
+    creditSummary,
+    organizationCredits,
+    customerCredits,
+  };
 }

@@ -45,6 +45,52 @@ export interface SimCustomer {
   pldFees: SimDataFees;
   slsFees: SimDataFees;
   isDvIvtSegmentsEnabled: boolean;
+  /** Part of the claimed credit already spent (A27 usedCredit). */
+  creditUsed: Decimal;
+}
+
+/** What the simulator keeps per organization (the token's workspace) besides its customers. */
+export interface SimOrganization {
+  readonly organizationWorkspaceId: number;
+  paypalFeesPercentage: Decimal;
+  creditUsed: Decimal;
+  invoiceSettings: SimInvoiceSettings;
+  /** Tax data rows A21 can delete, by taxId. */
+  readonly taxData: Map<number, { companyTaxId: string; companyTaxName: string }>;
+}
+
+export interface SimInvoiceSettings {
+  readonly invoiceId: number;
+  invoiceTitle: string;
+  invoiceCompanyName: string;
+  invoiceCompanyAddress: string;
+  email: string;
+  website: string;
+  invoiceDescription: string;
+  paypalId: number;
+  chequeTransferId: number;
+  wireTransferId: number;
+  termsAndConditions: string;
+  paymentTerm: string;
+  invoiceFooter: string;
+  createdAt: string;
+  paypalAccountId: string;
+  chequeCompanyName: string;
+  chequeCompanyAddress: string;
+  wireTransferCompanyName: string;
+  bankName: string;
+  accountNumber: string;
+  bankAddress: string;
+  swiftCode: string;
+  routing: string;
+}
+
+/** An e-mail the simulator "sent" (A25, A45). */
+export interface SimEmail {
+  readonly kind: 'invoice' | 'receipt';
+  readonly owId: number;
+  readonly id: number;
+  readonly email: string;
 }
 
 export interface SimDataFees {
@@ -93,6 +139,7 @@ export interface SimPayment {
   refundReason: string | null;
   /** Name and media type of the proof file received, if any (the bytes are not kept). */
   paymentProof: { fileName: string; mimeType: string; bytes: number } | null;
+  actionNote?: string | null;
 }
 
 export interface SimCredit {
@@ -104,7 +151,12 @@ export interface SimCredit {
   modifiedAt: number;
   uowId: number;
   displayName: string;
+  /** The claim form of A33, once claimed. */
+  claim?: Record<string, string>;
 }
+
+/** The workspace that offers credit to the demo organizations (A28 organizationName). */
+export const PLATFORM_WORKSPACE = { organizationWorkspaceId: 100001, name: 'IQM Platform' } as const;
 
 export interface IqmSeedOptions {
   /** Invoices per customer workspace (default 6). */
@@ -135,6 +187,10 @@ export class IqmSimulatorState {
   readonly credits = new Map<number, SimCredit>();
   /** Organization workspace balances (A16 with isCustomerRequest=false). */
   readonly organizationBalances = new Map<number, Decimal>();
+  readonly organizations = new Map<number, SimOrganization>();
+  readonly emails: SimEmail[] = [];
+  /** Amounts of PayPal payments started (A42), by PayPal token. */
+  readonly paypalPayments = new Map<string, Decimal>();
   private nextPaymentId = 9000;
   private nextCreditId = 700;
   private clock = SIMULATOR_EPOCH;
@@ -142,6 +198,9 @@ export class IqmSimulatorState {
   constructor(tenants: readonly IqmTenant[] = DEMO_TENANTS, seed: IqmSeedOptions = {}) {
     this.tenants = tenants;
     seedState(this, seed);
+    // Ids handed out by writes follow the seeded ones, however large the seed.
+    this.nextPaymentId = Math.max(this.nextPaymentId, ...this.payments.keys());
+    this.nextCreditId = Math.max(this.nextCreditId, ...this.credits.keys());
   }
 
   tenantByToken(token: string): IqmTenant | undefined {
@@ -197,6 +256,8 @@ function seedState(state: IqmSimulatorState, options: IqmSeedOptions): void {
 
   for (const tenant of state.tenants) {
     state.organizationBalances.set(tenant.organizationWorkspaceId, new Decimal('250000.00'));
+    seedOrganization(state, tenant, nextCreditId);
+    nextCreditId += 3;
     const names = CUSTOMER_NAMES[tenant.organizationWorkspaceId] ?? [];
     for (let customerIndex = 0; customerIndex < customersPerOrganization; customerIndex += 1) {
       const owId = tenant.organizationWorkspaceId + 100 + customerIndex;
@@ -215,10 +276,10 @@ function seedState(state: IqmSimulatorState, options: IqmSeedOptions): void {
         balance: cents(10_000, 40_000),
         margins: [{ marginTypeId: 1, marginType: 'Gross Margin', marginValue: new Decimal(15 + customerIndex) }],
         isBidShadingEnabled: customerIndex % 2 === 1,
-        campaigns: [0, 1].map((campaignIndex) => ({
+        campaigns: [0, 1, 2].map((campaignIndex) => ({
           campaignId: owId * 10 + campaignIndex,
           campaignName: `${name.split(' ')[0]}_Campaign_${campaignIndex + 1}`,
-          status: campaignIndex === 0 ? 'running' : 'pending',
+          status: campaignIndex === 0 ? 'running' : campaignIndex === 1 ? 'pending' : 'expired',
           creativeTypeId: 13,
           campaignMargin: new Decimal(campaignIndex * 5),
           isDefault: campaignIndex === 0,
@@ -228,6 +289,7 @@ function seedState(state: IqmSimulatorState, options: IqmSeedOptions): void {
         pldFees: { id: owId, rate: new Decimal(2.5), enabled: false, markupTypeId: 1, markupValue: new Decimal(0) },
         slsFees: { id: owId, rate: new Decimal(4), enabled: true, markupTypeId: 2, markupValue: new Decimal(5) },
         isDvIvtSegmentsEnabled: customerIndex === 0,
+        creditUsed: new Decimal('750.25'),
       });
 
       const shortName = name.split(' ')[0] ?? name;
@@ -324,6 +386,7 @@ function seedState(state: IqmSimulatorState, options: IqmSeedOptions): void {
       for (const [amount, status] of [
         [new Decimal(5000), 'Unclaimed'],
         [new Decimal(1500), 'Revoked'],
+        [new Decimal(2000), 'Claimed'],
       ] as const) {
         const creditId = nextCreditId++;
         state.credits.set(creditId, {
@@ -339,4 +402,61 @@ function seedState(state: IqmSimulatorState, options: IqmSeedOptions): void {
       }
     }
   }
+}
+
+function seedOrganization(state: IqmSimulatorState, tenant: IqmTenant, firstCreditId: number): void {
+  const company = tenant.organizationName;
+  const domain = tenant.userEmail.split('@')[1] ?? 'example.com';
+  state.organizations.set(tenant.organizationWorkspaceId, {
+    organizationWorkspaceId: tenant.organizationWorkspaceId,
+    paypalFeesPercentage: new Decimal('3.5'),
+    creditUsed: new Decimal('400'),
+    invoiceSettings: {
+      invoiceId: tenant.organizationWorkspaceId % 1000,
+      invoiceTitle: company,
+      invoiceCompanyName: company,
+      invoiceCompanyAddress: '42, 6th Avenue, New York, NY',
+      email: `billing@${domain}`,
+      website: `www.${domain}`,
+      invoiceDescription: `Dear Customer, Greetings from ${company}, we are writing to provide you an electronic invoice for your use of services.`,
+      paypalId: 1,
+      chequeTransferId: 1,
+      wireTransferId: 2,
+      termsAndConditions: 'Please make the payment in 30 days or your account might be put on hold',
+      paymentTerm: '30',
+      invoiceFooter: `${company} | USA`,
+      createdAt: '2021-08-27T07:33:14.000+00:00',
+      paypalAccountId: `finance@${domain}`,
+      chequeCompanyName: `${company} Inc.`,
+      chequeCompanyAddress: '45, Fifth Avenue, NY, USA',
+      wireTransferCompanyName: company,
+      bankName: 'JP Morgan Chase Bank',
+      accountNumber: '670669295',
+      bankAddress: '498 7th Avenue New York NY',
+      swiftCode: 'MGTCUS3G',
+      routing: '150098',
+    },
+    taxData: new Map([
+      [tenant.organizationWorkspaceId * 10 + 1, { companyTaxId: '202130INGST', companyTaxName: 'GSTIN' }],
+      [tenant.organizationWorkspaceId * 10 + 2, { companyTaxId: 'US-EIN-12-3456789', companyTaxName: 'EIN' }],
+    ]),
+  });
+  // Credits the platform offered to the organization itself (A28).
+  ([
+    [new Decimal(1000), 'Unclaimed'],
+    [new Decimal(1500), 'Revoked'],
+    [new Decimal(3000), 'Claimed'],
+  ] as const).forEach(([amount, status], index) => {
+    const creditId = firstCreditId + index;
+    state.credits.set(creditId, {
+      creditId,
+      owId: tenant.organizationWorkspaceId,
+      organizationWorkspaceId: PLATFORM_WORKSPACE.organizationWorkspaceId,
+      creditAmount: amount,
+      status,
+      modifiedAt: SIMULATOR_EPOCH - (index + 2) * DAY_MS,
+      uowId: 1,
+      displayName: PLATFORM_WORKSPACE.name,
+    });
+  });
 }

@@ -100,3 +100,196 @@ export type IqmPaymentList = z.infer<typeof IqmPaymentList>;
 export interface IqmActionNoteBody {
   actionNote?: string;
 }
+
+/** `{ data: [...], totalRecords, filteredRecords }`, the list shape most IQM reads share. */
+function list<T extends z.ZodType>(row: T) {
+  return z.object({ data: z.array(row), totalRecords: z.number().int(), filteredRecords: z.number().int() });
+}
+
+// A2
+export const IqmMarginList = z.object({
+  data: z.array(z.object({ marginTypeId: z.number().int(), marginType: z.string(), marginValue: amount })),
+  totalRecords: z.number().int().optional(),
+  filteredRecords: z.number().int().optional(),
+  isBidShadingEnabled: z.boolean(),
+});
+export type IqmMarginList = z.infer<typeof IqmMarginList>;
+
+// A4
+export const IqmCampaignMarginList = list(
+  z.object({
+    campaignId: z.number().int(),
+    campaignName: z.string(),
+    status: nullableText,
+    creativeTypeId: z.union([z.number().int(), z.string()]).nullable().optional(),
+    campaignMargin: amount,
+    isDefault: z.boolean(),
+  }),
+);
+export type IqmCampaignMarginList = z.infer<typeof IqmCampaignMarginList>;
+
+// A5: the JSON sample says organizationPgFeesDetails, the TypeScript sample organizationPGFeesDetails.
+const IqmPgFeesDetails = z.object({ pgCampaignFees: amount, pgWorkspaceShare: amount });
+export const IqmPgFees = z.object({
+  organizationPgFeesDetails: IqmPgFeesDetails.optional(),
+  organizationPGFeesDetails: IqmPgFeesDetails.optional(),
+});
+export type IqmPgFees = z.infer<typeof IqmPgFees>;
+
+// A7, A9, A11: the samples carry only id and rate; the table adds the rest.
+const optionalNumber = amount.nullable().optional();
+const optionalFlag = z.boolean().nullable().optional();
+const optionalId = z.number().int().nullable().optional();
+export const IqmVldFees = z.object({
+  id: z.number().int(),
+  owId: optionalId,
+  vldRate: optionalNumber,
+  vldEnabled: optionalFlag,
+  vldMarkupTypeId: optionalId,
+  vldMarkupType: z.union([z.string(), z.number()]).nullable().optional(),
+  vldMarkupValue: optionalNumber,
+});
+export const IqmPldFees = z.object({
+  id: z.number().int(),
+  owId: optionalId,
+  pldRate: optionalNumber,
+  pldEnabled: optionalFlag,
+  pldMarkupTypeId: optionalId,
+  pldMarkupType: z.union([z.string(), z.number()]).nullable().optional(),
+  pldMarkupValue: optionalNumber,
+});
+export const IqmSlsFees = z.object({
+  id: z.number().int(),
+  owId: optionalId,
+  slsRate: optionalNumber,
+  slsEnabled: optionalFlag,
+  slsMarkupTypeId: optionalId,
+  slsMarkupType: z.union([z.string(), z.number()]).nullable().optional(),
+  slsMarkupValue: optionalNumber,
+});
+export type IqmVldFees = z.infer<typeof IqmVldFees>;
+export type IqmPldFees = z.infer<typeof IqmPldFees>;
+export type IqmSlsFees = z.infer<typeof IqmSlsFees>;
+
+/** Which data fee (A7–A12); the wire field names are `<kind>Rate`, `<kind>Enabled`, … */
+export type IqmDataFeeKind = 'vld' | 'pld' | 'sls';
+
+// A13
+export const IqmDvIvt = z.object({ customerOwId: z.number().int(), isDvIvtSegmentsEnabled: z.boolean() });
+export type IqmDvIvt = z.infer<typeof IqmDvIvt>;
+
+// A15
+export const IqmBasicDetails = z.object({ paypalFeesPercentage: amount.nullable().optional() });
+export type IqmBasicDetails = z.infer<typeof IqmBasicDetails>;
+
+// A17
+export const IqmInvoiceSettings = z.object({
+  invoiceId: z.number().int(),
+  owId: optionalId,
+  invoiceTitle: nullableText,
+  invoiceCompanyName: nullableText,
+  invoiceCompanyAddress: nullableText,
+  email: nullableText,
+  website: nullableText,
+  invoiceDescription: nullableText,
+  paypalId: optionalId,
+  chequeTransferId: optionalId,
+  wireTransferId: optionalId,
+  termsAndConditions: nullableText,
+  paymentTerm: z.union([z.string(), z.number()]).nullable().optional(),
+  invoiceFooter: nullableText,
+  createdAt: z.union([z.string(), z.number()]).nullable().optional(),
+});
+export type IqmInvoiceSettings = z.infer<typeof IqmInvoiceSettings>;
+
+// A18: the table says payPalId, the sample paypalId.
+export const IqmInvoicePaymentDetails = z.object({
+  paypalPaymentDetail: z
+    .object({ paypalId: optionalId, payPalId: optionalId, paypalAccountId: nullableText })
+    .nullable()
+    .optional(),
+  chequePaymentDetail: z
+    .object({ chequeId: optionalId, chequeCompanyName: nullableText, chequeCompanyAddress: nullableText })
+    .nullable()
+    .optional(),
+  wireTransferPaymentDetail: z
+    .object({
+      wireTransferId: optionalId,
+      wireTransferCompanyName: nullableText,
+      bankName: nullableText,
+      accountNumber: nullableText,
+      bankAddress: nullableText,
+      swiftCode: nullableText,
+      routing: nullableText,
+    })
+    .nullable()
+    .optional(),
+});
+export type IqmInvoicePaymentDetails = z.infer<typeof IqmInvoicePaymentDetails>;
+
+// A27
+export const IqmCreditSummary = z.object({ usedCredit: amount, totalCredit: amount });
+export type IqmCreditSummary = z.infer<typeof IqmCreditSummary>;
+
+// A28
+export const IqmOrganizationCreditRow = z.object({
+  creditId: z.number().int(),
+  creditAmount: amount,
+  modifiedAt: z.union([z.string(), z.number()]).nullable().optional(),
+  status: z.string(),
+  organizationName: nullableText,
+});
+export type IqmOrganizationCreditRow = z.infer<typeof IqmOrganizationCreditRow>;
+export const IqmOrganizationCreditList = list(IqmOrganizationCreditRow);
+export type IqmOrganizationCreditList = z.infer<typeof IqmOrganizationCreditList>;
+
+// A29: status is not in the table but is in every sample row.
+export const IqmCustomerCreditRow = z.object({
+  creditId: z.number().int(),
+  owId: z.number().int(),
+  creditAmount: amount,
+  status: z.string(),
+  modifiedAt: z.union([z.string(), z.number()]).nullable().optional(),
+  uowId: optionalId,
+  displayName: nullableText,
+});
+export type IqmCustomerCreditRow = z.infer<typeof IqmCustomerCreditRow>;
+export const IqmCustomerCreditList = z.array(IqmCustomerCreditRow);
+
+// A47–A52
+export const IqmReferenceItem = z.object({ id: z.number().int(), name: z.string(), label: z.string(), order: z.number().int() });
+export type IqmReferenceItem = z.infer<typeof IqmReferenceItem>;
+export const IqmReferenceList = z.array(IqmReferenceItem);
+
+/** A20 request body (the table spells paypalAcountId, the sample paypalAccountId: the sample wins). */
+export interface IqmInvoiceSettingsUpdate {
+  invoiceTitle?: string;
+  invoiceCompanyAddress?: string;
+  email?: string;
+  website?: string;
+  invoiceDescription?: string;
+  termsAndConditions?: string;
+  paymentTerm?: string;
+  invoiceFooter?: string;
+  paypalAccountId?: string;
+  chequeCompanyName?: string;
+  chequeCompanyAddress?: string;
+  wireTransferCompanyName?: string;
+  bankName?: string;
+  accountNumber?: string;
+  bankAddress?: string;
+  companyTaxId?: string;
+  companyTaxName?: string;
+}
+
+/** A33 request body. */
+export interface IqmClaimCreditBody {
+  creditId: number;
+  customerName: string;
+  businessName: string;
+  taxId: string;
+  contactPersonName: string;
+  contactPersonEmail: string;
+  incorporationPlace: string;
+  address: string;
+}
