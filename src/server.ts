@@ -11,6 +11,8 @@ import { createContext, type GatewayContext, type GatewayServices } from './cont
 import { maskErrors } from './plugins/maskErrors.js';
 import { usePartialErrors } from './plugins/usePartialErrors.js';
 import { buildSchema } from './schema.js';
+import { registerFileRoutes } from './http/files.js';
+import { registerUploadRoutes } from './http/uploads.js';
 
 export interface Gateway {
   readonly app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
@@ -60,6 +62,8 @@ export async function createGateway(services: GatewayServices, logger: Logger = 
     }),
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
+  registerUploadRoutes(app, services);
+  registerFileRoutes(app, services);
 
   return {
     app,
