@@ -5,7 +5,7 @@ import type {
   PaymentFilter,
 } from '../__generated__/resolvers-types.js';
 import type { CustomerModel, InvoiceModel, InvoiceStatus, PaymentModel, PaymentStatus, SourceSystem } from '../domain/models.js';
-import { INVOICE_STATUS_ID } from '../upstreams/iqm/index.js';
+import { INVOICE_STATUS_ID, iqmPaymentFilter } from '../upstreams/iqm/index.js';
 import type { SourceRead } from './fanOut.js';
 import { invoiceFacts } from './invoiceFacts.js';
 import { intactInvoicesOf, intactReceiptsOf, iqmetrixInvoicesOf, iqmetrixPaymentsOf, refrensInvoicesOf, refrensPaymentsOf } from './otherSources.js';
@@ -67,12 +67,17 @@ export function paymentReads(context: GatewayContext, customer: CustomerModel, f
   const reads: SourceRead<PaymentModel>[] = [];
   const owId = customer.identities.iqmWorkspaceId;
   if (owId !== null && wanted('IQM', filter?.sources)) {
+    // With a status, type or search, IQM filters (A35 status, paymentType, searchField); without, the
+    // request's one unfiltered list is shared with every other reader of this customer's payments.
+    const iqmFilter = iqmPaymentFilter(filter);
+    const filtered = iqmFilter.status !== null || iqmFilter.paymentType !== null || iqmFilter.searchField !== null;
     reads.push({
       system: 'IQM',
       read: async () =>
-        (await context.iqm.loaders.customerPayments.load(owId)).filter(
-          (payment) => (!statuses || statuses.has(payment.status)) && (!filter?.type || payment.type === filter.type),
-        ),
+        (filtered
+          ? await context.iqm.loaders.filteredCustomerPayments.load({ owId, ...iqmFilter })
+          : await context.iqm.loaders.customerPayments.load(owId)
+        ).filter((payment) => (!statuses || statuses.has(payment.status)) && (!filter?.type || payment.type === filter.type)),
     });
   }
   // Payment type and free-text search are IQM notions: with either set, only IQM answers.

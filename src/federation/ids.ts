@@ -1,5 +1,5 @@
 import { toGlobalId } from '../domain/globalId.js';
-import type { IqmInvoiceModel, IqmPaymentModel } from '../domain/models.js';
+import type { CreditModel, IqmInvoiceModel, IqmPaymentModel } from '../domain/models.js';
 
 /**
  * Global ids of upstream objects. Keys hold what the upstream needs to find the object again:
@@ -50,3 +50,9 @@ export const iqmetrixInvoiceId = (invoice: { companyId: number; invoiceId: strin
   toGlobalId('IqmetrixInvoice', 'IQMETRIX', compositeKey(invoice.companyId, invoice.invoiceId));
 export const iqmetrixPaymentId = (payment: { companyId: number; invoiceId: string; paymentId: string }) =>
   toGlobalId('IqmetrixPayment', 'IQMETRIX', compositeKey(payment.companyId, payment.invoiceId, payment.paymentId));
+
+/**
+ * Global id of an IQM credit, keyed by `creditId` and the customer workspace it was offered to
+ * (`0` for credits offered to the caller's organization, A28), so node(id:) knows which list to read.
+ */
+export const iqmCreditId = (credit: Pick<CreditModel, 'owId' | 'creditId'>) => toGlobalId('Credit', 'IQM', `${credit.owId ?? 0}:${credit.creditId}`);

@@ -22,5 +22,6 @@ export const IqmInvoice: IqmInvoiceResolvers = {
       window,
     );
   },
+  paymentDetails: (invoice, _args, context) => context.iqm.loaders.invoicePaymentDetails.load(invoice.invoiceId),
   pdfUrl: (invoice, _args, context) => `${context.publicBaseUrl}/files/invoices/${invoice.owId}/${invoice.invoiceId}.pdf`,
 };

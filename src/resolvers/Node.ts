@@ -5,6 +5,7 @@ import { customerFromGlobalId } from '../federation/customers.js';
 import { parseCompositeKey, parseIqmKey } from '../federation/ids.js';
 import { refrensInvoicesOf } from '../federation/otherSources.js';
 import { invoiceFromLedgerItem, receiptFromLedgerItem } from '../upstreams/intact/index.js';
+import { IQM_FULL_LIST_PAGE_SIZE } from '../upstreams/iqm/index.js';
 import type { CreditModel, CustomerModel, InvoiceModel, LedgerItemModel, PaymentModel } from '../domain/models.js';
 
 export type NodeModel = CustomerModel | InvoiceModel | PaymentModel | CreditModel | LedgerItemModel;
@@ -26,6 +27,21 @@ export const nodeFetchers: Record<string, NodeFetcher> = {
     if (!parsed) return null;
     const payments = await context.iqm.loaders.customerPayments.load(parsed.owId);
     return payments.find((payment) => payment.paymentId === parsed.id) ?? null;
+  },
+  // IQM has no credit by id: a customer's credits (A29), or the organization's (A28, owId 0), are listed.
+  Credit: async (context, key) => {
+    const parsed = parseIqmKey(key);
+    if (!parsed) return null;
+    if (parsed.owId !== 0) {
+      const credits = await context.iqm.loaders.customerCredits.load(parsed.owId);
+      return credits.find((credit) => credit.creditId === parsed.id) ?? null;
+    }
+    for (let pageNo = 1; ; pageNo += 1) {
+      const page = await context.iqm.loaders.organizationCredits.load({ limit: IQM_FULL_LIST_PAGE_SIZE, pageNo, sortBy: null });
+      const found = page.items.find((credit) => credit.creditId === parsed.id);
+      if (found) return found;
+      if (page.items.length < IQM_FULL_LIST_PAGE_SIZE || pageNo * IQM_FULL_LIST_PAGE_SIZE >= page.totalRecords) return null;
+    }
   },
   IntactInvoice: async (context, key) => {
     const item = await intactLedgerItem(context, key);

@@ -1,4 +1,5 @@
 import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { Credit } from './Credit.js';
 import { Customer } from './Customer.js';
 import { CustomerIdentities } from './CustomerIdentities.js';
 import { IntactInvoice } from './IntactInvoice.js';
@@ -11,6 +12,7 @@ import { IqmetrixPayment } from './IqmetrixPayment.js';
 import { LedgerItem } from './LedgerItem.js';
 import { Mutation } from './Mutation/index.js';
 import { Node } from './Node.js';
+import { Organization } from './Organization.js';
 import { Payment } from './Payment.js';
 import { Query } from './Query.js';
 import { RefrensInvoice } from './RefrensInvoice.js';
@@ -35,4 +37,6 @@ export const resolvers: Resolvers = {
   RefrensPayment,
   IqmetrixInvoice,
   IqmetrixPayment,
+  Organization,
+  Credit,
 };

@@ -1,15 +1,18 @@
 import type { GatewayContext } from '../../context.js';
 import { fromGlobalId } from '../../domain/globalId.js';
-import type { IqmInvoiceModel, UserErrorModel } from '../../domain/models.js';
+import type { CreditModel, CustomerModel, IqmInvoiceModel, IqmPaymentModel, UserErrorModel } from '../../domain/models.js';
+import { currencyDigits, decimalToWireNumber, type Decimal } from '../../domain/money.js';
+import { customerFromGlobalId } from '../../federation/customers.js';
 import { parseIqmKey } from '../../federation/ids.js';
-import type { IqmWriteResult } from '../../upstreams/iqm/index.js';
+import { uploadStoreOf } from '../../http/uploadStore.js';
+import type { IqmProofFile, IqmWriteResult } from '../../upstreams/iqm/index.js';
 
 /** The payload of a mutation that changed nothing. */
 export function rejected<T extends object>(payload: T, userErrors: UserErrorModel[]): T & { userErrors: UserErrorModel[] } {
   return { ...payload, userErrors };
 }
 
-export function invalidInput(field: readonly string[], message: string, code: UserErrorModel['code'] = 'INVALID_INPUT'): UserErrorModel {
+export function invalidInput(field: readonly string[] | null, message: string, code: UserErrorModel['code'] = 'INVALID_INPUT'): UserErrorModel {
   return { field, message, code };
 }
 
@@ -48,4 +51,104 @@ export async function freshIqmInvoice(context: GatewayContext, owId: number, inv
   context.iqm.loaders.invoice.clearAll();
   context.iqm.loaders.customerPayments.clear(owId);
   return context.iqm.loaders.invoice.load({ owId, invoiceId });
+}
+
+/** The customer named by `input.customerId` and its IQM workspace, or the user error to return. */
+export function iqmCustomer(context: GatewayContext, id: string, field: readonly string[] = ['input', 'customerId']): { customer: CustomerModel; owId: number } | UserErrorModel {
+  const customer = customerFromGlobalId(context, id);
+  if (!customer) return invalidInput(field, 'not the id of a customer', 'NOT_FOUND');
+  const owId = customer.identities.iqmWorkspaceId;
+  if (owId === null) return invalidInput(field, 'the customer has no IQM workspace');
+  return { customer, owId };
+}
+
+/** Decodes the global id of a Credit. */
+export function iqmCreditKey(id: string): { owId: number; creditId: number } | null {
+  const parts = fromGlobalId(id);
+  if (!parts || parts.typeName !== 'Credit') return null;
+  const key = parseIqmKey(parts.key);
+  return key ? { owId: key.owId, creditId: key.id } : null;
+}
+
+export function isUserError(value: object): value is UserErrorModel {
+  return 'code' in value && 'message' in value && 'field' in value;
+}
+
+/**
+ * An amount IQM can take: greater than zero, with no more fraction digits than the IQM currency has
+ * (2 for USD). Returns the user errors, empty when the amount is fine.
+ */
+export function amountErrors(context: GatewayContext, amount: Decimal, field: readonly string[]): UserErrorModel[] {
+  if (!amount.greaterThan(0)) return [invalidInput(field, 'must be greater than 0')];
+  const digits = currencyDigits(context.iqm.currencyCode);
+  if (amount.decimalPlaces() > digits) return [invalidInput(field, `must have at most ${digits} decimal places for ${context.iqm.currencyCode}`)];
+  return [];
+}
+
+/** A percentage or rate IQM takes as a JSON number: zero or more, exactly representable. */
+export function rateErrors(value: Decimal | null | undefined, field: readonly string[], max?: number): UserErrorModel[] {
+  if (value === null || value === undefined) return [];
+  if (value.isNegative()) return [invalidInput(field, 'must not be negative')];
+  if (max !== undefined && value.greaterThan(max)) return [invalidInput(field, `must be at most ${max}`)];
+  if (value.decimalPlaces() > 6) return [invalidInput(field, 'must have at most 6 decimal places')];
+  return [];
+}
+
+export { decimalToWireNumber };
+
+/** A staged payment proof the caller referenced, or the INVALID_UPLOAD user error; null when none was given. */
+export function stagedProof(
+  context: GatewayContext,
+  uploadId: string | null | undefined,
+  field: readonly string[] = ['input', 'paymentProofUploadId'],
+): { proof: IqmProofFile | null; uploadId: string | null } | UserErrorModel {
+  if (uploadId === null || uploadId === undefined) return { proof: null, uploadId: null };
+  const upload = uploadStoreOf(context.services).get(uploadId, context.caller.scope);
+  // Someone else's upload is reported exactly like an unknown one.
+  if (!upload) return invalidInput(field, 'no staged upload with this id (upload the file with POST /uploads first; uploads expire)', 'INVALID_UPLOAD');
+  return { proof: { path: upload.path, fileName: upload.fileName, mimeType: upload.mimeType }, uploadId: upload.id };
+}
+
+/** Drops a staged upload once IQM has accepted the write that carried it. */
+export async function consumeUpload(context: GatewayContext, uploadId: string | null): Promise<void> {
+  if (uploadId !== null) await uploadStoreOf(context.services).discard(uploadId);
+}
+
+/** Clears what a payment write may have changed: the customer's payments, invoices and balance. */
+export function forgetCustomerPayments(context: GatewayContext, owId: number): void {
+  const loaders = context.iqm.loaders;
+  loaders.customerPayments.clear(owId);
+  loaders.filteredCustomerPayments.clearAll();
+  loaders.organizationPayments.clearAll();
+  loaders.invoiceList.clearAll();
+  loaders.invoice.clearAll();
+  loaders.availableBalance.clearAll();
+  loaders.financeDetails.clearAll();
+}
+
+/** Reads an IQM payment again after a write. */
+export async function freshIqmPayment(context: GatewayContext, owId: number, paymentId: number): Promise<IqmPaymentModel | null> {
+  forgetCustomerPayments(context, owId);
+  const payments = await context.iqm.loaders.customerPayments.load(owId);
+  return payments.find((payment) => payment.paymentId === paymentId) ?? null;
+}
+
+/**
+ * The payment a write just added: IQM answers only a message, so the customer's list is read again
+ * and the newest payment (highest id) is taken. Two adds for one customer racing each other could
+ * swap their answers; the README says so.
+ */
+export async function addedIqmPayment(context: GatewayContext, owId: number): Promise<IqmPaymentModel | null> {
+  forgetCustomerPayments(context, owId);
+  const payments = await context.iqm.loaders.customerPayments.load(owId);
+  return payments.reduce<IqmPaymentModel | null>((newest, payment) => (!newest || payment.paymentId > newest.paymentId ? payment : newest), null);
+}
+
+/** Reads a customer's credit again after a write. */
+export async function freshCredit(context: GatewayContext, owId: number, creditId: number): Promise<CreditModel | null> {
+  context.iqm.loaders.customerCredits.clear(owId);
+  context.iqm.loaders.creditSummary.clearAll();
+  context.iqm.loaders.organizationCredits.clearAll();
+  const credits = await context.iqm.loaders.customerCredits.load(owId);
+  return credits.find((credit) => credit.creditId === creditId) ?? null;
 }

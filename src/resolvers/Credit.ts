@@ -1,0 +1,10 @@
+import type { CreditResolvers } from '../__generated__/resolvers-types.js';
+import { customerForIqmWorkspace } from '../federation/customers.js';
+import { iqmCreditId } from '../federation/ids.js';
+
+export const Credit: CreditResolvers = {
+  id: (credit) => iqmCreditId(credit),
+  source: () => 'IQM',
+  // Credits offered to the caller's organization (A28) belong to no customer.
+  customer: (credit, _args, context) => (credit.owId === null ? null : customerForIqmWorkspace(context, credit.owId)),
+};

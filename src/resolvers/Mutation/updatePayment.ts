@@ -1,0 +1,53 @@
+import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
+import type { UserErrorModel } from '../../domain/models.js';
+import { PAYMENT_MODE_ID, PAYMENT_TYPE_ID } from '../../upstreams/iqm/index.js';
+import {
+  amountErrors,
+  consumeUpload,
+  freshIqmPayment,
+  invalidInput,
+  iqmInvoiceKey,
+  iqmPaymentKey,
+  iqmUserErrors,
+  isUserError,
+  rejected,
+  stagedProof,
+} from './support.js';
+
+/** A37: edits a payment IQM still holds as Processing. */
+export const updatePayment: MutationResolvers['updatePayment'] = async (_root, { input }, context) => {
+  const errors: UserErrorModel[] = [];
+  const key = iqmPaymentKey(input.paymentId);
+  if (!key || key.owId === 0) errors.push(invalidInput(['input', 'paymentId'], 'not the id of an IQM payment of a customer'));
+  errors.push(...amountErrors(context, input.amount, ['input', 'amount']));
+  if (!input.transactionId.trim() && input.type !== 'REFUND') errors.push(invalidInput(['input', 'transactionId'], 'must not be empty'));
+  let invoiceId: number | null = null;
+  if (input.type === 'AGAINST_INVOICE') {
+    const invoiceKey = input.invoiceId ? iqmInvoiceKey(input.invoiceId) : null;
+    if (!invoiceKey) errors.push(invalidInput(['input', 'invoiceId'], 'required for AGAINST_INVOICE: the id of an IQM invoice of the customer'));
+    else if (key && invoiceKey.owId !== key.owId) errors.push(invalidInput(['input', 'invoiceId'], 'the invoice belongs to another customer'));
+    else invoiceId = invoiceKey.invoiceId;
+  }
+  if (input.refundReason && input.type !== 'REFUND') errors.push(invalidInput(['input', 'refundReason'], 'only refunds carry a refund reason'));
+  const staged = stagedProof(context, input.paymentProofUploadId);
+  if (isUserError(staged)) errors.push(staged);
+  if (errors.length > 0 || !key || isUserError(staged)) return rejected({ payment: null }, errors);
+
+  const result = await context.iqm.client.updatePayment(
+    key.paymentId,
+    {
+      owId: key.owId,
+      paymentAmount: input.amount.toFixed(),
+      paymentDate: input.paidOn,
+      paymentMode: PAYMENT_MODE_ID.get(input.mode)!,
+      transactionId: input.transactionId.trim(),
+      paymentType: PAYMENT_TYPE_ID.get(input.type)!,
+      invoiceId,
+      refundReason: input.refundReason ?? null,
+    },
+    staged.proof,
+  );
+  if (!result.ok) return rejected({ payment: null }, iqmUserErrors(result, 'INVALID_TRANSITION'));
+  await consumeUpload(context, staged.uploadId);
+  return { payment: await freshIqmPayment(context, key.owId, key.paymentId), userErrors: [] };
+};
