@@ -57,7 +57,7 @@ describe('Customer: IQM slice end to end', () => {
     await stack.close();
   });
 
-  it('answers customer → invoices → payments with the seeded data, in two upstream calls', async () => {
+  it('answers customer → invoices → payments with the seeded data from one invoice-list and one payment-list call', async () => {
     iqm.resetCalls();
     const response = await stack.gql<{ customerBySourceId: { invoices: { totalCount: number; nodes: InvoiceNode[] } } & Record<string, unknown> }>(
       CUSTOMER_INVOICES,
