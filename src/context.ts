@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { GatewayConfig } from './config.js';
+import type { SourceSystem } from './domain/models.js';
 import type { CustomerDirectory } from './directory/index.js';
 import type { UpstreamCallRecord } from './upstreams/http.js';
 import { IntactClient, createIntactLoaders, type IntactLoaders } from './upstreams/intact/index.js';
@@ -72,36 +73,60 @@ export function resolveCaller(services: GatewayServices, headers: IncomingReques
 export function createContext(services: GatewayServices, request: IncomingRequestInfo): GatewayContext {
   const caller = resolveCaller(services, request.headers);
   const upstreamCalls: UpstreamCallRecord[] = [];
-  const observe = (call: UpstreamCallRecord) => upstreamCalls.push(call);
+  const forgetReadsBySystem = new Map<SourceSystem, () => void>();
+  const observe = (call: UpstreamCallRecord) => {
+    upstreamCalls.push(call);
+    // A write may change anything this request has read from that system: its cached reads are
+    // dropped, so whatever the operation reads next (a mutation's payload, the next mutation) is fresh.
+    if (call.method !== 'GET') {
+      forgetReadsBySystem.get(call.system)?.();
+    }
+  };
   const { endpoints, pools } = services;
   const iqmClient = new IqmClient(pools.iqm, caller.iqmCredentials, observe);
   const intactClient = new IntactClient(pools.intact, endpoints.intact.token, observe);
   const refrensClient = new RefrensClient(pools.refrens, endpoints.refrens.token, observe);
   const iqmetrixClient = new IqmetrixClient(pools.iqmetrix, endpoints.iqmetrix.token, observe);
+  const loaders = {
+    iqm: createIqmLoaders(iqmClient, endpoints.iqm.currencyCode),
+    intact: createIntactLoaders(intactClient),
+    refrens: createRefrensLoaders(refrensClient, endpoints.refrens.currencyCode),
+    iqmetrix: createIqmetrixLoaders(iqmetrixClient, endpoints.iqmetrix.currencyCode),
+  };
+  forgetReadsBySystem
+    .set('IQM', () => clearLoaders(loaders.iqm))
+    .set('INTACT', () => clearLoaders(loaders.intact))
+    .set('REFRENS', () => clearLoaders(loaders.refrens))
+    .set('IQMETRIX', () => clearLoaders(loaders.iqmetrix));
   return {
     services,
     caller,
     publicBaseUrl: services.config.publicBaseUrl ?? `${request.protocol}://${request.host}`,
     iqm: {
       client: iqmClient,
-      loaders: createIqmLoaders(iqmClient, services.endpoints.iqm.currencyCode),
-      currencyCode: services.endpoints.iqm.currencyCode,
+      loaders: loaders.iqm,
+      currencyCode: endpoints.iqm.currencyCode,
     },
-    intact: { client: intactClient, loaders: createIntactLoaders(intactClient) },
+    intact: { client: intactClient, loaders: loaders.intact },
     refrens: {
       client: refrensClient,
-      loaders: createRefrensLoaders(refrensClient, endpoints.refrens.currencyCode),
+      loaders: loaders.refrens,
       currencyCode: endpoints.refrens.currencyCode,
     },
     iqmetrix: {
       client: iqmetrixClient,
-      loaders: createIqmetrixLoaders(iqmetrixClient, endpoints.iqmetrix.currencyCode),
+      loaders: loaders.iqmetrix,
       currencyCode: endpoints.iqmetrix.currencyCode,
       defaultCompanyId: endpoints.iqmetrix.companyId,
     },
     upstreamCalls,
     partialErrors: [],
   };
+}
+
+/** Empties every DataLoader of one upstream's per-request bundle. */
+function clearLoaders<T extends { [K in keyof T]: { clearAll(): unknown } }>(bundle: T): void {
+  for (const key of Object.keys(bundle) as (keyof T)[]) bundle[key].clearAll();
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

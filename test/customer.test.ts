@@ -157,6 +157,33 @@ describe('Customer: IQM slice end to end', () => {
     expect(response.data!.cancelInvoice).toEqual({ invoice: { status: 'CANCELLED', actionNote: 'Duplicate', outstanding: { amount: '0' } }, userErrors: [] });
   });
 
+  it('reads fresh data after each write of a multi-mutation operation, whatever the operation read before', async () => {
+    const unpaid = [...iqm.state.invoices.values()].find((invoice) => invoice.owId === 200101 && invoice.status === 3)!;
+    const before = iqm.state.customers.get(200101)!.balance;
+    const response = await stack.gql<{
+      first: { customer: { availableBalance: { amount: string } } };
+      second: { invoice: { paid: { amount: string }; customer: { availableBalance: { amount: string } } }; userErrors: unknown[] };
+    }>(
+      `mutation($customer: ID!, $invoice: ID!) {
+        first: setDvIvtSegments(input: { customerId: $customer, enabled: true }) { customer { availableBalance { amount } } }
+        second: payInvoice(input: { invoiceId: $invoice, amount: "10.00", paymentType: AS_FUND }) {
+          invoice { paid { amount } customer { availableBalance { amount } } }
+          userErrors { field message code }
+        }
+      }`,
+      {
+        customer: Buffer.from('Customer:DIRECTORY:northwind').toString('base64url'),
+        invoice: Buffer.from(`IqmInvoice:IQM:200101:${unpaid.invoiceId}`).toString('base64url'),
+      },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.first.customer.availableBalance.amount).toBe(before.toFixed());
+    expect(response.data!.second.userErrors).toEqual([]);
+    expect(response.data!.second.invoice.paid.amount).toBe('10');
+    // The balance read by the first mutation's payload is not served again after the payment.
+    expect(response.data!.second.invoice.customer.availableBalance.amount).toBe(before.minus(10).toFixed());
+  });
+
   it('rejects an id that is not an IQM invoice with a userError, without calling IQM', async () => {
     iqm.resetCalls();
     const response = await stack.gql<{ approveInvoice: { userErrors: { field: string[]; code: string }[] } }>(

@@ -21,8 +21,6 @@ export const addFunds: MutationResolvers['addFunds'] = async (_root, { input }, 
   if (!result.ok) return rejected({ availableBalance: null, message: null }, iqmUserErrors(result));
   await consumeUpload(context, staged.uploadId);
   const owId = organizationWorkspace(context);
-  context.iqm.loaders.availableBalance.clearAll();
-  context.iqm.loaders.organizationPayments.clearAll();
   const balance = await context.iqm.loaders.availableBalance.load({ owId, isCustomerRequest: false });
   return { availableBalance: { amount: balance, currencyCode: context.iqm.currencyCode }, message: result.message, userErrors: [] };
 };

@@ -62,9 +62,6 @@ export const allocateReceipt: MutationResolvers['allocateReceipt'] = async (_roo
   if (!result.ok) {
     return rejected(empty, result.errors.map((message) => ({ field: null, message, code: 'UPSTREAM_REJECTED' as const })));
   }
-  // The ledger changed: later reads in this operation must see the new balances.
-  context.intact.loaders.ledgerAll.clear(accountCode);
-  context.intact.loaders.ledgerPage.clearAll();
   return {
     receipt: receiptFromWire(result.receipt, accountCode, currencyCode, input.paidAt),
     allocations: result.allocations.map((wire) => {

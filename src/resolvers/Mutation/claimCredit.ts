@@ -24,11 +24,7 @@ export const claimCredit: MutationResolvers['claimCredit'] = async (_root, { inp
     address: input.address.trim(),
   });
   if (!result.ok) return rejected({ credit: null }, iqmUserErrors(result, 'INVALID_TRANSITION'));
-  context.iqm.loaders.availableBalance.clearAll();
-  context.iqm.loaders.financeDetails.clearAll();
   if (key.owId !== 0) return { credit: await freshCredit(context, key.owId, key.creditId), userErrors: [] };
-  context.iqm.loaders.organizationCredits.clearAll();
-  context.iqm.loaders.creditSummary.clearAll();
   const credit = await nodeFetchers['Credit']!(context, `0:${key.creditId}`);
   return { credit: credit && 'creditId' in credit ? credit : null, userErrors: [] };
 };

@@ -56,7 +56,5 @@ export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] =
     }),
   );
   if (!result.ok) return rejected({ invoice: null }, result.errors.map((message) => ({ field: null, message, code: 'UPSTREAM_REJECTED' as const })));
-  context.iqmetrix.loaders.summariesByCustomer.clearAll();
-  context.iqmetrix.loaders.summaries.clearAll();
   return { invoice: invoiceDetailFromWire(result.invoice, companyId, context.iqmetrix.currencyCode).invoice, userErrors: [] };
 };

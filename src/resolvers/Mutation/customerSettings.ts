@@ -11,7 +11,7 @@ export interface CustomerSettingsResult {
 
 /**
  * The shape every customer-settings mutation (A3, A6, A8, A10, A12, A14) shares: resolve the
- * customer's IQM workspace, check the input, write, forget what the write changed, and answer the
+ * customer's IQM workspace, check the input, write, and answer the
  * customer so the client selects the changed field (read again from IQM).
  */
 export async function updateCustomerSettings(
@@ -19,13 +19,11 @@ export async function updateCustomerSettings(
   customerId: string,
   inputErrors: UserErrorModel[],
   write: (owId: number) => Promise<IqmWriteResult>,
-  forget: (owId: number) => void,
 ): Promise<CustomerSettingsResult> {
   const target = iqmCustomer(context, customerId);
   const errors = [...(isUserError(target) ? [target] : []), ...inputErrors];
   if (errors.length > 0 || isUserError(target)) return rejected({ customer: null, message: null }, errors);
   const result = await write(target.owId);
   if (!result.ok) return rejected({ customer: null, message: null }, iqmUserErrors(result));
-  forget(target.owId);
   return { customer: target.customer, message: result.message, userErrors: [] };
 }

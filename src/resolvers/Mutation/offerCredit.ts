@@ -11,8 +11,6 @@ export const offerCredit: MutationResolvers['offerCredit'] = async (_root, { inp
   if (errors.length > 0 || isUserError(target)) return rejected({ credit: null }, errors);
   const result = await context.iqm.client.offerCredit(target.owId, decimalToWireNumber(input.amount));
   if (!result.ok) return rejected({ credit: null }, iqmUserErrors(result));
-  context.iqm.loaders.customerCredits.clear(target.owId);
-  context.iqm.loaders.creditSummary.clearAll();
   const credits = await context.iqm.loaders.customerCredits.load(target.owId);
   const newest = credits.reduce<CreditModel | null>((best, credit) => (!best || credit.creditId > best.creditId ? credit : best), null);
   return { credit: newest, userErrors: [] };

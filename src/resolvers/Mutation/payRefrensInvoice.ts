@@ -43,7 +43,6 @@ export const payRefrensInvoice: MutationResolvers['payRefrensInvoice'] = async (
     }));
     return rejected(empty, fieldErrors.length > 0 ? fieldErrors : result.errors.map((message) => ({ field: null, message, code: 'UPSTREAM_REJECTED' as const })));
   }
-  context.refrens.loaders.invoicePayments.clear({ urlKey, invoiceId });
   return {
     payment: paymentFromWire(result.payment, urlKey, invoiceId, invoice.total.currencyCode),
     invoice,

@@ -8,5 +8,4 @@ export const setDvIvtSegments: MutationResolvers['setDvIvtSegments'] = (_root, {
     input.customerId,
     [],
     (owId) => context.iqm.client.setDvIvt(owId, input.enabled),
-    (owId) => context.iqm.loaders.dvIvt.clear(owId),
   );

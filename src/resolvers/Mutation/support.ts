@@ -45,11 +45,11 @@ export function iqmPaymentKey(id: string): { owId: number; paymentId: number } |
   return key ? { owId: key.owId, paymentId: key.id } : null;
 }
 
-/** Reads an IQM invoice again after a write: the request's cached lists are dropped first. */
+/**
+ * Reads an IQM invoice again after a write. The write itself dropped the request's cached IQM reads
+ * (createContext), so this is a fresh upstream read.
+ */
 export async function freshIqmInvoice(context: GatewayContext, owId: number, invoiceId: number): Promise<IqmInvoiceModel | null> {
-  context.iqm.loaders.invoiceList.clearAll();
-  context.iqm.loaders.invoice.clearAll();
-  context.iqm.loaders.customerPayments.clear(owId);
   return context.iqm.loaders.invoice.load({ owId, invoiceId });
 }
 
@@ -114,21 +114,8 @@ export async function consumeUpload(context: GatewayContext, uploadId: string | 
   if (uploadId !== null) await uploadStoreOf(context.services).discard(uploadId);
 }
 
-/** Clears what a payment write may have changed: the customer's payments, invoices and balance. */
-export function forgetCustomerPayments(context: GatewayContext, owId: number): void {
-  const loaders = context.iqm.loaders;
-  loaders.customerPayments.clear(owId);
-  loaders.filteredCustomerPayments.clearAll();
-  loaders.organizationPayments.clearAll();
-  loaders.invoiceList.clearAll();
-  loaders.invoice.clearAll();
-  loaders.availableBalance.clearAll();
-  loaders.financeDetails.clearAll();
-}
-
 /** Reads an IQM payment again after a write. */
 export async function freshIqmPayment(context: GatewayContext, owId: number, paymentId: number): Promise<IqmPaymentModel | null> {
-  forgetCustomerPayments(context, owId);
   const payments = await context.iqm.loaders.customerPayments.load(owId);
   return payments.find((payment) => payment.paymentId === paymentId) ?? null;
 }
@@ -139,16 +126,12 @@ export async function freshIqmPayment(context: GatewayContext, owId: number, pay
  * swap their answers; the README says so.
  */
 export async function addedIqmPayment(context: GatewayContext, owId: number): Promise<IqmPaymentModel | null> {
-  forgetCustomerPayments(context, owId);
   const payments = await context.iqm.loaders.customerPayments.load(owId);
   return payments.reduce<IqmPaymentModel | null>((newest, payment) => (!newest || payment.paymentId > newest.paymentId ? payment : newest), null);
 }
 
 /** Reads a customer's credit again after a write. */
 export async function freshCredit(context: GatewayContext, owId: number, creditId: number): Promise<CreditModel | null> {
-  context.iqm.loaders.customerCredits.clear(owId);
-  context.iqm.loaders.creditSummary.clearAll();
-  context.iqm.loaders.organizationCredits.clearAll();
   const credits = await context.iqm.loaders.customerCredits.load(owId);
   return credits.find((credit) => credit.creditId === creditId) ?? null;
 }

@@ -25,6 +25,5 @@ export function updateDataFees(context: GatewayContext, kind: 'vld' | 'pld' | 's
         markupType: input.markupType ? MARKUP_TYPE_LABEL[input.markupType] : null,
         markupValue: input.markupValue ? decimalToWireNumber(input.markupValue) : null,
       }),
-    (owId) => context.iqm.loaders.dataFees.clear({ kind, owId }),
   );
 }

@@ -29,7 +29,5 @@ export const updateInvoiceSettings: MutationResolvers['updateInvoiceSettings'] =
   );
   const result = await context.iqm.client.updateInvoiceSettings(input.invoiceSettingsId, input.isWhiteLabel ?? true, body);
   if (!result.ok) return rejected({ invoiceSettings: null }, iqmUserErrors(result));
-  context.iqm.loaders.invoiceSettings.clearAll();
-  context.iqm.loaders.invoicePaymentDetails.clearAll();
   return { invoiceSettings: await context.iqm.loaders.invoiceSettings.load('settings'), userErrors: [] };
 };

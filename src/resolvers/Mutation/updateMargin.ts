@@ -14,6 +14,5 @@ export const updateMargin: MutationResolvers['updateMargin'] = (_root, { input }
     input.customerId,
     errors,
     (owId) => context.iqm.client.updateMargin(owId, marginTypeId, decimalToWireNumber(input.value)),
-    () => context.iqm.loaders.margins.clearAll(),
   );
 };

@@ -9,5 +9,4 @@ export const updatePgFees: MutationResolvers['updatePgFees'] = (_root, { input }
     input.customerId,
     [...rateErrors(input.campaignFees, ['input', 'campaignFees']), ...rateErrors(input.workspaceShare, ['input', 'workspaceShare'], 100)],
     (owId) => context.iqm.client.updatePgFees(owId, decimalToWireNumber(input.campaignFees), decimalToWireNumber(input.workspaceShare)),
-    (owId) => context.iqm.loaders.pgFees.clear(owId),
   );
