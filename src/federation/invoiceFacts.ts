@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type { GatewayContext } from '../context.js';
 import { toIsoDate } from '../domain/dates.js';
-import type { InvoiceModel, InvoiceStatus } from '../domain/models.js';
+import type { InvoiceModel, InvoiceStatus, IqmInvoiceModel } from '../domain/models.js';
 import { ZERO, sumDecimals, type MoneyModel } from '../domain/money.js';
 import { settledAmount } from '../upstreams/refrens/index.js';
 
@@ -22,10 +22,8 @@ export interface InvoiceFacts {
 export async function invoiceFacts(context: GatewayContext, invoice: InvoiceModel): Promise<InvoiceFacts> {
   const today = toIsoDate(context.services.now());
   switch (invoice.kind) {
-    case 'IqmInvoice': {
-      const outstanding = invoice.status === 'CANCELLED' ? ZERO : Decimal.max(invoice.total.amount.minus(invoice.paid.amount), ZERO);
-      return { status: invoice.status, total: invoice.total, paid: invoice.paid, outstanding: withAmount(invoice.total, outstanding) };
-    }
+    case 'IqmInvoice':
+      return iqmInvoiceFacts(invoice);
     case 'IntactInvoice': {
       const { debit, unallocated } = invoice.ledgerItem;
       const paid = Decimal.max(debit.amount.minus(unallocated.amount), ZERO);
@@ -46,6 +44,12 @@ export async function invoiceFacts(context: GatewayContext, invoice: InvoiceMode
       return amountsFacts(invoice.total, paid, invoice.dueOn, today);
     }
   }
+}
+
+/** IQM states status and paid amount; a cancelled invoice owes nothing and none owes less than zero. */
+export function iqmInvoiceFacts(invoice: IqmInvoiceModel): InvoiceFacts {
+  const outstanding = invoice.status === 'CANCELLED' ? ZERO : Decimal.max(invoice.total.amount.minus(invoice.paid.amount), ZERO);
+  return { status: invoice.status, total: invoice.total, paid: invoice.paid, outstanding: withAmount(invoice.total, outstanding) };
 }
 
 function amountsFacts(total: MoneyModel, paid: Decimal, dueOn: string | null, today: string): InvoiceFacts {

@@ -1,18 +1,13 @@
 import type { IqmInvoiceResolvers } from '../__generated__/resolvers-types.js';
-import { Decimal } from 'decimal.js';
-import { ZERO } from '../domain/money.js';
 import { connectionFromList, pageWindow } from '../domain/pagination.js';
 import { customerForIqmWorkspace } from '../federation/customers.js';
 import { iqmInvoiceId } from '../federation/ids.js';
+import { iqmInvoiceFacts } from '../federation/invoiceFacts.js';
 
 export const IqmInvoice: IqmInvoiceResolvers = {
   id: (invoice) => iqmInvoiceId(invoice),
   source: () => 'IQM',
-  // A cancelled invoice owes nothing; an overpaid one owes zero, not a negative amount.
-  outstanding: (invoice) => ({
-    amount: invoice.status === 'CANCELLED' ? ZERO : Decimal.max(invoice.total.amount.minus(invoice.paid.amount), ZERO),
-    currencyCode: invoice.total.currencyCode,
-  }),
+  outstanding: (invoice) => iqmInvoiceFacts(invoice).outstanding,
   customer: (invoice, _args, context) => customerForIqmWorkspace(context, invoice.owId),
   payments: async (invoice, args, context) => {
     const window = pageWindow(args);
