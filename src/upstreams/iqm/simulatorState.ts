@@ -213,9 +213,34 @@ export class IqmSimulatorState {
     return this.clock;
   }
 
-  allocatePaymentId(): number {
+  /**
+   * Records a payment made through the API by the caller's organization: the simulator assigns the
+   * id and the audit fields (who, when), the route gives what the request said.
+   */
+  recordPayment(
+    tenant: IqmTenant,
+    payment: Pick<SimPayment, 'owId' | 'paymentDate' | 'paymentAmount' | 'paymentStatus' | 'paymentMode' | 'paymentType'> &
+      Partial<Pick<SimPayment, 'invoiceId' | 'transactionId' | 'bankName' | 'refundReason' | 'paymentProof'>>,
+  ): SimPayment {
     this.nextPaymentId += 1;
-    return this.nextPaymentId;
+    const now = this.now();
+    const recorded: SimPayment = {
+      invoiceId: 0,
+      transactionId: null,
+      bankName: null,
+      refundReason: null,
+      paymentProof: null,
+      ...payment,
+      paymentId: this.nextPaymentId,
+      organizationWorkspaceId: tenant.organizationWorkspaceId,
+      isPaymentInitiatorOrg: true,
+      createdAt: now,
+      createdByUserEmail: tenant.userEmail,
+      modifiedAt: now,
+      modifiedByUserEmail: tenant.userEmail,
+    };
+    this.payments.set(recorded.paymentId, recorded);
+    return recorded;
   }
 
   allocateCreditId(): number {

@@ -201,15 +201,8 @@ export function registerInvoiceRoutes(routes: SimRoutes, state: IqmSimulatorStat
       if (!customer || customer.balance.lessThan(amount)) return refuse(reply, 'Insufficient balance to pay the invoice');
       customer.balance = customer.balance.minus(amount);
     }
-    const now = state.now();
-    const paymentId = state.allocatePaymentId();
-    state.payments.set(paymentId, {
-      paymentId,
+    const { modifiedAt: now } = state.recordPayment(tenant, {
       owId: invoice.owId,
-      organizationWorkspaceId: tenant.organizationWorkspaceId,
-      isPaymentInitiatorOrg: true,
-      createdAt: now,
-      createdByUserEmail: tenant.userEmail,
       paymentDate,
       paymentAmount: new Decimal(amount),
       paymentStatus: PAYMENT_STATUS.PAID,
@@ -217,10 +210,7 @@ export function registerInvoiceRoutes(routes: SimRoutes, state: IqmSimulatorStat
       paymentType: PAYMENT_TYPE.AGAINST_INVOICE,
       invoiceId: invoice.invoiceId,
       transactionId: fields['transactionId'] ?? null,
-      modifiedAt: now,
-      modifiedByUserEmail: tenant.userEmail,
       bankName: fields['bankName'] ?? null,
-      refundReason: null,
       paymentProof: proof,
     });
     invoice.modifiedAt = now;

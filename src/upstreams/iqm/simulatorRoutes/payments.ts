@@ -117,15 +117,8 @@ export function registerPaymentRoutes(routes: SimRoutes, state: IqmSimulatorStat
     const input = paymentInput(customer, fields, proof, reply);
     if (!input) return reply;
     const tenant = tenantOf(request);
-    const now = state.now();
-    const paymentId = state.allocatePaymentId();
-    state.payments.set(paymentId, {
-      paymentId,
+    state.recordPayment(tenant, {
       owId: customer.owId,
-      organizationWorkspaceId: tenant.organizationWorkspaceId,
-      isPaymentInitiatorOrg: true,
-      createdAt: now,
-      createdByUserEmail: tenant.userEmail,
       paymentDate: input.paymentDate,
       paymentAmount: input.amount,
       paymentStatus: PAYMENT_STATUS.PROCESSING,
@@ -133,10 +126,7 @@ export function registerPaymentRoutes(routes: SimRoutes, state: IqmSimulatorStat
       paymentType: input.paymentType,
       invoiceId: input.invoiceId,
       transactionId: input.transactionId,
-      modifiedAt: now,
-      modifiedByUserEmail: tenant.userEmail,
       bankName: fields['bankName'] ?? null,
-      refundReason: null,
       paymentProof: input.proof,
     });
     return ok('Payment added Successfully.');
@@ -208,26 +198,14 @@ export function registerPaymentRoutes(routes: SimRoutes, state: IqmSimulatorStat
     if (paymentMode === null || ![1, 2, 3].includes(paymentMode)) return refuse(reply, 'Invalid payment mode ID');
     if ((paymentMode === 2 || paymentMode === 3) && !bankName) return refuse(reply, 'bankName is required for cheque and wire transfer payments');
     if (proof && !PROOF_TYPES.has(proof.mimeType)) return refuse(reply, 'Payment proof must be a JPEG, PNG or PDF file');
-    const now = state.now();
-    const paymentId = state.allocatePaymentId();
-    state.payments.set(paymentId, {
-      paymentId,
+    state.recordPayment(tenant, {
       owId: tenant.organizationWorkspaceId,
-      organizationWorkspaceId: tenant.organizationWorkspaceId,
-      isPaymentInitiatorOrg: true,
-      createdAt: now,
-      createdByUserEmail: tenant.userEmail,
       paymentDate,
       paymentAmount: amount,
       paymentStatus: PAYMENT_STATUS.PAID,
       paymentMode,
       paymentType: PAYMENT_TYPE.AS_FUND,
-      invoiceId: 0,
-      transactionId: null,
-      modifiedAt: now,
-      modifiedByUserEmail: tenant.userEmail,
       bankName,
-      refundReason: null,
       paymentProof: proof,
     });
     const balance = state.organizationBalances.get(tenant.organizationWorkspaceId) ?? new Decimal(0);
@@ -260,25 +238,14 @@ export function registerPaymentRoutes(routes: SimRoutes, state: IqmSimulatorStat
     if (proof && !PROOF_TYPES.has(proof.mimeType)) return refuse(reply, 'Payment proof must be a JPEG, PNG or PDF file');
     if (amount.greaterThan(customer.balance)) return refuse(reply, 'Refund amount exceeds the available balance of the customer');
     const tenant = tenantOf(request);
-    const now = state.now();
-    const paymentId = state.allocatePaymentId();
-    state.payments.set(paymentId, {
-      paymentId,
+    state.recordPayment(tenant, {
       owId: customer.owId,
-      organizationWorkspaceId: tenant.organizationWorkspaceId,
-      isPaymentInitiatorOrg: true,
-      createdAt: now,
-      createdByUserEmail: tenant.userEmail,
       paymentDate,
       paymentAmount: amount,
       paymentStatus: PAYMENT_STATUS.PROCESSING,
       paymentMode,
       paymentType: PAYMENT_TYPE.REFUND,
-      invoiceId: 0,
       transactionId: fields['transactionId']?.trim() || null,
-      modifiedAt: now,
-      modifiedByUserEmail: tenant.userEmail,
-      bankName: null,
       refundReason,
       paymentProof: proof,
     });
