@@ -17,8 +17,56 @@ export interface GatewayConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Absolute base URL clients use to reach the gateway (for file links); derived from the request when null. */
   readonly publicBaseUrl: string | null;
+  /** Budget for one GraphQL operation; every upstream timeout stays below it. */
+  readonly requestTimeoutMs: number;
   readonly upstreamTimeoutMs: number;
   readonly upstreamConnections: number;
+  /** Retries of reads, circuit breaker and bulkhead, per upstream (see README, "Reliability"). */
+  readonly resilience: {
+    /** Attempts of one GET in all (1 = no retry). Writes are never retried. */
+    readonly retryAttempts: number;
+    /** First backoff step; later steps double, each with full jitter. */
+    readonly retryBaseDelayMs: number;
+    /** Consecutive failures that open an upstream's breaker. */
+    readonly breakerFailureThreshold: number;
+    /** How long an open breaker fails fast before one probe call is let through. */
+    readonly breakerCooldownMs: number;
+    /** Calls in flight to one upstream at most (bulkhead); more wait in a queue. */
+    readonly maxInFlight: number;
+    /** Calls waiting for a slot at most; beyond that a call fails fast. */
+    readonly maxQueued: number;
+  };
+  /** Where idempotency keys of money-moving mutations are kept. */
+  readonly idempotency: {
+    /** Null: in process memory (one replica). */
+    readonly redisUrl: string | null;
+    readonly ttlSeconds: number;
+  };
+  /** Limits on what one request may ask for (see README, "Limits"). */
+  readonly limits: {
+    readonly bodyLimitBytes: number;
+    readonly maxDepth: number;
+    readonly maxAliases: number;
+    readonly maxDirectives: number;
+    readonly maxTokens: number;
+    readonly maxCost: number;
+    readonly maxPageSize: number;
+  };
+  /** Schema introspection; off by default in production. */
+  readonly introspection: boolean;
+  /** Origins allowed by CORS. */
+  readonly corsOrigins: readonly string[];
+  /** GraphOS usage and schema reporting; both null: nothing is sent anywhere. */
+  readonly apollo: { readonly key: string | null; readonly graphRef: string | null };
+  /** OpenTelemetry traces over OTLP/HTTP; null: no exporter. */
+  readonly otel: { readonly endpoint: string | null; readonly serviceName: string };
+  /** In-flight operations get this long to finish after SIGTERM/SIGINT. */
+  readonly shutdownGraceMs: number;
+  /**
+   * `naive` switches off DataLoader batching and every cache: what a hand-written resolver per
+   * field would do. Exists for the benchmark's comparison only.
+   */
+  readonly executionMode: 'batched' | 'naive';
   readonly uploadMaxBytes: number;
   readonly uploadDir: string | null;
   readonly customerDirectoryFile: string | null;
@@ -78,14 +126,59 @@ const currency = (fallback: string) =>
     .transform((value) => (value ? value.toUpperCase() : fallback))
     .refine((value) => /^[A-Z]{3}$/.test(value), 'must be an ISO-4217 code such as USD');
 
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .optional()
+  .refine((value) => value === undefined || value === '' || ['true', 'false', '1', '0'].includes(value), 'must be true or false')
+  .transform((value) => (value === undefined || value === '' ? null : value === 'true' || value === '1'));
+const originList = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined ? null : value.split(',').map((origin) => origin.trim()).filter(Boolean)))
+  .refine((origins) => origins === null || origins.every((origin) => origin === '*' || /^https?:\/\/[^\s/]+$/.test(origin)), 'must be a comma-separated list of origins such as https://app.example.com');
+
+/** Outside production, Apollo Studio's Explorer and local front ends may call the gateway from a browser. */
+const DEVELOPMENT_CORS_ORIGINS = ['https://studio.apollographql.com', 'http://localhost:3000', 'http://localhost:5173'];
+
 const environmentSchema = z.object({
   PORT: integer(4000, 0, 65535),
   HOST: z.string().trim().optional().transform((value) => value || '0.0.0.0'),
   NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   PUBLIC_BASE_URL: httpUrl,
+  REQUEST_TIMEOUT_MS: integer(30_000, 1_000, 300_000),
   UPSTREAM_TIMEOUT_MS: integer(10_000, 100, 120_000),
   UPSTREAM_CONNECTIONS: integer(32, 1, 1024),
+  UPSTREAM_RETRY_ATTEMPTS: integer(3, 1, 3),
+  UPSTREAM_RETRY_BASE_DELAY_MS: integer(100, 1, 10_000),
+  UPSTREAM_BREAKER_FAILURES: integer(5, 1, 1_000),
+  UPSTREAM_BREAKER_COOLDOWN_MS: integer(10_000, 10, 600_000),
+  UPSTREAM_MAX_IN_FLIGHT: integer(64, 1, 10_000),
+  UPSTREAM_MAX_QUEUED: integer(256, 0, 100_000),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : null))
+    .refine((value) => value === null || (/^rediss?:\/\/[^\s]+$/.test(value) && URL.canParse(value)), 'must be a redis:// or rediss:// URL'),
+  IDEMPOTENCY_TTL_HOURS: integer(24, 24, 24 * 30),
+  BODY_LIMIT_BYTES: integer(256 * 1024, 1024, 10 * 1024 * 1024),
+  MAX_QUERY_DEPTH: integer(12, 2, 100),
+  MAX_ALIASES: integer(30, 0, 1_000),
+  MAX_DIRECTIVES: integer(20, 0, 1_000),
+  MAX_TOKENS: integer(2_000, 50, 100_000),
+  MAX_QUERY_COST: integer(5_000, 10, 1_000_000),
+  MAX_PAGE_SIZE: integer(100, 1, 1_000),
+  INTROSPECTION: flag,
+  CORS_ORIGINS: originList,
+  APOLLO_KEY: optionalText,
+  APOLLO_GRAPH_REF: optionalText,
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl,
+  OTEL_SERVICE_NAME: optionalText,
+  SHUTDOWN_GRACE_MS: integer(10_000, 0, 600_000),
+  GATEWAY_EXECUTION_MODE: z.enum(['batched', 'naive']).optional(),
   UPLOAD_MAX_BYTES: integer(10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   UPLOAD_DIR: optionalText,
   CUSTOMER_DIRECTORY_FILE: optionalText,
@@ -115,6 +208,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
   const problems: string[] = [];
   if (env.IQM_TOKEN && env.IQM_OW_ID === null) problems.push('IQM_OW_ID: required when IQM_TOKEN is set');
   if (env.IQM_OW_ID !== null && !env.IQM_TOKEN) problems.push('IQM_TOKEN: required when IQM_OW_ID is set');
+  if (env.UPSTREAM_TIMEOUT_MS >= env.REQUEST_TIMEOUT_MS) problems.push('UPSTREAM_TIMEOUT_MS: must be below REQUEST_TIMEOUT_MS');
+  if (env.APOLLO_GRAPH_REF && !env.APOLLO_KEY) problems.push('APOLLO_KEY: required when APOLLO_GRAPH_REF is set');
+  if (env.APOLLO_KEY && !env.APOLLO_GRAPH_REF) problems.push('APOLLO_GRAPH_REF: required when APOLLO_KEY is set');
   if (problems.length > 0) throw new ConfigError(problems);
   const production = env.NODE_ENV === 'production';
   return {
@@ -123,8 +219,33 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
     production,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
     upstreamConnections: env.UPSTREAM_CONNECTIONS,
+    resilience: {
+      retryAttempts: env.UPSTREAM_RETRY_ATTEMPTS,
+      retryBaseDelayMs: env.UPSTREAM_RETRY_BASE_DELAY_MS,
+      breakerFailureThreshold: env.UPSTREAM_BREAKER_FAILURES,
+      breakerCooldownMs: env.UPSTREAM_BREAKER_COOLDOWN_MS,
+      maxInFlight: env.UPSTREAM_MAX_IN_FLIGHT,
+      maxQueued: env.UPSTREAM_MAX_QUEUED,
+    },
+    idempotency: { redisUrl: env.REDIS_URL, ttlSeconds: env.IDEMPOTENCY_TTL_HOURS * 3600 },
+    limits: {
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      maxDepth: env.MAX_QUERY_DEPTH,
+      maxAliases: env.MAX_ALIASES,
+      maxDirectives: env.MAX_DIRECTIVES,
+      maxTokens: env.MAX_TOKENS,
+      maxCost: env.MAX_QUERY_COST,
+      maxPageSize: env.MAX_PAGE_SIZE,
+    },
+    introspection: env.INTROSPECTION ?? !production,
+    corsOrigins: env.CORS_ORIGINS ?? (production ? [] : DEVELOPMENT_CORS_ORIGINS),
+    apollo: { key: env.APOLLO_KEY, graphRef: env.APOLLO_GRAPH_REF },
+    otel: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME ?? 'finance-graphql-gateway' },
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    executionMode: env.GATEWAY_EXECUTION_MODE ?? 'batched',
     uploadMaxBytes: env.UPLOAD_MAX_BYTES,
     uploadDir: env.UPLOAD_DIR,
     customerDirectoryFile: env.CUSTOMER_DIRECTORY_FILE,

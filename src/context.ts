@@ -3,6 +3,7 @@ import type { GraphQLError } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import type { SourceSystem } from './domain/models.js';
 import type { CustomerDirectory } from './directory/index.js';
+import type { Observability } from './observability/index.js';
 import type { UpstreamCallRecord } from './upstreams/http.js';
 import { IntactClient, createIntactLoaders, type IntactLoaders } from './upstreams/intact/index.js';
 import { IqmClient, createIqmLoaders, type IqmCredentials, type IqmLoaders } from './upstreams/iqm/index.js';
@@ -19,6 +20,7 @@ export interface GatewayServices {
   readonly directory: CustomerDirectory;
   /** Caller-independent upstream data shared across requests (reference lists). */
   readonly sharedCache: SharedCache;
+  readonly observability: Observability;
   /** The gateway's clock (tests fix it so derived statuses such as OVERDUE are deterministic). */
   readonly now: () => Date;
 }

@@ -1,9 +1,9 @@
 import { ConfigError, loadConfig } from './config.js';
 import { CustomerDirectory, CustomerDirectoryError } from './directory/index.js';
 import { startEmbeddedUpstreams } from './embedded.js';
-import { createGateway, createLogger } from './server.js';
-import { createUpstreamPools } from './upstreams/registry.js';
-import { SharedCache } from './upstreams/sharedCache.js';
+import { createLogger } from './observability/logger.js';
+import { createGateway } from './server.js';
+import { createServices } from './services.js';
 
 /** Reads configuration, starts simulators where no upstream URL is set, and serves the gateway. */
 async function main(): Promise<void> {
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ config });
+  const logger = createLogger(config);
   const embedded = await startEmbeddedUpstreams(config);
   let directory: CustomerDirectory;
   try {
@@ -32,11 +32,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const pools = createUpstreamPools(config, embedded.endpoints);
-  const gateway = await createGateway(
-    { config, endpoints: embedded.endpoints, pools, directory, sharedCache: new SharedCache(), now: () => new Date() },
-    logger,
-  );
+  const services = await createServices(config, embedded.endpoints, { directory, logger });
+  const gateway = await createGateway(services);
   const url = await gateway.listen(config.port, config.host);
   const { iqm, intact, refrens, iqmetrix, simulated: simulatedSystems } = embedded.endpoints;
   for (const [system, endpoint] of [['IQM', iqm], ['INTACT', intact], ['REFRENS', refrens], ['IQMETRIX', iqmetrix]] as const) {
@@ -51,7 +48,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await gateway.close();
-    await pools.close();
+    await services.close();
     await embedded.stop();
     process.exit(0);
   };

@@ -1,18 +1,16 @@
 import { ApolloServer } from '@apollo/server';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { explorationOptions, registerExplorationRoutes } from './exploration/index.js';
+import { registerFileRoutes } from './http/files.js';
+import { registerUploadRoutes } from './http/uploads.js';
 import { maskErrors } from './plugins/maskErrors.js';
 import { usePartialErrors } from './plugins/usePartialErrors.js';
 import { buildSchema } from './schema.js';
-import { registerFileRoutes } from './http/files.js';
-import { registerUploadRoutes } from './http/uploads.js';
+import { securityOptions } from './security/index.js';
 
 export interface Gateway {
   readonly app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
@@ -23,36 +21,35 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export function createLogger(services: Pick<GatewayServices, 'config'>): Logger {
-  return pino({
-    level: services.config.logLevel,
-    // Credentials never reach a log line, whichever header or field carries them.
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-iaa-ow-id"]', 'req.headers.cookie', '*.token', '*.authorization'],
-      censor: '[redacted]',
-    },
-  });
-}
-
-/** Builds the HTTP server (Fastify) with Apollo Server on /graphql and the gateway's plain routes. */
-export async function createGateway(services: GatewayServices, logger: Logger = createLogger(services)): Promise<Gateway> {
-  const { config } = services;
-  const app = Fastify({ loggerInstance: logger, bodyLimit: 1024 * 1024 });
+/**
+ * Builds the HTTP server (Fastify) with Apollo Server on /graphql and the gateway's plain routes.
+ * Each concern (security, exploration, observability) contributes its own options and routes.
+ */
+export async function createGateway(services: GatewayServices): Promise<Gateway> {
+  const { config, observability } = services;
+  const { logger } = observability;
+  const app = Fastify({ loggerInstance: logger, bodyLimit: config.limits.bodyLimitBytes });
+  const security = securityOptions(config);
+  const exploration = explorationOptions(config);
   const apollo = new ApolloServer<GatewayContext>({
     schema: buildSchema(),
     formatError: maskErrors(logger, config.production),
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
+    introspection: security.introspection,
+    validationRules: security.validationRules,
+    hideSchemaDetailsFromClientErrors: security.hideSchemaDetailsFromClientErrors,
     plugins: [
       fastifyApolloDrainPlugin(app),
       usePartialErrors(),
-      config.production
-        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
-        : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+      ...observability.plugins,
+      ...security.plugins,
+      ...exploration.plugins,
     ],
   });
   await apollo.start();
 
+  await registerExplorationRoutes(app, config);
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
@@ -61,7 +58,7 @@ export async function createGateway(services: GatewayServices, logger: Logger = 
         createContext(services, { headers: request.headers, protocol: request.protocol, host: request.host }),
     }),
   });
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  observability.registerRoutes(app, services);
   registerUploadRoutes(app, services);
   registerFileRoutes(app, services);
 

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import {
   GatewayError,
+  type GatewayErrorCode,
   UpstreamBadResponseError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
@@ -27,7 +28,30 @@ export interface UpstreamEndpointOptions {
   readonly connectTimeoutMs: number;
   /** Upper bound for one call, headers and body together. */
   readonly requestTimeoutMs: number;
+  /** Process-wide observers (traces, metrics); none in unit set-ups. */
+  readonly instrumentation?: UpstreamInstrumentation;
 }
+
+/** What a call is, before it is made: enough to name a span or a metric. */
+export interface UpstreamCallDescription {
+  readonly system: SourceSystem;
+  readonly method: HttpMethod;
+  readonly route: string;
+}
+
+/**
+ * Cross-cutting observers of the upstream layer, set once per process (observability). The
+ * per-request observer (UpstreamCallObserver) is separate: it feeds the operation's own record.
+ */
+export interface UpstreamInstrumentation {
+  /** Wraps one logical call, every attempt of it included (a trace span); must return run()'s outcome. */
+  aroundCall<T>(call: UpstreamCallDescription, run: () => Promise<T>): Promise<T>;
+  /** Told about every finished attempt. */
+  onAttempt(record: UpstreamCallRecord): void;
+}
+
+/** State of an upstream's circuit breaker, for /readyz and metrics. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** A streamed request body, e.g. multipart/form-data with a payment proof read from disk. */
 export interface StreamBody {
@@ -65,13 +89,17 @@ export interface UpstreamStreamResponse {
   readonly body: Readable;
 }
 
-/** Told about every finished upstream call (status 0 when none arrived). */
+/** Told about every finished attempt of an upstream call (status 0 when no answer arrived). */
 export interface UpstreamCallRecord {
   readonly system: SourceSystem;
   readonly method: HttpMethod;
   readonly route: string;
   readonly status: number;
   readonly durationMs: number;
+  /** 1 for the first attempt, 2 and 3 for retries of a read. */
+  readonly attempt: number;
+  /** Set when the attempt failed: the typed error it became. */
+  readonly errorCode?: GatewayErrorCode;
 }
 export type UpstreamCallObserver = (call: UpstreamCallRecord) => void;
 
@@ -84,6 +112,8 @@ export class UpstreamHttpClient {
   private readonly pool: Pool;
   private readonly basePath: string;
   private readonly options: UpstreamEndpointOptions;
+  /** TCP connections this pool has opened since start (connection reuse is measured against it). */
+  connectionsOpened = 0;
 
   constructor(options: UpstreamEndpointOptions) {
     const url = new URL(options.baseUrl);
@@ -99,10 +129,22 @@ export class UpstreamHttpClient {
       headersTimeout: options.requestTimeoutMs,
       bodyTimeout: options.requestTimeoutMs,
     });
+    this.pool.on('connect', () => {
+      this.connectionsOpened += 1;
+    });
+  }
+
+  /** The breaker's state; always closed until the breaker exists. */
+  get breakerState(): BreakerState {
+    return 'closed';
   }
 
   /** Sends a request and parses a JSON answer. Throws a GatewayError for transport failures and unexpected statuses. */
-  async json(request: UpstreamRequest, observe?: UpstreamCallObserver): Promise<UpstreamResponse> {
+  json(request: UpstreamRequest, observe?: UpstreamCallObserver): Promise<UpstreamResponse> {
+    return this.instrumented(request, () => this.jsonAttempt(request, this.observers(observe)));
+  }
+
+  private async jsonAttempt(request: UpstreamRequest, observe: UpstreamCallObserver): Promise<UpstreamResponse> {
     const started = performance.now();
     let status = 0;
     try {
@@ -116,12 +158,16 @@ export class UpstreamHttpClient {
     } catch (error) {
       throw this.translate(error);
     } finally {
-      observe?.({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started });
+      observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt: 1 });
     }
   }
 
   /** Sends a request and hands back the body as a stream (file downloads). Errors are mapped as for json(). */
-  async stream(request: UpstreamRequest, observe?: UpstreamCallObserver): Promise<UpstreamStreamResponse> {
+  stream(request: UpstreamRequest, observe?: UpstreamCallObserver): Promise<UpstreamStreamResponse> {
+    return this.instrumented(request, () => this.streamAttempt(request, this.observers(observe)));
+  }
+
+  private async streamAttempt(request: UpstreamRequest, observe: UpstreamCallObserver): Promise<UpstreamStreamResponse> {
     const started = performance.now();
     let status = 0;
     try {
@@ -139,8 +185,23 @@ export class UpstreamHttpClient {
     } catch (error) {
       throw this.translate(error);
     } finally {
-      observe?.({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started });
+      observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt: 1 });
     }
+  }
+
+  private instrumented<T>(request: UpstreamRequest, run: () => Promise<T>): Promise<T> {
+    const instrumentation = this.options.instrumentation;
+    if (!instrumentation) return run();
+    return instrumentation.aroundCall({ system: this.system, method: request.method, route: request.route }, run);
+  }
+
+  /** The request's own observer and the process-wide instrumentation, told about the same attempt. */
+  private observers(observe: UpstreamCallObserver | undefined): UpstreamCallObserver {
+    const instrumentation = this.options.instrumentation;
+    return (record) => {
+      observe?.(record);
+      instrumentation?.onAttempt(record);
+    };
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { GatewayConfig } from '../config.js';
 import type { SourceSystem } from '../domain/models.js';
-import { UpstreamHttpClient } from './http.js';
+import { UpstreamHttpClient, type UpstreamInstrumentation } from './http.js';
 
 /** Where each upstream is and which credentials the gateway itself holds for it. */
 export interface UpstreamEndpoints {
@@ -28,7 +28,7 @@ export interface UpstreamPools {
   close(): Promise<void>;
 }
 
-export function createUpstreamPools(config: GatewayConfig, endpoints: UpstreamEndpoints): UpstreamPools {
+export function createUpstreamPools(config: GatewayConfig, endpoints: UpstreamEndpoints, instrumentation?: UpstreamInstrumentation): UpstreamPools {
   const pool = (system: SourceSystem, baseUrl: string) =>
     new UpstreamHttpClient({
       system,
@@ -36,6 +36,7 @@ export function createUpstreamPools(config: GatewayConfig, endpoints: UpstreamEn
       connections: config.upstreamConnections,
       connectTimeoutMs: Math.min(config.upstreamTimeoutMs, 3_000),
       requestTimeoutMs: config.upstreamTimeoutMs,
+      instrumentation,
     });
   const pools = {
     iqm: pool('IQM', endpoints.iqm.baseUrl),

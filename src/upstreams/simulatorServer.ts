@@ -1,9 +1,38 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 /**
  * What every embedded simulator shares: a real HTTP server on loopback, a log of the calls it
- * served (tests count upstream calls here, where they really arrive), and an optional latency.
+ * served (tests count upstream calls here, where they really arrive), an optional latency, and
+ * faults injected per route (tests and benchmarks drive the gateway's resilience with them).
  */
+
+/** What a matched request suffers instead of (or on top of) its normal answer. */
+export type SimulatorFault =
+  /** Answer normally, this much later. */
+  | { readonly kind: 'latency'; readonly ms: number }
+  /** Never answer; the socket stays open until the caller gives up. Nothing is applied. */
+  | { readonly kind: 'hang' }
+  /** Close the connection without an answer, before the request is handled. Nothing is applied. */
+  | { readonly kind: 'reset' }
+  /** Handle the request (state changes happen), then close the connection instead of answering. */
+  | { readonly kind: 'resetAfterApply' }
+  /** Answer this instead, without handling the request: a 5xx, a 429 with Retry-After, a 200 with `Success:false`. */
+  | { readonly kind: 'respond'; readonly status: number; readonly body?: unknown; readonly headers?: Readonly<Record<string, string>> }
+  /** 200 with a body that is not JSON. Nothing is applied. */
+  | { readonly kind: 'malformedJson' };
+
+export interface SimulatorFaultRule {
+  /** Matches route templates containing this text, e.g. `/invoice/list`. */
+  readonly route: string;
+  readonly method?: string;
+  /** How many matching requests suffer the fault; every one when omitted. */
+  readonly times?: number;
+  readonly fault: SimulatorFault;
+}
+
+interface ActiveFaultRule extends SimulatorFaultRule {
+  remaining: number;
+}
 
 export interface SimulatorCall {
   readonly method: string;
@@ -25,6 +54,9 @@ export class SimulatorServer {
   readonly app: FastifyInstance;
   readonly calls: SimulatorCall[] = [];
   private url: string | null = null;
+  private faultRules: ActiveFaultRule[] = [];
+  /** Requests that ended in a fault which sends no normal response (they are logged when faulted). */
+  private readonly faulted = new WeakSet<FastifyRequest>();
 
   constructor(readonly name: string, options: SimulatorServerOptions = {}) {
     this.app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 20 * 1024 * 1024, forceCloseConnections: true });
@@ -34,7 +66,9 @@ export class SimulatorServer {
         await new Promise((resolve) => setTimeout(resolve, latencyMs));
       });
     }
+    this.app.addHook('onRequest', async (request, reply) => this.applyFault(request, reply));
     this.app.addHook('onResponse', async (request, reply) => {
+      if (this.faulted.has(request)) return;
       this.calls.push({
         method: request.method,
         route: request.routeOptions.url ?? request.url,
@@ -71,6 +105,78 @@ export class SimulatorServer {
 
   resetCalls(): void {
     this.calls.length = 0;
+  }
+
+  /** Adds a fault for matching requests; rules are checked in the order they were added. */
+  injectFault(rule: SimulatorFaultRule): void {
+    this.faultRules.push({ ...rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });
+  }
+
+  clearFaults(): void {
+    this.faultRules = [];
+  }
+
+  private takeFault(request: FastifyRequest): SimulatorFault | null {
+    const route = request.routeOptions.url ?? request.url;
+    const rule = this.faultRules.find(
+      (candidate) => candidate.remaining > 0 && route.includes(candidate.route) && (!candidate.method || candidate.method === request.method),
+    );
+    if (!rule) return null;
+    rule.remaining -= 1;
+    return rule.fault;
+  }
+
+  private async applyFault(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const fault = this.takeFault(request);
+    if (!fault) return;
+    const record = (status: number) => {
+      this.faulted.add(request);
+      this.calls.push({ method: request.method, route: request.routeOptions.url ?? request.url, url: request.url, status });
+    };
+    switch (fault.kind) {
+      case 'latency':
+        await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        return;
+      case 'hang':
+        record(0);
+        reply.hijack();
+        // Held until the caller (or the server's shutdown) closes the socket.
+        await new Promise<void>((resolve) => {
+          if (request.raw.socket.destroyed) resolve();
+          else request.raw.socket.once('close', () => resolve());
+        });
+        return;
+      case 'reset':
+        record(0);
+        reply.hijack();
+        request.raw.socket.destroy();
+        return;
+      case 'resetAfterApply': {
+        record(0);
+        // The handler runs and changes state; the answer never leaves: the socket closes first.
+        const socket = request.raw.socket;
+        reply.raw.write = () => {
+          socket.destroy();
+          return false;
+        };
+        reply.raw.end = () => {
+          socket.destroy();
+          return reply.raw;
+        };
+        return;
+      }
+      case 'respond':
+        record(fault.status);
+        await reply
+          .code(fault.status)
+          .headers(fault.headers ?? {})
+          .send(fault.body === undefined ? '' : fault.body);
+        return;
+      case 'malformedJson':
+        record(200);
+        await reply.code(200).type('application/json').send('{"Success": tru');
+        return;
+    }
   }
 }
 

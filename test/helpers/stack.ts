@@ -2,8 +2,8 @@ import { loadConfig } from '../../src/config.js';
 import { CustomerDirectory } from '../../src/directory/index.js';
 import { startEmbeddedUpstreams, type EmbeddedOptions, type EmbeddedUpstreams } from '../../src/embedded.js';
 import { createGateway, type Gateway } from '../../src/server.js';
-import { createUpstreamPools, type UpstreamPools } from '../../src/upstreams/registry.js';
-import { SharedCache } from '../../src/upstreams/sharedCache.js';
+import { createServices, type RunningServices } from '../../src/services.js';
+import type { UpstreamPools } from '../../src/upstreams/registry.js';
 
 /** The gateway's clock in tests: fixed, so statuses derived from due dates do not drift. */
 export const TEST_NOW = new Date('2026-10-15T12:00:00.000Z');
@@ -22,6 +22,7 @@ export interface TestStack {
   readonly embedded: EmbeddedUpstreams;
   readonly gateway: Gateway;
   readonly pools: UpstreamPools;
+  readonly services: RunningServices;
   /** Sends one GraphQL operation over HTTP (JSON POST) and returns the parsed body. */
   gql<TData = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<TData>>;
   close(): Promise<void>;
@@ -37,15 +38,12 @@ export interface StackOptions extends EmbeddedOptions {
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', ...options.env });
   const embedded = await startEmbeddedUpstreams(config, options);
-  const pools = createUpstreamPools(config, embedded.endpoints);
-  const gateway = await createGateway({
-    config,
-    endpoints: embedded.endpoints,
-    pools,
+  const services = await createServices(config, embedded.endpoints, {
     directory: options.directory ?? embedded.directory ?? CustomerDirectory.empty(),
-    sharedCache: new SharedCache(),
     now: () => options.now ?? TEST_NOW,
   });
+  const { pools } = services;
+  const gateway = await createGateway(services);
   const url = (await gateway.listen(0, '127.0.0.1')).replace('localhost', '127.0.0.1');
   const origin = new URL(url).origin;
   return {
@@ -54,6 +52,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     embedded,
     gateway,
     pools,
+    services,
     async gql<TData>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
       const response = await fetch(url, {
         method: 'POST',
@@ -65,7 +64,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     },
     async close() {
       await gateway.close();
-      await pools.close();
+      await services.close();
       await embedded.stop();
     },
   };
