@@ -41,6 +41,8 @@ export interface SimulatorCall {
   /** The path and query as received. */
   readonly url: string;
   readonly status: number;
+  /** The request headers as received (lower-case names); tests check which credentials reached which system. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export interface SimulatorServerOptions {
@@ -74,6 +76,7 @@ export class SimulatorServer {
         route: request.routeOptions.url ?? request.url,
         url: request.url,
         status: reply.statusCode,
+        headers: receivedHeaders(request),
       });
     });
   }
@@ -131,7 +134,7 @@ export class SimulatorServer {
     if (!fault) return;
     const record = (status: number) => {
       this.faulted.add(request);
-      this.calls.push({ method: request.method, route: request.routeOptions.url ?? request.url, url: request.url, status });
+      this.calls.push({ method: request.method, route: request.routeOptions.url ?? request.url, url: request.url, status, headers: receivedHeaders(request) });
     };
     switch (fault.kind) {
       case 'latency':
@@ -178,6 +181,14 @@ export class SimulatorServer {
         return;
     }
   }
+}
+
+function receivedHeaders(request: FastifyRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
 }
 
 /** A small deterministic PRNG (mulberry32), so seeded data is the same on every start. */
