@@ -89,11 +89,12 @@ export function createContext(services: GatewayServices, request: IncomingReques
   const intactClient = new IntactClient(pools.intact, endpoints.intact.token, observe);
   const refrensClient = new RefrensClient(pools.refrens, endpoints.refrens.token, observe);
   const iqmetrixClient = new IqmetrixClient(pools.iqmetrix, endpoints.iqmetrix.token, observe);
+  const mode = services.config.executionMode;
   const loaders = {
-    iqm: createIqmLoaders(iqmClient, endpoints.iqm.currencyCode),
-    intact: createIntactLoaders(intactClient),
-    refrens: createRefrensLoaders(refrensClient, endpoints.refrens.currencyCode),
-    iqmetrix: createIqmetrixLoaders(iqmetrixClient, endpoints.iqmetrix.currencyCode),
+    iqm: createIqmLoaders(iqmClient, endpoints.iqm.currencyCode, mode),
+    intact: createIntactLoaders(intactClient, mode),
+    refrens: createRefrensLoaders(refrensClient, endpoints.refrens.currencyCode, mode),
+    iqmetrix: createIqmetrixLoaders(iqmetrixClient, endpoints.iqmetrix.currencyCode, mode),
   };
   forgetReadsBySystem
     .set('IQM', () => clearLoaders(loaders.iqm))

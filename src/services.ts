@@ -28,7 +28,8 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
     endpoints,
     pools,
     directory: options.directory,
-    sharedCache: new SharedCache(),
+    // Naive mode (benchmark only) shares nothing across requests.
+    sharedCache: new SharedCache({ enabled: config.executionMode !== 'naive' }),
     observability,
     now: options.now ?? (() => new Date()),
     async close() {

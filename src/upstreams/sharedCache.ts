@@ -1,3 +1,9 @@
+export interface SharedCacheOptions {
+  /** When false every lookup loads (benchmark naive mode): nothing is kept across requests. */
+  readonly enabled?: boolean;
+  readonly now?: () => number;
+}
+
 /**
  * A process-wide cache for upstream data that is the same for every caller (IQM's reference lists).
  * Never put caller- or tenant-specific data here: it is shared by every request. Concurrent misses
@@ -5,12 +11,21 @@
  */
 export class SharedCache {
   private readonly entries = new Map<string, { expiresAt: number; value: Promise<unknown> }>();
+  private readonly enabled: boolean;
+  private readonly now: () => number;
   hits = 0;
   misses = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(options: SharedCacheOptions = {}) {
+    this.enabled = options.enabled ?? true;
+    this.now = options.now ?? Date.now;
+  }
 
   getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    if (!this.enabled) {
+      this.misses += 1;
+      return load();
+    }
     const entry = this.entries.get(key);
     if (entry && entry.expiresAt > this.now()) {
       this.hits += 1;

@@ -1,5 +1,5 @@
-import type DataLoader from 'dataloader';
-import { memoLoader } from '../memoLoader.js';
+import DataLoader from 'dataloader';
+import { loaderOptions, memoLoader, toError, type ExecutionMode } from '../memoLoader.js';
 import type { LedgerItemModel } from '../../domain/models.js';
 import type { IntactClient, IntactLedgerQuery } from './client.js';
 import { ledgerItemFromWire } from './mapping.js';
@@ -15,7 +15,11 @@ export interface IntactLedgerWindow {
 
 /** Per-request Intact loaders. Intact has no batch or by-id endpoint: look-ups go through B1. */
 export interface IntactLoaders {
-  /** B1, one window with its filters; identical windows asked for in one request are fetched once. */
+  /**
+   * B1, one window with its filters. Identical windows asked for in one request are fetched once, and
+   * a window inside another one of the same batch (a ledger page beside the whole ledger) is cut
+   * from that one's answer instead of being a call of its own.
+   */
   readonly ledgerPage: DataLoader<IntactLedgerQuery, IntactLedgerWindow, string>;
   /** B1, every item of an account (newest first), read in windows of 500. */
   readonly ledgerAll: DataLoader<string, readonly LedgerItemModel[], string>;
@@ -23,6 +27,11 @@ export interface IntactLoaders {
 
 /** Cache key of a B1 query: every field that changes the call. */
 export function ledgerQueryKey(query: IntactLedgerQuery): string {
+  return `${ledgerFilterKey(query)}|${query.skip}|${query.fetch}`;
+}
+
+/** Everything of a B1 query but its window: queries with equal filter keys differ only in skip/fetch. */
+function ledgerFilterKey(query: IntactLedgerQuery): string {
   return [
     query.accountCode,
     query.number ?? '',
@@ -31,28 +40,70 @@ export function ledgerQueryKey(query: IntactLedgerQuery): string {
     query.debitAmount?.toFixed() ?? '',
     query.fromDate?.toISOString() ?? '',
     query.toDate?.toISOString() ?? '',
-    query.skip,
-    query.fetch,
   ]
     .map((part) => String(part).replaceAll('\\', '\\\\').replaceAll('|', '\\|'))
     .join('|');
 }
 
-export function createIntactLoaders(client: IntactClient): IntactLoaders {
-  const ledgerPage = memoLoader(async (query: IntactLedgerQuery): Promise<IntactLedgerWindow> => {
-    const page = await client.ledger(query);
-    return { items: page.Items.map((item) => ledgerItemFromWire(item, query.accountCode)), totalCount: page.TotalCount };
-  }, ledgerQueryKey);
+export function createIntactLoaders(client: IntactClient, mode: ExecutionMode = 'batched'): IntactLoaders {
+  const ledgerPage = new DataLoader<IntactLedgerQuery, IntactLedgerWindow, string>(async (queries) => {
+    const calls = coveringWindows(queries);
+    const answers = await Promise.all(
+      calls.map(async (call) => {
+        try {
+          const page = await client.ledger(call);
+          return { items: page.Items.map((item) => ledgerItemFromWire(item, call.accountCode)), totalCount: page.TotalCount };
+        } catch (error) {
+          return toError(error);
+        }
+      }),
+    );
+    return queries.map((query) => {
+      const index = calls.findIndex((call) => covers(call, query));
+      const call = calls[index]!;
+      const answer = answers[index]!;
+      if (answer instanceof Error || call === query) return answer;
+      const start = query.skip - call.skip;
+      return { items: answer.items.slice(start, start + query.fetch), totalCount: answer.totalCount };
+    });
+  }, loaderOptions(mode, ledgerQueryKey));
 
-  const ledgerAll = memoLoader(async (accountCode: string): Promise<readonly LedgerItemModel[]> => {
-    const items: LedgerItemModel[] = [];
-    for (;;) {
-      const page = await ledgerPage.load({ accountCode, skip: items.length, fetch: INTACT_FULL_LEDGER_PAGE_SIZE });
-      items.push(...page.items);
-      // An empty window ends the loop even if TotalCount promised more (a ledger shrinking meanwhile).
-      if (page.items.length === 0 || items.length >= page.totalCount) return items;
-    }
-  }, (accountCode) => accountCode);
+  const ledgerAll = memoLoader(
+    async (accountCode: string): Promise<readonly LedgerItemModel[]> => {
+      const items: LedgerItemModel[] = [];
+      for (;;) {
+        const page = await ledgerPage.load({ accountCode, skip: items.length, fetch: INTACT_FULL_LEDGER_PAGE_SIZE });
+        items.push(...page.items);
+        // An empty window ends the loop even if TotalCount promised more (a ledger shrinking meanwhile).
+        if (page.items.length === 0 || items.length >= page.totalCount) return items;
+      }
+    },
+    (accountCode) => accountCode,
+    mode,
+  );
 
   return { ledgerPage, ledgerAll };
+}
+
+/**
+ * The B1 calls that answer a batch of queries: one per query that no larger query of the batch
+ * (same filters, a window containing it, at most one full window long) already answers.
+ */
+function coveringWindows(queries: readonly IntactLedgerQuery[]): IntactLedgerQuery[] {
+  const calls: IntactLedgerQuery[] = [];
+  for (const query of [...queries].sort((a, b) => b.fetch - a.fetch)) {
+    if (!calls.some((call) => covers(call, query))) calls.push(query);
+  }
+  return calls;
+}
+
+/** Whether `outer`'s answer holds all of `inner`'s: same filters and a window around it that Intact serves whole. */
+function covers(outer: IntactLedgerQuery, inner: IntactLedgerQuery): boolean {
+  if (outer === inner) return true;
+  return (
+    outer.fetch <= INTACT_FULL_LEDGER_PAGE_SIZE &&
+    outer.skip <= inner.skip &&
+    inner.skip + inner.fetch <= outer.skip + outer.fetch &&
+    ledgerFilterKey(outer) === ledgerFilterKey(inner)
+  );
 }

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { memoLoader } from '../memoLoader.js';
+import { loaderOptions, memoLoader, toError, type ExecutionMode } from '../memoLoader.js';
 import { toDecimal, type Decimal } from '../../domain/money.js';
 import type { CreditModel, IqmInvoiceModel, IqmPaymentModel } from '../../domain/models.js';
 import type { CampaignMargin, CustomerMargins, InvoicePaymentDetails, InvoiceSettings } from '../../__generated__/resolvers-types.js';
@@ -37,7 +37,7 @@ export interface IqmLoaders {
   /** An invoice by id: the customer's unfiltered list, read once per request and indexed. */
   readonly invoice: DataLoader<IqmInvoiceKey, IqmInvoiceModel | null, string>;
   /** A35, every page, for one customer workspace. */
-  readonly customerPayments: DataLoader<number, readonly IqmPaymentModel[], number>;
+  readonly customerPayments: DataLoader<number, readonly IqmPaymentModel[], string>;
   /** A1 */
   readonly financeDetails: DataLoader<{ owId: number; year: number | null }, IqmFinanceDetails, string>;
   /** A16 */
@@ -85,8 +85,9 @@ export interface IqmCustomerPaymentFilter {
   readonly searchField: string | null;
 }
 
-export function createIqmLoaders(client: IqmClient, currencyCode: string): IqmLoaders {
-  const invoiceList = memoLoader(
+export function createIqmLoaders(client: IqmClient, currencyCode: string, mode: ExecutionMode = 'batched'): IqmLoaders {
+  const memo = <K, V>(load: (key: K) => Promise<V>, cacheKey: (key: K) => string) => memoLoader(load, cacheKey, mode);
+  const invoiceList = memo(
     async (query: IqmInvoiceListQuery) => (await client.invoices(query)).data.map((row) => invoiceFromWire(row, query.owId, currencyCode)),
     (query) => `${query.owId}|${query.status ?? ''}|${query.sortBy ?? ''}|${query.isCustomerRequest}`,
   );
@@ -94,17 +95,19 @@ export function createIqmLoaders(client: IqmClient, currencyCode: string): IqmLo
   const invoice = new DataLoader<IqmInvoiceKey, IqmInvoiceModel | null, string>(
     async (keys) => {
       const owIds = [...new Set(keys.map((key) => key.owId))];
-      const lists = await Promise.all(
-        owIds.map((owId) => invoiceList.load({ owId, isCustomerRequest: true }).catch((error: unknown) => error as Error)),
-      );
-      const byOwner = new Map(owIds.map((owId, index) => [owId, lists[index]]));
+      const lists = await Promise.all(owIds.map((owId) => invoiceList.load({ owId, isCustomerRequest: true }).catch(toError)));
+      // Each list is indexed once per batch: n invoices cost n look-ups, not n scans of the list.
+      const indexes = new Map<number, Map<number, IqmInvoiceModel> | Error>();
+      owIds.forEach((owId, index) => {
+        const list = lists[index]!;
+        indexes.set(owId, list instanceof Error ? list : new Map(list.map((item) => [item.invoiceId, item])));
+      });
       return keys.map((key) => {
-        const list = byOwner.get(key.owId);
-        if (list instanceof Error || list === undefined) return list ?? null;
-        return list.find((item) => item.invoiceId === key.invoiceId) ?? null;
+        const index = indexes.get(key.owId)!;
+        return index instanceof Error ? index : (index.get(key.invoiceId) ?? null);
       });
     },
-    { cacheKeyFn: (key) => `${key.owId}:${key.invoiceId}` },
+    loaderOptions(mode, (key: IqmInvoiceKey) => `${key.owId}:${key.invoiceId}`),
   );
 
   const allCustomerPayments = async (owId: number, filter: Omit<IqmPaymentListQuery, 'limit' | 'pageNo'>) => {
@@ -116,17 +119,15 @@ export function createIqmLoaders(client: IqmClient, currencyCode: string): IqmLo
     }
   };
 
-  const customerPayments = new DataLoader<number, readonly IqmPaymentModel[], number>((owIds) =>
-    Promise.all(owIds.map((owId) => allCustomerPayments(owId, {}).catch((error: unknown) => error as Error))),
-  );
+  const customerPayments = memo((owId: number) => allCustomerPayments(owId, {}), String);
 
-  const filteredCustomerPayments = memoLoader(
+  const filteredCustomerPayments = memo(
     (filter: IqmCustomerPaymentFilter) =>
       allCustomerPayments(filter.owId, { status: filter.status, paymentType: filter.paymentType, searchField: filter.searchField }),
     (filter) => JSON.stringify([filter.owId, filter.status, filter.paymentType, filter.searchField]),
   );
 
-  const organizationPayments = memoLoader(
+  const organizationPayments = memo(
     async (query: IqmPaymentListQuery): Promise<IqmPage<IqmPaymentModel>> => {
       const page = await client.organizationPayments(query);
       return { items: page.data.map((row) => paymentFromWire(row, null, currencyCode)), totalRecords: page.filteredRecords };
@@ -134,20 +135,20 @@ export function createIqmLoaders(client: IqmClient, currencyCode: string): IqmLo
     (query) => JSON.stringify([query.status, query.paymentType, query.searchField, query.limit, query.pageNo, query.sortBy]),
   );
 
-  const margins = memoLoader(
+  const margins = memo(
     async ({ owId, marginTypeIds }: { owId: number; marginTypeIds: readonly number[] | null }) => marginsFromWire(await client.margins(owId, marginTypeIds)),
     ({ owId, marginTypeIds }) => `${owId}|${marginTypeIds?.join(',') ?? ''}`,
   );
 
-  const campaignMargins = memoLoader(
+  const campaignMargins = memo(
     async ({ owId, search, editableOnly }: { owId: number; search: string | null; editableOnly: boolean | null }) =>
       campaignMarginsFromWire(await client.campaignMargins(owId, search, editableOnly)),
     (key) => JSON.stringify([key.owId, key.search, key.editableOnly]),
   );
 
-  const pgFees = memoLoader(async (owId: number) => pgFeesFromWire(await client.pgFees(owId)), String);
+  const pgFees = memo(async (owId: number) => pgFeesFromWire(await client.pgFees(owId)), String);
 
-  const dataFees = memoLoader(
+  const dataFees = memo(
     async ({ kind, owId }: { kind: IqmDataFeeKind; owId: number }): Promise<DataFeesModel> => {
       switch (kind) {
         case 'vld':
@@ -161,27 +162,27 @@ export function createIqmLoaders(client: IqmClient, currencyCode: string): IqmLo
     ({ kind, owId }) => `${kind}|${owId}`,
   );
 
-  const dvIvt = memoLoader(async (owId: number) => (await client.dvIvt(owId)).isDvIvtSegmentsEnabled, String);
+  const dvIvt = memo(async (owId: number) => (await client.dvIvt(owId)).isDvIvtSegmentsEnabled, String);
 
-  const basicDetails = memoLoader(async () => {
+  const basicDetails = memo(async () => {
     const percentage = (await client.basicDetails()).paypalFeesPercentage;
     return percentage === null || percentage === undefined ? null : toDecimal(percentage);
   }, String);
 
-  const invoiceSettings = memoLoader(async () => invoiceSettingsFromWire(await client.invoiceSettings()), String);
+  const invoiceSettings = memo(async () => invoiceSettingsFromWire(await client.invoiceSettings()), String);
 
-  const invoicePaymentDetails = memoLoader(
+  const invoicePaymentDetails = memo(
     async (invoiceId: number) => invoicePaymentDetailsFromWire(await client.invoicePaymentDetails(invoiceId)),
     String,
   );
 
-  const creditSummary = memoLoader(
+  const creditSummary = memo(
     async ({ owId, isCustomerRequest }: { owId: number; isCustomerRequest: boolean }) =>
       creditSummaryFromWire(await client.creditSummary(owId, isCustomerRequest), currencyCode),
     ({ owId, isCustomerRequest }) => `${owId}|${isCustomerRequest}`,
   );
 
-  const organizationCredits = memoLoader(
+  const organizationCredits = memo(
     async (query: IqmCreditListQuery): Promise<IqmPage<CreditModel>> => {
       const page = await client.organizationCredits(query);
       return { items: page.data.map((row) => organizationCreditFromWire(row, currencyCode)), totalRecords: page.filteredRecords };
@@ -189,17 +190,17 @@ export function createIqmLoaders(client: IqmClient, currencyCode: string): IqmLo
     (query) => JSON.stringify([query.limit, query.pageNo, query.sortBy]),
   );
 
-  const customerCredits = memoLoader(
+  const customerCredits = memo(
     async (owId: number) => (await client.customerCredits(owId)).map((row) => customerCreditFromWire(row, currencyCode)),
     String,
   );
 
-  const financeDetails = memoLoader(
+  const financeDetails = memo(
     ({ owId, year }: { owId: number; year: number | null }) => client.financeDetails(owId, year),
     ({ owId, year }) => `${owId}|${year ?? ''}`,
   );
 
-  const availableBalance = memoLoader(
+  const availableBalance = memo(
     async ({ owId, isCustomerRequest }: { owId: number; isCustomerRequest: boolean }) =>
       toDecimal(await client.availableBalance(owId, isCustomerRequest)),
     ({ owId, isCustomerRequest }) => `${owId}|${isCustomerRequest}`,

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { memoLoader } from '../memoLoader.js';
+import { loaderOptions, memoLoader, toError, type ExecutionMode } from '../memoLoader.js';
 import type { IqmetrixInvoiceDetailModel, IqmetrixInvoiceModel } from '../../domain/models.js';
 import type { IqmetrixClient } from './client.js';
 import { invoiceDetailFromWire, invoiceFromSummary } from './mapping.js';
@@ -36,7 +36,7 @@ export interface IqmetrixLoaders {
   readonly invoice: DataLoader<IqmetrixInvoiceKey, IqmetrixInvoiceDetailModel | null, string>;
 }
 
-export function createIqmetrixLoaders(client: IqmetrixClient, currencyCode: string): IqmetrixLoaders {
+export function createIqmetrixLoaders(client: IqmetrixClient, currencyCode: string, mode: ExecutionMode = 'batched'): IqmetrixLoaders {
   /** One D1 call per chunk of customers; the rows, mapped, in the upstream's order. */
   const summariesOf = async (companyId: number, filter: Omit<IqmetrixSummariesKey, 'companyId'>): Promise<IqmetrixInvoiceModel[]> => {
     const customerIds = filter.customerIds;
@@ -82,7 +82,7 @@ export function createIqmetrixLoaders(client: IqmetrixClient, currencyCode: stri
           new BadUserInputError('iQmetrix: customerId must be a GUID', { field: 'customerId' }),
       );
     },
-    { cacheKeyFn: (key) => customerKey(key.companyId, key.customerId) },
+    loaderOptions(mode, (key: IqmetrixCustomerInvoicesKey) => customerKey(key.companyId, key.customerId)),
   );
 
   const summaries = memoLoader(
@@ -95,6 +95,7 @@ export function createIqmetrixLoaders(client: IqmetrixClient, currencyCode: stri
         key.locationId ?? '',
         key.employeeId ?? '',
       ].join('|'),
+    mode,
   );
 
   const invoice = memoLoader(
@@ -103,6 +104,7 @@ export function createIqmetrixLoaders(client: IqmetrixClient, currencyCode: stri
       return wire === null ? null : invoiceDetailFromWire(wire, companyId, currencyCode);
     },
     ({ companyId, invoiceId }) => `${companyId}|${invoiceId.toLowerCase()}`,
+    mode,
   );
 
   return { summariesByCustomer, summaries, invoice };
@@ -122,8 +124,4 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
   return chunks;
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { memoLoader } from '../memoLoader.js';
+import { memoLoader, type ExecutionMode } from '../memoLoader.js';
 import type { RefrensPaymentModel } from '../../domain/models.js';
 import type { RefrensClient } from './client.js';
 import { paymentFromWire } from './mapping.js';
@@ -19,12 +19,13 @@ export interface RefrensLoaders {
   readonly invoicePayments: DataLoader<RefrensInvoiceKey, readonly RefrensPaymentModel[], string>;
 }
 
-export function createRefrensLoaders(client: RefrensClient, currencyCode: string): RefrensLoaders {
+export function createRefrensLoaders(client: RefrensClient, currencyCode: string, mode: ExecutionMode = 'batched'): RefrensLoaders {
   const invoicePayments = memoLoader(
     async ({ urlKey, invoiceId }: RefrensInvoiceKey) =>
       (await client.invoicePayments(urlKey, invoiceId)).map((wire) => paymentFromWire(wire, urlKey, invoiceId, currencyCode)),
     // JSON keeps "a|b" + "c" apart from "a" + "b|c".
     ({ urlKey, invoiceId }) => JSON.stringify([urlKey, invoiceId]),
+    mode,
   );
   return { invoicePayments };
 }
