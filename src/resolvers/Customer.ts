@@ -7,6 +7,7 @@ import { customerGlobalId } from '../federation/customers.js';
 import { invoiceReads, paymentReads } from '../federation/customerLists.js';
 import { fanOut, newestFirst } from '../federation/fanOut.js';
 import { invoiceFacts } from '../federation/invoiceFacts.js';
+import { prefetchIqmInvoicePayments } from '../federation/lookahead.js';
 import type { GatewayContext } from '../context.js';
 import { customerFinanceFields } from './customerFinanceFields.js';
 
@@ -41,6 +42,7 @@ export const Customer: CustomerResolvers = {
 
   invoices: async (customer, args, context, info) => {
     const window = pageWindow(args);
+    prefetchIqmInvoicePayments(context, customer, args.filter, info);
     const { items, complete } = await fanOut(context, info, invoiceReads(context, customer, args.filter, args.orderBy), () => 0);
     return withKnownCount(connectionFromList(await sortInvoices(context, items, args.orderBy), window), complete);
   },
