@@ -4,7 +4,7 @@ import type { GatewayConfig } from './config.js';
 import type { SourceSystem } from './domain/models.js';
 import type { CustomerDirectory } from './directory/index.js';
 import type { Observability } from './observability/index.js';
-import type { UpstreamCallRecord } from './upstreams/http.js';
+import type { UpstreamCallObserver, UpstreamCallRecord } from './upstreams/http.js';
 import { IntactClient, createIntactLoaders, type IntactLoaders } from './upstreams/intact/index.js';
 import { IqmClient, createIqmLoaders, type IqmCredentials, type IqmLoaders } from './upstreams/iqm/index.js';
 import { IqmetrixClient, createIqmetrixLoaders, type IqmetrixLoaders } from './upstreams/iqmetrix/index.js';
@@ -76,14 +76,20 @@ export function createContext(services: GatewayServices, request: IncomingReques
   const caller = resolveCaller(services, request.headers);
   const upstreamCalls: UpstreamCallRecord[] = [];
   const forgetReadsBySystem = new Map<SourceSystem, () => void>();
-  const observe = (call: UpstreamCallRecord) => {
-    upstreamCalls.push(call);
-    // A write may change anything this request has read from that system: its cached reads are
-    // dropped, so whatever the operation reads next (a mutation's payload, the next mutation) is fresh.
-    if (call.method !== 'GET') {
-      forgetReadsBySystem.get(call.system)?.();
-    }
-  };
+  // The operation's deadline travels with the observer: no upstream call of this request (retries
+  // and queue waits included) runs past REQUEST_TIMEOUT_MS from now.
+  const deadline = performance.now() + services.config.requestTimeoutMs;
+  const observe: UpstreamCallObserver = Object.assign(
+    (call: UpstreamCallRecord) => {
+      upstreamCalls.push(call);
+      // A write may change anything this request has read from that system: its cached reads are
+      // dropped, so whatever the operation reads next (a mutation's payload, the next mutation) is fresh.
+      if (call.method !== 'GET') {
+        forgetReadsBySystem.get(call.system)?.();
+      }
+    },
+    { deadline },
+  );
   const { endpoints, pools } = services;
   const iqmClient = new IqmClient(pools.iqm, caller.iqmCredentials, observe);
   const intactClient = new IntactClient(pools.intact, endpoints.intact.token, observe);

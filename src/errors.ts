@@ -32,9 +32,10 @@ export class UpstreamUnavailableError extends GatewayError {
   }
 }
 
+/** An upstream did not answer within its timeout, or the operation's time budget ran out first. */
 export class UpstreamTimeoutError extends GatewayError {
-  constructor(readonly system: SourceSystem) {
-    super(`${system} did not answer in time`, 'UPSTREAM_TIMEOUT', { system });
+  constructor(readonly system: SourceSystem, detail = 'did not answer in time') {
+    super(`${system} ${detail}`, 'UPSTREAM_TIMEOUT', { system });
   }
 }
 

@@ -9,11 +9,27 @@ import {
   errorForUpstreamStatus,
 } from '../errors.js';
 import type { SourceSystem } from '../domain/models.js';
+import {
+  Bulkhead,
+  CircuitBreaker,
+  callWithResilience,
+  isRetryableMethod,
+  isRetryableStatus,
+  parseRetryAfter,
+  systemClock,
+  type AttemptOutcome,
+  type BreakerState,
+  type Refusal,
+  type ResiliencePolicies,
+  type RetryPolicy,
+} from './resilience/index.js';
 
 /**
  * The shared HTTP layer every upstream client goes through: one keep-alive undici pool per
  * upstream, timeouts on connect, headers and body, bodies always consumed, JSON parsed (never
- * trusted) where it enters, and HTTP status mapped to typed errors in one function.
+ * trusted) where it enters, and HTTP status mapped to typed errors in one function. Each call
+ * goes through the upstream's circuit breaker, bulkhead and retry policy (./resilience) and never
+ * runs past the operation's deadline.
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -26,10 +42,22 @@ export interface UpstreamEndpointOptions {
   /** Keep-alive sockets kept open to this upstream. */
   readonly connections: number;
   readonly connectTimeoutMs: number;
-  /** Upper bound for one call, headers and body together. */
+  /** Upper bound for one attempt of a call, headers and body together. */
   readonly requestTimeoutMs: number;
   /** Process-wide observers (traces, metrics); none in unit set-ups. */
   readonly instrumentation?: UpstreamInstrumentation;
+  /** Retries, circuit breaker and bulkhead; without them every call is one plain attempt (unit set-ups). */
+  readonly resilience?: UpstreamResilienceOptions;
+}
+
+/** How one upstream's calls are protected (config.resilience; see README, "Upstream faults"). */
+export interface UpstreamResilienceOptions {
+  /** Attempts of a read in all and the backoff's first step; writes always get one attempt. */
+  readonly retry: RetryPolicy;
+  readonly breaker: { readonly failureThreshold: number; readonly cooldownMs: number };
+  readonly bulkhead: { readonly maxInFlight: number; readonly maxQueued: number };
+  /** Budget of a call whose caller brings no deadline (a file download outside an operation). */
+  readonly defaultBudgetMs: number;
 }
 
 /** What a call is, before it is made: enough to name a span or a metric. */
@@ -50,8 +78,7 @@ export interface UpstreamInstrumentation {
   onAttempt(record: UpstreamCallRecord): void;
 }
 
-/** State of an upstream's circuit breaker, for /readyz and metrics. */
-export type BreakerState = 'closed' | 'open' | 'half-open';
+export type { BreakerState } from './resilience/index.js';
 
 /** A streamed request body, e.g. multipart/form-data with a payment proof read from disk. */
 export interface StreamBody {
@@ -101,7 +128,16 @@ export interface UpstreamCallRecord {
   /** Set when the attempt failed: the typed error it became. */
   readonly errorCode?: GatewayErrorCode;
 }
-export type UpstreamCallObserver = (call: UpstreamCallRecord) => void;
+/**
+ * The per-request observer, told about every attempt (refused ones included, with status 0). It may
+ * carry the operation's deadline: calls made with it (attempts, queue waits and backoffs) never run
+ * past that point.
+ */
+export interface UpstreamCallObserver {
+  (call: UpstreamCallRecord): void;
+  /** End of the operation's time budget, on the performance.now() clock. Unset: the pool's default budget. */
+  readonly deadline?: number;
+}
 
 export function encodePathSegment(value: string | number): string {
   return encodeURIComponent(String(value));
@@ -112,6 +148,7 @@ export class UpstreamHttpClient {
   private readonly pool: Pool;
   private readonly basePath: string;
   private readonly options: UpstreamEndpointOptions;
+  private readonly policies: ResiliencePolicies;
   /** TCP connections this pool has opened since start (connection reuse is measured against it). */
   connectionsOpened = 0;
 
@@ -132,61 +169,204 @@ export class UpstreamHttpClient {
     this.pool.on('connect', () => {
       this.connectionsOpened += 1;
     });
+    const resilience = options.resilience;
+    this.policies = {
+      retry: resilience?.retry ?? { attempts: 1, baseDelayMs: 0 },
+      breaker: resilience ? new CircuitBreaker({ ...resilience.breaker, clock: systemClock }) : null,
+      bulkhead: resilience ? new Bulkhead({ ...resilience.bulkhead, clock: systemClock }) : null,
+      clock: systemClock,
+      random: Math.random,
+    };
   }
 
-  /** The breaker's state; always closed until the breaker exists. */
+  /** The circuit breaker's state ('closed' when the pool has none). */
   get breakerState(): BreakerState {
-    return 'closed';
+    return this.policies.breaker?.state ?? 'closed';
   }
 
-  /** Sends a request and parses a JSON answer. Throws a GatewayError for transport failures and unexpected statuses. */
+  /** Calls holding a bulkhead slot now (a streamed body holds its slot until it is read). */
+  get inFlight(): number {
+    return this.policies.bulkhead?.inFlight ?? 0;
+  }
+
+  /** Calls waiting for a bulkhead slot now. */
+  get queued(): number {
+    return this.policies.bulkhead?.queued ?? 0;
+  }
+
+  /**
+   * Sends a request and parses a JSON answer. Throws a GatewayError for transport failures and
+   * unexpected statuses. A GET is retried on connection errors, 429 and 502-504; other methods are
+   * sent exactly once.
+   */
   json(request: UpstreamRequest, observe?: UpstreamCallObserver): Promise<UpstreamResponse> {
-    return this.instrumented(request, () => this.jsonAttempt(request, this.observers(observe)));
+    const observer = this.observers(observe);
+    return this.instrumented(request, () =>
+      this.resilient(request, observe?.deadline, observer, (attempt, timeoutMs) => this.jsonAttempt(request, attempt, timeoutMs, observer)),
+    );
   }
 
-  private async jsonAttempt(request: UpstreamRequest, observe: UpstreamCallObserver): Promise<UpstreamResponse> {
+  private async jsonAttempt(
+    request: UpstreamRequest,
+    attempt: number,
+    timeoutMs: number,
+    observe: UpstreamCallObserver,
+  ): Promise<AttemptOutcome<UpstreamResponse>> {
     const started = performance.now();
+    const record = (status: number, errorCode?: GatewayErrorCode) =>
+      observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt, errorCode });
     let status = 0;
     try {
-      const response = await this.dispatch(request, 'application/json');
+      const response = await this.dispatch(request, 'application/json', timeoutMs);
       status = response.statusCode;
       const text = await response.body.text();
-      const body = text.length === 0 ? null : parseJson(this.system, text);
-      if (status >= 200 && status < 300) return { status, body };
-      if (request.passStatuses?.includes(status)) return { status, body };
-      throw errorForUpstreamStatus(this.system, status, request.errorMessage?.(body));
+      if ((status >= 200 && status < 300) || request.passStatuses?.includes(status)) {
+        const body = text.length === 0 ? null : parseJson(this.system, text);
+        record(status);
+        return { ok: true, value: { status, body } };
+      }
+      const failure = this.statusFailure(request, status, response.headers, safeParseJson(text));
+      record(status, failure.error.code);
+      return failure;
     } catch (error) {
-      throw this.translate(error);
-    } finally {
-      observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt: 1 });
+      const failure = this.transportFailure(error);
+      record(status, failure?.error.code ?? 'INTERNAL_SERVER_ERROR');
+      if (!failure) throw error;
+      return failure;
     }
   }
 
-  /** Sends a request and hands back the body as a stream (file downloads). Errors are mapped as for json(). */
+  /**
+   * Sends a request and hands back the body as a stream (file downloads). Errors are mapped as for
+   * json(). A GET is retried only before its body is handed out; the bulkhead slot is held until
+   * the body has been read or dropped.
+   */
   stream(request: UpstreamRequest, observe?: UpstreamCallObserver): Promise<UpstreamStreamResponse> {
-    return this.instrumented(request, () => this.streamAttempt(request, this.observers(observe)));
+    const observer = this.observers(observe);
+    return this.instrumented(request, () =>
+      this.resilient(request, observe?.deadline, observer, (attempt, timeoutMs) => this.streamAttempt(request, attempt, timeoutMs, observer)),
+    );
   }
 
-  private async streamAttempt(request: UpstreamRequest, observe: UpstreamCallObserver): Promise<UpstreamStreamResponse> {
+  private async streamAttempt(
+    request: UpstreamRequest,
+    attempt: number,
+    timeoutMs: number,
+    observe: UpstreamCallObserver,
+  ): Promise<AttemptOutcome<UpstreamStreamResponse>> {
     const started = performance.now();
+    const record = (status: number, errorCode?: GatewayErrorCode) =>
+      observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt, errorCode });
     let status = 0;
     try {
-      const response = await this.dispatch(request, '*/*');
+      const response = await this.dispatch(request, '*/*', timeoutMs);
       status = response.statusCode;
       if (status < 200 || status >= 300) {
         const text = await response.body.text();
-        throw errorForUpstreamStatus(this.system, status, request.errorMessage?.(safeParseJson(text)));
+        const failure = this.statusFailure(request, status, response.headers, safeParseJson(text));
+        record(status, failure.error.code);
+        return failure;
       }
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers)) {
         if (typeof value === 'string') headers[name] = value;
       }
-      return { status, headers, body: response.body };
+      record(status);
+      const body = response.body;
+      return {
+        ok: true,
+        value: { status, headers, body },
+        holdSlot: (release) => {
+          if (body.destroyed) release();
+          else body.once('close', release);
+        },
+      };
     } catch (error) {
-      throw this.translate(error);
-    } finally {
-      observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt: 1 });
+      const failure = this.transportFailure(error);
+      record(status, failure?.error.code ?? 'INTERNAL_SERVER_ERROR');
+      if (!failure) throw error;
+      return failure;
     }
+  }
+
+  /** One logical call: every attempt of it, under the operation's deadline (or the pool's default budget). */
+  private resilient<T>(
+    request: UpstreamRequest,
+    deadline: number | undefined,
+    observe: UpstreamCallObserver,
+    attempt: (attempt: number, timeoutMs: number) => Promise<AttemptOutcome<T>>,
+  ): Promise<T> {
+    const started = this.policies.clock.now();
+    const budgetMs = this.options.resilience?.defaultBudgetMs ?? this.options.requestTimeoutMs;
+    return callWithResilience(this.policies, {
+      deadline: deadline ?? started + budgetMs,
+      attemptTimeoutMs: this.options.requestTimeoutMs,
+      repeatable: isRetryableMethod(request.method),
+      attempt,
+      refused: (refusal, attemptNumber) => {
+        const error = this.refusalError(refusal);
+        observe({
+          system: this.system,
+          method: request.method,
+          route: request.route,
+          status: 0,
+          durationMs: this.policies.clock.now() - started,
+          attempt: attemptNumber,
+          errorCode: error.code,
+        });
+        return error;
+      },
+    });
+  }
+
+  private refusalError(refusal: Refusal): GatewayError {
+    switch (refusal.kind) {
+      case 'circuit-open':
+        return new UpstreamUnavailableError(
+          this.system,
+          `is unavailable: the circuit is open after repeated failures; calls fail fast for ${Math.ceil(refusal.retryInMs / 1000)} s more, then one probe is let through`,
+        );
+      case 'queue-full':
+        return new UpstreamUnavailableError(this.system, 'is unavailable: too many calls to it are already waiting');
+      case 'queue-timeout':
+        return new UpstreamTimeoutError(this.system, 'was too busy: no free connection before the operation\'s deadline');
+      case 'deadline':
+        return new UpstreamTimeoutError(this.system, 'was not called: the operation\'s time budget is spent');
+    }
+  }
+
+  /**
+   * A non-2xx answer: the typed error for its status, retried when the status says "not now"
+   * (429, 502-504), counted against the breaker for 429 and 5xx but not for 4xx business answers.
+   */
+  private statusFailure(
+    request: UpstreamRequest,
+    status: number,
+    headers: Dispatcher.ResponseData['headers'],
+    body: unknown,
+  ): AttemptOutcome<never> & { readonly ok: false; readonly error: GatewayError } {
+    const retryAfter = headers['retry-after'];
+    return {
+      ok: false,
+      error: errorForUpstreamStatus(this.system, status, request.errorMessage?.(body)),
+      retryable: isRetryableStatus(status),
+      breakerFailure: status === 429 || status >= 500,
+      retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()),
+    };
+  }
+
+  /**
+   * No usable answer. A timeout is a breaker failure but is not retried (a hanging upstream costs
+   * one attempt timeout); a connection error (refused, reset, closed mid-answer) is both; a body
+   * that is not JSON is neither: the upstream is up and would answer the same again. Null when the
+   * error is none of these (a bug in the gateway, rethrown and masked).
+   */
+  private transportFailure(error: unknown): (AttemptOutcome<never> & { readonly ok: false; readonly error: GatewayError }) | null {
+    const translated = this.translate(error);
+    if (translated === null) return null;
+    if (translated instanceof UpstreamTimeoutError) return { ok: false, error: translated, retryable: false, breakerFailure: true, retryAfterMs: null };
+    if (translated instanceof UpstreamUnavailableError) return { ok: false, error: translated, retryable: true, breakerFailure: true, retryAfterMs: null };
+    return { ok: false, error: translated, retryable: false, breakerFailure: false, retryAfterMs: null };
   }
 
   private instrumented<T>(request: UpstreamRequest, run: () => Promise<T>): Promise<T> {
@@ -208,7 +388,7 @@ export class UpstreamHttpClient {
     await this.pool.close();
   }
 
-  private dispatch(request: UpstreamRequest, accept: string): Promise<Dispatcher.ResponseData> {
+  private dispatch(request: UpstreamRequest, accept: string, timeoutMs: number): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = { accept, ...request.headers };
     let body: Dispatcher.DispatchOptions['body'];
     if (request.json !== undefined) {
@@ -223,11 +403,15 @@ export class UpstreamHttpClient {
       path: this.basePath + request.path + queryString(request.query),
       headers,
       body,
-      signal: AbortSignal.timeout(this.options.requestTimeoutMs),
+      signal: AbortSignal.timeout(Math.ceil(timeoutMs)),
     });
   }
 
-  private translate(error: unknown): GatewayError {
+  /**
+   * The typed error for what an attempt threw: its own GatewayError, a timeout, or a connection
+   * error (undici's errors and the socket's E-codes). Null for anything else: a bug, not an upstream failure.
+   */
+  private translate(error: unknown): GatewayError | null {
     if (error instanceof GatewayError) return error;
     if (
       error instanceof undiciErrors.HeadersTimeoutError ||
@@ -237,7 +421,10 @@ export class UpstreamHttpClient {
     ) {
       return new UpstreamTimeoutError(this.system);
     }
-    return new UpstreamUnavailableError(this.system);
+    if (error instanceof undiciErrors.UndiciError || (error instanceof Error && /^E[A-Z]+/.test(String((error as NodeJS.ErrnoException).code)))) {
+      return new UpstreamUnavailableError(this.system);
+    }
+    return null;
   }
 }
 

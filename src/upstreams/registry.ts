@@ -37,6 +37,13 @@ export function createUpstreamPools(config: GatewayConfig, endpoints: UpstreamEn
       connectTimeoutMs: Math.min(config.upstreamTimeoutMs, 3_000),
       requestTimeoutMs: config.upstreamTimeoutMs,
       instrumentation,
+      // Each upstream gets its own breaker and bulkhead: one failing system never slows the others.
+      resilience: {
+        retry: { attempts: config.resilience.retryAttempts, baseDelayMs: config.resilience.retryBaseDelayMs },
+        breaker: { failureThreshold: config.resilience.breakerFailureThreshold, cooldownMs: config.resilience.breakerCooldownMs },
+        bulkhead: { maxInFlight: config.resilience.maxInFlight, maxQueued: config.resilience.maxQueued },
+        defaultBudgetMs: config.requestTimeoutMs,
+      },
     });
   const pools = {
     iqm: pool('IQM', endpoints.iqm.baseUrl),

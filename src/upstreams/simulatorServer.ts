@@ -2,8 +2,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 
 /**
  * What every embedded simulator shares: a real HTTP server on loopback, a log of the calls it
- * served (tests count upstream calls here, where they really arrive), an optional latency, and
- * faults injected per route (tests and benchmarks drive the gateway's resilience with them).
+ * served (tests count upstream calls here, where they really arrive), the peak number of requests
+ * it handled at once (a bulkhead is checked there), an optional latency, and faults injected per
+ * route (tests and benchmarks drive the gateway's resilience with them).
  */
 
 /** What a matched request suffers instead of (or on top of) its normal answer. */
@@ -57,11 +58,22 @@ export class SimulatorServer {
   readonly calls: SimulatorCall[] = [];
   private url: string | null = null;
   private faultRules: ActiveFaultRule[] = [];
+  private active = 0;
+  private peak = 0;
   /** Requests that ended in a fault which sends no normal response (they are logged when faulted). */
   private readonly faulted = new WeakSet<FastifyRequest>();
 
   constructor(readonly name: string, options: SimulatorServerOptions = {}) {
     this.app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 20 * 1024 * 1024, forceCloseConnections: true });
+    // Registered first, so a request counts as in flight while it waits out a latency or hangs.
+    this.app.addHook('onRequest', async (_request, reply) => {
+      this.active += 1;
+      this.peak = Math.max(this.peak, this.active);
+      // The response's 'close' fires exactly once: answered, reset, or held until the caller hung up.
+      reply.raw.once('close', () => {
+        this.active -= 1;
+      });
+    });
     const latencyMs = options.latencyMs ?? 0;
     if (latencyMs > 0) {
       this.app.addHook('onRequest', async () => {
@@ -108,6 +120,21 @@ export class SimulatorServer {
 
   resetCalls(): void {
     this.calls.length = 0;
+  }
+
+  /** Requests being handled right now (waiting out a latency or hanging included). */
+  get inFlight(): number {
+    return this.active;
+  }
+
+  /** The most requests handled at once since start or the last resetPeakInFlight(). */
+  get peakInFlight(): number {
+    return this.peak;
+  }
+
+  /** Starts a new peak measurement from the requests in flight now. */
+  resetPeakInFlight(): void {
+    this.peak = this.active;
   }
 
   /** Adds a fault for matching requests; rules are checked in the order they were added. */
