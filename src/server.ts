@@ -36,6 +36,8 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     formatError: maskErrors(logger, config.production),
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
+    apollo: exploration.apollo,
+    persistedQueries: exploration.persistedQueries,
     introspection: security.introspection,
     validationRules: security.validationRules,
     hideSchemaDetailsFromClientErrors: security.hideSchemaDetailsFromClientErrors,
