@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import type { SourceSystem } from './domain/models.js';
@@ -51,12 +51,16 @@ export interface GatewayContext {
   readonly upstreamCalls: UpstreamCallRecord[];
   /** Errors of systems that failed inside an otherwise answered field (fan-out): added to the response. */
   readonly partialErrors: GraphQLError[];
+  /** The HTTP request's id (incoming `x-request-id` or generated): in every log line about this operation. */
+  readonly requestId: string;
 }
 
 export interface IncomingRequestInfo {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly protocol: string;
   readonly host: string;
+  /** Fastify's request id; a new one when the caller has none. */
+  readonly requestId?: string;
 }
 
 export function resolveCaller(services: GatewayServices, headers: IncomingRequestInfo['headers']): CallerIdentity {
@@ -130,6 +134,7 @@ export function createContext(services: GatewayServices, request: IncomingReques
     },
     upstreamCalls,
     partialErrors: [],
+    requestId: request.requestId ?? randomUUID(),
   };
 }
 

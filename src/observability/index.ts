@@ -1,29 +1,147 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayHttpApp } from '../http/app.js';
+import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayContext, GatewayServices } from '../context.js';
+import type { GatewayHttpApp } from '../http/app.js';
 import type { UpstreamInstrumentation } from '../upstreams/http.js';
+import { useDebugExtensions } from './debugExtensions.js';
+import { ReadinessProbe } from './health.js';
+import { GatewayMetrics } from './metrics.js';
+import { attemptFailure, roundMs, useOperationLog } from './operationLog.js';
+import { REQUEST_ID_HEADER } from './requestId.js';
+import { GatewayTracing } from './tracing.js';
+
+export { createLogger } from './logger.js';
+export { DEBUG_HEADER } from './debugExtensions.js';
+export { GatewayLogController } from './logController.js';
+export { REQUEST_ID_HEADER, requestIdOf } from './requestId.js';
+export type { ReadinessReport, UpstreamReadiness } from './health.js';
 
 /** Logs, traces, metrics and health for one gateway process; created once, before the upstream pools. */
 export interface Observability {
   readonly logger: Logger;
-  /** Handed to every upstream pool. */
-  readonly instrumentation: UpstreamInstrumentation | undefined;
+  /** Handed to every upstream pool: upstream spans, upstream metrics, one warn line per failed attempt. */
+  readonly instrumentation: UpstreamInstrumentation;
+  /** Operation log line, metrics and root span; the debug extension outside production. */
   readonly plugins: ApolloServerPlugin<GatewayContext>[];
+  /** Resolver spans when tracing is on; the schema unchanged (no cost) otherwise. */
+  instrumentSchema(schema: GraphQLSchema): GraphQLSchema;
+  /** /healthz, /readyz, /metrics, the `x-request-id` response header and the non-GraphQL request line. */
   registerRoutes(app: GatewayHttpApp, services: GatewayServices): void;
-  /** Flushes exporters. */
+  /** Shutdown has begun: /readyz answers 503 and responses close their connection. */
+  markDraining(): void;
+  /** GraphQL operations started and not yet answered. */
+  readonly operationsInFlight: number;
+  /** Exports finished spans now (tests, and before exit). */
+  forceFlush(): Promise<void>;
+  /** Flushes and stops exporters. */
   shutdown(): Promise<void>;
 }
 
-export function createObservability(_config: GatewayConfig, logger: Logger): Observability {
+/** Routes polled by orchestrators and scrapers: logged at debug, not info, so probes do not flood the log. */
+const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+export function createObservability(config: GatewayConfig, logger: Logger): Observability {
+  const metrics = new GatewayMetrics();
+  const tracing = GatewayTracing.fromConfig(config);
+  const readiness = new ReadinessProbe();
+  const loggedOperations = new RecentIds(10_000);
+
+  const instrumentation: UpstreamInstrumentation = {
+    aroundCall: (call, run) => (tracing ? tracing.aroundCall(call, run) : run()),
+    onAttempt(record) {
+      const failure = attemptFailure(record);
+      metrics.upstreamAttempt(record, failure);
+      tracing?.onAttempt(record);
+      if (failure === null) return;
+      const traceId = tracing?.currentTraceId();
+      logger.warn(
+        {
+          system: record.system,
+          method: record.method,
+          route: record.route,
+          status: record.status,
+          attempt: record.attempt,
+          errorCode: failure,
+          durationMs: roundMs(record.durationMs),
+          ...(traceId ? { traceId } : {}),
+        },
+        'upstream call failed',
+      );
+    },
+  };
+
   return {
     logger,
-    instrumentation: undefined,
-    plugins: [],
-    registerRoutes(app) {
+    instrumentation,
+    plugins: [
+      useOperationLog({ logger, metrics, tracing, logged: (requestId) => loggedOperations.add(requestId) }),
+      useDebugExtensions(config.production),
+    ],
+    instrumentSchema: (schema) => (tracing ? tracing.instrumentSchema(schema) : schema),
+    registerRoutes(app, services) {
+      metrics.attach(services);
+      app.addHook('onSend', async (request, reply, payload) => {
+        void reply.header(REQUEST_ID_HEADER, request.id);
+        // Keep-alive connections would hold the process open past its last response.
+        if (readiness.isDraining) void reply.header('connection', 'close');
+        return payload;
+      });
+      app.addHook('onResponse', async (request, reply) => {
+        if (loggedOperations.take(request.id)) return;
+        const route = request.routeOptions.url ?? null;
+        const line = { requestId: request.id, method: request.method, route, statusCode: reply.statusCode, durationMs: roundMs(reply.elapsedTime) };
+        if (route !== null && PROBE_ROUTES.has(route)) logger.debug(line, 'http request');
+        else logger.info(line, 'http request');
+      });
       app.get('/healthz', async () => ({ status: 'ok' }));
+      app.get('/readyz', async (_request, reply) => {
+        const report = await readiness.check(services);
+        return reply
+          .code(report.status === 'ready' ? 200 : 503)
+          .header('cache-control', 'no-store')
+          .send(report);
+      });
+      app.get('/metrics', async (_request, reply) => {
+        const { contentType, body } = await metrics.render();
+        return reply.type(contentType).header('cache-control', 'no-store').send(body);
+      });
     },
-    async shutdown() {},
+    markDraining() {
+      readiness.markDraining();
+    },
+    get operationsInFlight() {
+      return metrics.operationsInFlight;
+    },
+    async forceFlush() {
+      await tracing?.forceFlush();
+    },
+    async shutdown() {
+      await tracing?.shutdown();
+    },
   };
+}
+
+/**
+ * Request ids whose operation line is already written; bounded, because a request whose response
+ * never finishes (client gone) would otherwise leave its id here for good.
+ */
+class RecentIds {
+  private readonly ids = new Set<string>();
+
+  constructor(private readonly limit: number) {}
+
+  add(id: string): void {
+    this.ids.add(id);
+    if (this.ids.size > this.limit) {
+      const oldest = this.ids.values().next();
+      if (!oldest.done) this.ids.delete(oldest.value);
+    }
+  }
+
+  /** Whether the id was here; removes it. */
+  take(id: string): boolean {
+    return this.ids.delete(id);
+  }
 }

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { CustomerDirectory } from '../../src/directory/index.js';
 import { startEmbeddedUpstreams, type EmbeddedOptions, type EmbeddedUpstreams } from '../../src/embedded.js';
@@ -33,6 +34,8 @@ export interface StackOptions extends EmbeddedOptions {
   readonly env?: Record<string, string>;
   readonly directory?: CustomerDirectory;
   readonly now?: Date;
+  /** The gateway's logger (tests of log lines pass one writing to memory). */
+  readonly logger?: Logger;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
@@ -41,6 +44,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const services = await createServices(config, embedded.endpoints, {
     directory: options.directory ?? embedded.directory ?? CustomerDirectory.empty(),
     now: () => options.now ?? TEST_NOW,
+    logger: options.logger,
   });
   const { pools } = services;
   const gateway = await createGateway(services);
