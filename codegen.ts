@@ -34,6 +34,7 @@ const config: CodegenConfig = {
           CurrencyCode: { input: 'string', output: 'string' },
           EmailAddress: { input: 'string', output: 'string' },
           Guid: { input: 'string', output: 'string' },
+          IdempotencyKey: { input: 'string', output: 'string' },
         },
         mappers: {
           Customer: '../domain/models.js#CustomerModel',

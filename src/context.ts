@@ -3,6 +3,7 @@ import type { GraphQLError } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import type { SourceSystem } from './domain/models.js';
 import type { CustomerDirectory } from './directory/index.js';
+import type { IdempotencyStore } from './idempotency/index.js';
 import type { Observability } from './observability/index.js';
 import type { UpstreamCallObserver, UpstreamCallRecord } from './upstreams/http.js';
 import { IntactClient, createIntactLoaders, type IntactLoaders } from './upstreams/intact/index.js';
@@ -23,6 +24,8 @@ export interface GatewayServices {
   readonly observability: Observability;
   /** The gateway's clock (tests fix it so derived statuses such as OVERDUE are deterministic). */
   readonly now: () => Date;
+  /** Idempotency records of money-moving mutations (memory, or Redis shared by replicas). */
+  readonly idempotency: IdempotencyStore;
 }
 
 /** Who is calling, as far as the gateway can tell; `scope` separates callers in any shared store. */

@@ -65,7 +65,7 @@ describe('Credits: IQM credit summaries, offers and claims', () => {
 
   it('offers (A30), changes (A31) and revokes (A32) credit; a revoked credit cannot be claimed (A33)', async () => {
     const offered = await stack.gql<{ offerCredit: { credit: CreditNode; userErrors: UserError[] } }>(
-      `mutation($c: ID!) { offerCredit(input: { customerId: $c, amount: "2500.00" }) { credit { id creditId status amount { amount } } userErrors { code } } }`,
+      `mutation($c: ID!) { offerCredit(input: { customerId: $c, amount: "2500.00", idempotencyKey: "offer-credit-2500" }) { credit { id creditId status amount { amount } } userErrors { code } } }`,
       { c: customerGid(200103) },
     );
     const credit = offered.data!.offerCredit.credit;
@@ -86,7 +86,7 @@ describe('Credits: IQM credit summaries, offers and claims', () => {
 
     const balance = iqm.state.customers.get(200103)!.balance;
     const claim = await stack.gql<{ claimCredit: { credit: null; userErrors: UserError[] } }>(
-      `mutation($id: ID!) { claimCredit(input: { creditId: $id, ${CLAIM_FORM} }) { credit { status } userErrors { field message code } } }`,
+      `mutation($id: ID!) { claimCredit(input: { creditId: $id, ${CLAIM_FORM}, idempotencyKey: "claim-revoked-credit" }) { credit { status } userErrors { field message code } } }`,
       { id: credit.id },
     );
     expect(claim.data!.claimCredit).toEqual({ credit: null, userErrors: [{ field: null, message: 'Credit has been revoked and cannot be claimed', code: 'INVALID_TRANSITION' }] });
@@ -104,7 +104,7 @@ describe('Credits: IQM credit summaries, offers and claims', () => {
     const unclaimed = creditsOf(200101).find((credit) => credit.status === 'Unclaimed')!;
     const before = iqm.state.customers.get(200101)!.balance;
     const claimed = await stack.gql<{ claimCredit: { credit: CreditNode; userErrors: UserError[] } }>(
-      `mutation($id: ID!) { claimCredit(input: { creditId: $id, ${CLAIM_FORM} }) { credit { status amount { amount } } userErrors { code } } }`,
+      `mutation($id: ID!) { claimCredit(input: { creditId: $id, ${CLAIM_FORM}, idempotencyKey: "claim-customer-credit" }) { credit { status amount { amount } } userErrors { code } } }`,
       { id: creditGid(200101, unclaimed.creditId) },
     );
     expect(claimed.data!.claimCredit).toEqual({ credit: { status: 'CLAIMED', amount: { amount: unclaimed.creditAmount.toFixed() } }, userErrors: [] });
@@ -120,7 +120,7 @@ describe('Credits: IQM credit summaries, offers and claims', () => {
   it('claims a credit offered to the organization itself', async () => {
     const offered = creditsOf(200001).find((credit) => credit.status === 'Unclaimed')!;
     const claimed = await stack.gql<{ claimCredit: { credit: CreditNode & { customer: null }; userErrors: UserError[] } }>(
-      `mutation($id: ID!) { claimCredit(input: { creditId: $id, ${CLAIM_FORM} }) { credit { status customer { id } } userErrors { code } } }`,
+      `mutation($id: ID!) { claimCredit(input: { creditId: $id, ${CLAIM_FORM}, idempotencyKey: "claim-organization-credit" }) { credit { status customer { id } } userErrors { code } } }`,
       { id: creditGid(0, offered.creditId) },
     );
     expect(claimed.data!.claimCredit).toEqual({ credit: { status: 'CLAIMED', customer: null }, userErrors: [] });

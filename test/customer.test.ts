@@ -166,7 +166,7 @@ describe('Customer: IQM slice end to end', () => {
     }>(
       `mutation($customer: ID!, $invoice: ID!) {
         first: setDvIvtSegments(input: { customerId: $customer, enabled: true }) { customer { availableBalance { amount } } }
-        second: payInvoice(input: { invoiceId: $invoice, amount: "10.00", paymentType: AS_FUND }) {
+        second: payInvoice(input: { invoiceId: $invoice, amount: "10.00", paymentType: AS_FUND, idempotencyKey: "multi-mutation-pay" }) {
           invoice { paid { amount } customer { availableBalance { amount } } }
           userErrors { field message code }
         }

@@ -152,6 +152,7 @@ describe('Federation: one customer across four systems', () => {
             { invoiceNumber: 'SI9000002', amount: '0.1' },
             { invoiceNumber: 'SI9000002', amount: '0.2' },
           ],
+          idempotencyKey: 'allocate-tailspin-1',
         },
       },
     );
@@ -187,6 +188,7 @@ describe('Federation: one customer across four systems', () => {
           paymentBranchCode: 'LON',
           receiptTypeCode: 'CC',
           allocations: [{ invoiceNumber: 'SI9000003', amount: '50.01' }],
+          idempotencyKey: 'over-allocate-tailspin',
         },
       },
     );
@@ -205,7 +207,7 @@ describe('Federation: one customer across four systems', () => {
       payRefrensInvoice: { payment: { id: string; amount: { amount: string; currencyCode: string }; method: string; status: string; tds: { amount: string } }; invoice: { paid: { amount: string }; status: string }; userErrors: unknown[] };
     }>(
       `mutation($id: ID!) {
-        payRefrensInvoice(input: { invoiceId: $id, amount: "1000.25", tds: "10", method: DEMAND_DRAFT, paidAt: "2026-10-05T10:00:00Z", reference: "DD-1" }) {
+        payRefrensInvoice(input: { invoiceId: $id, amount: "1000.25", tds: "10", method: DEMAND_DRAFT, paidAt: "2026-10-05T10:00:00Z", reference: "DD-1", idempotencyKey: "refrens-dd-1" }) {
           payment { id amount { amount currencyCode } method status tds { amount } }
           invoice { paid { amount } status }
           userErrors { field message code }
@@ -226,7 +228,7 @@ describe('Federation: one customer across four systems', () => {
     expect(listed.data!.node.payments).toContainEqual({ reference: 'DD-1', amount: { amount: '1000.25' } });
 
     const refused = await stack.gql<{ payRefrensInvoice: { payment: null; userErrors: { code: string }[] } }>(
-      `mutation($id: ID!) { payRefrensInvoice(input: { invoiceId: $id, amount: "5000", method: CASH }) { payment { id } userErrors { field message code } } }`,
+      `mutation($id: ID!) { payRefrensInvoice(input: { invoiceId: $id, amount: "5000", method: CASH, idempotencyKey: "refrens-too-much" }) { payment { id } userErrors { field message code } } }`,
       { id: invoiceId },
     );
     expect(refused.data!.payRefrensInvoice.payment).toBeNull();
@@ -240,6 +242,7 @@ describe('Federation: one customer across four systems', () => {
           customerId: $customerId, locationId: 4, employeeId: 15, printableId: "INV-TEST-1", notes: "Gateway test",
           orders: [{ items: [{ description: "Case", quantity: 2, sellingPrice: "19.99", sku: "CASE-1" }] }]
           payments: [{ amount: "10.00", paymentMethodId: 4 }]
+          idempotencyKey: "iqmetrix-inv-test-1"
         }) { invoice { id total { amount currencyCode } status orders { items { sku } } } userErrors { field message code } }
       }`,
       { customerId: IQMETRIX_DEMO_CUSTOMERS.contosoMedia },
@@ -256,7 +259,7 @@ describe('Federation: one customer across four systems', () => {
 
     const rejected = await stack.gql<{ createIqmetrixInvoice: { invoice: null; userErrors: { field: string[]; code: string }[] } }>(
       `mutation($customerId: Guid!) {
-        createIqmetrixInvoice(input: { customerId: $customerId, locationId: 4, employeeId: 15, orders: [{ items: [{ description: "x", quantity: 0, sellingPrice: "1" }] }] }) {
+        createIqmetrixInvoice(input: { customerId: $customerId, locationId: 4, employeeId: 15, orders: [{ items: [{ description: "x", quantity: 0, sellingPrice: "1" }] }], idempotencyKey: "iqmetrix-zero-quantity" }) {
           invoice { id } userErrors { field code }
         }
       }`,

@@ -39,7 +39,7 @@ describe('Files: staged uploads and PDF downloads', () => {
     expect(staged.body).toEqual({ id: expect.any(String), fileName: 'receipt.png', mimeType: 'image/png', bytes: 1500 });
     const invoice = unpaidInvoice(200101);
     const response = await stack.gql<PayAnswer>(PAY, {
-      input: { invoiceId: invoiceGid(200101, invoice.invoiceId), amount: '10.00', paymentMode: 'WIRE_TRANSFER', bankName: 'First National Bank', paymentProofUploadId: staged.body.id },
+      input: { invoiceId: invoiceGid(200101, invoice.invoiceId), amount: '10.00', paymentMode: 'WIRE_TRANSFER', bankName: 'First National Bank', paymentProofUploadId: staged.body.id, idempotencyKey: 'pay-with-png-proof' },
     });
     expect(response.data!.payInvoice.userErrors).toEqual([]);
     const payment = [...iqm.state.payments.values()].find((candidate) => candidate.invoiceId === invoice.invoiceId && candidate.paymentProof !== null)!;
@@ -81,7 +81,7 @@ describe('Files: staged uploads and PDF downloads', () => {
 
   it('answers INVALID_UPLOAD for an unknown upload id or another caller’s upload, and calls nothing', async () => {
     const invoice = unpaidInvoice(200102);
-    const input = { invoiceId: invoiceGid(200102, invoice.invoiceId), amount: '5.00' };
+    const input = { invoiceId: invoiceGid(200102, invoice.invoiceId), amount: '5.00', idempotencyKey: 'pay-with-bad-upload' };
     iqm.resetCalls();
     const unknown = await stack.gql<PayAnswer>(PAY, { input: { ...input, paymentProofUploadId: 'no-such-upload' } });
     expect(unknown.data!.payInvoice.userErrors).toEqual([

@@ -130,7 +130,7 @@ describe('Invoices: IQM invoices, settings and payments against them', () => {
   it('a partial payment (A24) leaves the invoice PARTIALLY_PAID with the exact paid amount; the rest settles it', async () => {
     const invoice = invoicesOf(200103, 3)[0]!;
     const id = invoiceGid(200103, invoice.invoiceId);
-    const partial = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: id, amount: '100.25', paymentMode: 'CHEQUE', bankName: 'First National Bank', transactionId: 'CHQ-1' } });
+    const partial = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: id, amount: '100.25', paymentMode: 'CHEQUE', bankName: 'First National Bank', transactionId: 'CHQ-1', idempotencyKey: 'partial-payment-1' } });
     expect(partial.data!.payInvoice).toEqual({
       invoice: { status: 'PARTIALLY_PAID', paid: { amount: '100.25' }, outstanding: { amount: invoice.invoiceAmount.minus('100.25').toFixed() } },
       userErrors: [],
@@ -139,7 +139,7 @@ describe('Invoices: IQM invoices, settings and payments against them', () => {
     expect(iqm.state.invoices.get(invoice.invoiceId)!.paidAmount.toFixed()).toBe('100.25');
 
     const rest = invoice.invoiceAmount.minus('100.25').toFixed();
-    const full = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: id, amount: rest, paymentMode: 'PAYPAL', paidAt: '2026-10-10T09:00:00.000Z' } });
+    const full = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: id, amount: rest, paymentMode: 'PAYPAL', paidAt: '2026-10-10T09:00:00.000Z', idempotencyKey: 'settling-payment-1' } });
     expect(full.data!.payInvoice).toEqual({ invoice: { status: 'PAID', paid: { amount: invoice.invoiceAmount.toFixed() }, outstanding: { amount: '0' } }, userErrors: [] });
     const payment = [...iqm.state.payments.values()].find((candidate) => candidate.invoiceId === invoice.invoiceId && candidate.paymentAmount.equals(rest))!;
     expect(payment.paymentDate).toBe(Date.parse('2026-10-10T09:00:00.000Z'));
@@ -149,9 +149,9 @@ describe('Invoices: IQM invoices, settings and payments against them', () => {
     const invoice = invoicesOf(200102, 3)[0]!;
     invoice.invoiceAmount = new Decimal('0.3');
     const id = invoiceGid(200102, invoice.invoiceId);
-    const first = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: id, amount: '0.1' } });
+    const first = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: id, amount: '0.1', idempotencyKey: 'exact-sum-0.1' } });
     expect(first.data!.payInvoice.invoice).toEqual({ status: 'PARTIALLY_PAID', paid: { amount: '0.1' }, outstanding: { amount: '0.2' } });
-    const second = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: id, amount: '0.2' } });
+    const second = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: id, amount: '0.2', idempotencyKey: 'exact-sum-0.2' } });
     expect(second.data!.payInvoice.invoice).toEqual({ status: 'PAID', paid: { amount: '0.3' }, outstanding: { amount: '0' } });
     expect(iqm.state.invoices.get(invoice.invoiceId)!.paidAmount.toFixed()).toBe('0.3');
   });
@@ -159,15 +159,15 @@ describe('Invoices: IQM invoices, settings and payments against them', () => {
   it('checks amounts before IQM and turns IQM’s refusals into INVALID_TRANSITION userErrors', async () => {
     const cancelled = invoicesOf(200101, 8)[0]!;
     iqm.resetCalls();
-    const bad = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: invoiceGid(200101, cancelled.invoiceId), amount: '1.005', paymentMode: 'WIRE_TRANSFER' } });
+    const bad = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: invoiceGid(200101, cancelled.invoiceId), amount: '1.005', paymentMode: 'WIRE_TRANSFER', idempotencyKey: 'bad-amount-1' } });
     expect(bad.data!.payInvoice.userErrors).toEqual([
       { field: ['input', 'amount'], message: 'must have at most 2 decimal places for USD', code: 'INVALID_INPUT' },
       { field: ['input', 'bankName'], message: 'required for cheque and wire-transfer payments', code: 'INVALID_INPUT' },
     ]);
-    const zero = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: invoiceGid(200101, cancelled.invoiceId), amount: '0' } });
+    const zero = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: invoiceGid(200101, cancelled.invoiceId), amount: '0', idempotencyKey: 'zero-amount-1' } });
     expect(zero.data!.payInvoice.userErrors).toEqual([{ field: ['input', 'amount'], message: 'must be greater than 0', code: 'INVALID_INPUT' }]);
     expect(iqm.calls).toEqual([]);
-    const refused = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: invoiceGid(200101, cancelled.invoiceId), amount: '1.00' } });
+    const refused = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: invoiceGid(200101, cancelled.invoiceId), amount: '1.00', idempotencyKey: 'pay-cancelled-1' } });
     expect(refused.data!.payInvoice).toEqual({ invoice: null, userErrors: [{ field: null, message: 'Invoice with the provided ID is cancelled', code: 'INVALID_TRANSITION' }] });
   });
 

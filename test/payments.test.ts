@@ -74,14 +74,14 @@ describe('Payments: IQM payment lists, writes and refunds', () => {
     const invoice = [...iqm.state.invoices.values()].find((candidate) => candidate.owId === 200101 && candidate.status === 3)!;
     iqm.resetCalls();
     const missing = await stack.gql<{ addPayment: { userErrors: UserError[] } }>(
-      `mutation($c: ID!) { addPayment(input: { customerId: $c, amount: "50.00", paidOn: "2026-10-05", mode: CHEQUE, type: AGAINST_INVOICE, transactionId: "CHQ-77" }) { userErrors { field code } } }`,
+      `mutation($c: ID!) { addPayment(input: { customerId: $c, amount: "50.00", paidOn: "2026-10-05", mode: CHEQUE, type: AGAINST_INVOICE, transactionId: "CHQ-77", idempotencyKey: "add-chq-77-no-invoice" }) { userErrors { field code } } }`,
       { c: customerGid(200101) },
     );
     expect(missing.data!.addPayment.userErrors).toEqual([{ field: ['input', 'invoiceId'], code: 'INVALID_INPUT' }]);
     expect(iqm.calls).toEqual([]);
 
     const added = await stack.gql<{ addPayment: { payment: PaymentNode; userErrors: UserError[] } }>(
-      `mutation($c: ID!, $i: ID!) { addPayment(input: { customerId: $c, amount: "50.00", paidOn: "2026-10-05", mode: CHEQUE, type: AGAINST_INVOICE, transactionId: "CHQ-77", invoiceId: $i }) { payment { ${PAYMENT_FIELDS} } userErrors { field message code } } }`,
+      `mutation($c: ID!, $i: ID!) { addPayment(input: { customerId: $c, amount: "50.00", paidOn: "2026-10-05", mode: CHEQUE, type: AGAINST_INVOICE, transactionId: "CHQ-77", invoiceId: $i, idempotencyKey: "add-chq-77" }) { payment { ${PAYMENT_FIELDS} } userErrors { field message code } } }`,
       { c: customerGid(200101), i: invoiceGid(200101, invoice.invoiceId) },
     );
     expect(added.data!.addPayment.userErrors).toEqual([]);
@@ -110,7 +110,7 @@ describe('Payments: IQM payment lists, writes and refunds', () => {
     const add = async (transactionId: string) =>
       (
         await stack.gql<{ addPayment: { payment: PaymentNode } }>(
-          `mutation($c: ID!, $t: String!) { addPayment(input: { customerId: $c, amount: "20.00", paidOn: "2026-10-07", mode: WIRE_TRANSFER, type: AS_FUND, transactionId: $t }) { payment { paymentId status } } }`,
+          `mutation($c: ID!, $t: String!) { addPayment(input: { customerId: $c, amount: "20.00", paidOn: "2026-10-07", mode: WIRE_TRANSFER, type: AS_FUND, transactionId: $t, idempotencyKey: "add-${transactionId}" }) { payment { paymentId status } } }`,
           { c: customerGid(200102), t: transactionId },
         )
       ).data!.addPayment.payment;
@@ -125,11 +125,11 @@ describe('Payments: IQM payment lists, writes and refunds', () => {
   it('adds funds (A41): bank name required for cheques, balance raised', async () => {
     const before = iqm.state.organizationBalances.get(200001)!;
     iqm.resetCalls();
-    const refused = await stack.gql<{ addFunds: { userErrors: UserError[] } }>(`mutation { addFunds(input: { amount: "100.00", paidOn: "2026-10-08", mode: CHEQUE }) { userErrors { field code } } }`);
+    const refused = await stack.gql<{ addFunds: { userErrors: UserError[] } }>(`mutation { addFunds(input: { amount: "100.00", paidOn: "2026-10-08", mode: CHEQUE, idempotencyKey: "funds-without-bank" }) { userErrors { field code } } }`);
     expect(refused.data!.addFunds.userErrors).toEqual([{ field: ['input', 'bankName'], code: 'INVALID_INPUT' }]);
     expect(iqm.calls).toEqual([]);
     const added = await stack.gql<{ addFunds: { availableBalance: { amount: string }; message: string; userErrors: UserError[] } }>(
-      `mutation { addFunds(input: { amount: "1000.10", paidOn: "2026-10-08", mode: CHEQUE, bankName: "Chase" }) { availableBalance { amount } message userErrors { code } } }`,
+      `mutation { addFunds(input: { amount: "1000.10", paidOn: "2026-10-08", mode: CHEQUE, bankName: "Chase", idempotencyKey: "funds-1000.10" }) { availableBalance { amount } message userErrors { code } } }`,
     );
     expect(added.data!.addFunds).toEqual({ availableBalance: { amount: before.plus('1000.10').toFixed() }, message: 'Payment added Successfully.', userErrors: [] });
     expect(iqm.callsTo('/customer/payment/add-fund')).toHaveLength(1);
@@ -145,13 +145,13 @@ describe('Payments: IQM payment lists, writes and refunds', () => {
     const customer = iqm.state.customers.get(200103)!;
     const before = customer.balance;
     const initiated = await stack.gql<{ initiateRefund: { payment: PaymentNode; userErrors: UserError[] } }>(
-      `mutation($c: ID!) { initiateRefund(input: { customerId: $c, amount: "300.00", paidOn: "2026-10-09", mode: TO_FUNDS, refundReason: "Unused budget" }) { payment { ${PAYMENT_FIELDS} } userErrors { code } } }`,
+      `mutation($c: ID!) { initiateRefund(input: { customerId: $c, amount: "300.00", paidOn: "2026-10-09", mode: TO_FUNDS, refundReason: "Unused budget", idempotencyKey: "refund-unused-budget" }) { payment { ${PAYMENT_FIELDS} } userErrors { code } } }`,
       { c: customerGid(200103) },
     );
     const refund = initiated.data!.initiateRefund.payment;
     expect(refund).toMatchObject({ status: 'PROCESSING', type: 'REFUND', amount: { amount: '300' } });
     expect(customer.balance.equals(before)).toBe(true);
-    const approved = await action('approveRefund', paymentGid(200103, refund.paymentId), ', actionNote: "ok"');
+    const approved = await action('approveRefund', paymentGid(200103, refund.paymentId), ', actionNote: "ok", idempotencyKey: "approve-refund-1"');
     expect(approved.payment!.status).toBe('PAID');
     const balance = await stack.gql<{ customer: { availableBalance: { amount: string } } }>(`query($c: ID!) { customer(id: $c) { availableBalance { amount } } }`, { c: customerGid(200103) });
     expect(balance.data!.customer.availableBalance.amount).toBe(before.minus(300).toFixed());

@@ -35,12 +35,22 @@ export type Scalars = {
   EmailAddress: { input: string; output: string; }
   /** A GUID as iQmetrix writes it: 8-4-4-4-12 hexadecimal digits. */
   Guid: { input: string; output: string; }
+  /**
+   * A client-chosen key that makes a money-moving mutation safe to retry: 8 to 128 characters of
+   * A–Z, a–z, 0–9 and `_ . : -` (a UUID fits). Keys are scoped to the caller and the mutation, and kept at least 24 hours.
+   */
+  IdempotencyKey: { input: string; output: string; }
 };
 
 export type AddFundsInput = {
   amount: Scalars['Decimal']['input'];
   /** Required for CHEQUE and WIRE_TRANSFER. */
   bankName?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The client's key for this one payment intent (8–128 of A–Z a–z 0–9 _ . : -). Retrying with the same key and
+   * input replays the first answer instead of moving money again; see README, "Money moves once".
+   */
+  idempotencyKey: Scalars['IdempotencyKey']['input'];
   mode: PaymentMode;
   paidOn: Scalars['Date']['input'];
   paymentProofUploadId?: InputMaybe<Scalars['ID']['input']>;
@@ -58,6 +68,11 @@ export type AddPaymentInput = {
   amount: Scalars['Decimal']['input'];
   /** Global id of the customer (must hold an IQM workspace). */
   customerId: Scalars['ID']['input'];
+  /**
+   * The client's key for this one payment intent (8–128 of A–Z a–z 0–9 _ . : -). Retrying with the same key and
+   * input replays the first answer instead of moving money again; see README, "Money moves once".
+   */
+  idempotencyKey: Scalars['IdempotencyKey']['input'];
   /** Required when type is AGAINST_INVOICE: global id of an IqmInvoice of the customer. */
   invoiceId?: InputMaybe<Scalars['ID']['input']>;
   mode: PaymentMode;
@@ -79,6 +94,11 @@ export type AllocateReceiptInput = {
   amount: Scalars['Decimal']['input'];
   /** Global id of a customer with an Intact account. */
   customerId: Scalars['ID']['input'];
+  /**
+   * The client's key for this one payment intent (8–128 of A–Z a–z 0–9 _ . : -). Retrying with the same key and
+   * input replays the first answer instead of moving money again; see README, "Money moves once".
+   */
+  idempotencyKey: Scalars['IdempotencyKey']['input'];
   paidAt: Scalars['DateTime']['input'];
   paymentBranchCode: Scalars['String']['input'];
   receiptTypeCode: Scalars['String']['input'];
@@ -105,6 +125,11 @@ export type ApproveInvoicePayload = {
 
 export type ApproveRefundInput = {
   actionNote?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The client's key for this one payment intent (8–128 of A–Z a–z 0–9 _ . : -). Retrying with the same key and
+   * input replays the first answer instead of moving money again; see README, "Money moves once".
+   */
+  idempotencyKey: Scalars['IdempotencyKey']['input'];
   /** Global id of the refund's IqmPayment. */
   paymentId: Scalars['ID']['input'];
   paymentProofUploadId?: InputMaybe<Scalars['ID']['input']>;
@@ -139,6 +164,11 @@ export type ClaimCreditInput = {
   contactPersonName: Scalars['String']['input'];
   creditId: Scalars['ID']['input'];
   customerName: Scalars['String']['input'];
+  /**
+   * The client's key for this one payment intent (8–128 of A–Z a–z 0–9 _ . : -). Retrying with the same key and
+   * input replays the first answer instead of moving money again; see README, "Money moves once".
+   */
+  idempotencyKey: Scalars['IdempotencyKey']['input'];
   incorporationPlace: Scalars['String']['input'];
   taxId: Scalars['String']['input'];
 };
@@ -148,6 +178,11 @@ export type CreateIqmetrixInvoiceInput = {
   companyId?: InputMaybe<Scalars['Int']['input']>;
   customerId: Scalars['Guid']['input'];
   employeeId: Scalars['Int']['input'];
+  /**
+   * The client's key for this one payment intent (8–128 of A–Z a–z 0–9 _ . : -). Retrying with the same key and
+   * input replays the first answer instead of moving money again; see README, "Money moves once".
+   */
+  idempotencyKey: Scalars['IdempotencyKey']['input'];
   isRefund?: InputMaybe<Scalars['Boolean']['input']>;
   locationId: Scalars['Int']['input'];
   notes?: InputMaybe<Scalars['String']['input']>;
@@ -463,6 +498,11 @@ export type FinanceReferenceData = {
 export type InitiateRefundInput = {
   amount: Scalars['Decimal']['input'];
   customerId: Scalars['ID']['input'];
+  /**
+   * The client's key for this one payment intent (8–128 of A–Z a–z 0–9 _ . : -). Retrying with the same key and
+   * input replays the first answer instead of moving money again; see README, "Money moves once".
+   */
+  idempotencyKey: Scalars['IdempotencyKey']['input'];
   mode: PaymentMode;
   paidOn: Scalars['Date']['input'];
   paymentProofUploadId?: InputMaybe<Scalars['ID']['input']>;
@@ -1134,6 +1174,11 @@ export type Node = {
 export type OfferCreditInput = {
   amount: Scalars['Decimal']['input'];
   customerId: Scalars['ID']['input'];
+  /**
+   * The client's key for this one payment intent (8–128 of A–Z a–z 0–9 _ . : -). Retrying with the same key and
+   * input replays the first answer instead of moving money again; see README, "Money moves once".
+   */
+  idempotencyKey: Scalars['IdempotencyKey']['input'];
 };
 
 export type OfferCreditPayload = {
@@ -1202,6 +1247,11 @@ export type PageInfo = {
 export type PayInvoiceInput = {
   amount: Scalars['Decimal']['input'];
   bankName?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The client's key for this one payment intent (8–128 of A–Z a–z 0–9 _ . : -). Retrying with the same key and
+   * input replays the first answer instead of moving money again; see README, "Money moves once".
+   */
+  idempotencyKey: Scalars['IdempotencyKey']['input'];
   invoiceId: Scalars['ID']['input'];
   /** Defaults to now. */
   paidAt?: InputMaybe<Scalars['DateTime']['input']>;
@@ -1220,6 +1270,11 @@ export type PayInvoicePayload = {
 
 export type PayRefrensInvoiceInput = {
   amount: Scalars['Decimal']['input'];
+  /**
+   * The client's key for this one payment intent (8–128 of A–Z a–z 0–9 _ . : -). Retrying with the same key and
+   * input replays the first answer instead of moving money again; see README, "Money moves once".
+   */
+  idempotencyKey: Scalars['IdempotencyKey']['input'];
   /** Global id of a RefrensInvoice. */
   invoiceId: Scalars['ID']['input'];
   method: RefrensPaymentMethod;
@@ -1580,7 +1635,10 @@ export type UpdatePgFeesInput = {
   workspaceShare: Scalars['Decimal']['input'];
 };
 
-/** Why a mutation did not do what was asked. The mutation changed nothing when it returns one. */
+/**
+ * Why a mutation did not do what was asked. The mutation changed nothing when it returns one, except
+ * IDEMPOTENCY_OUTCOME_UNKNOWN: an earlier attempt's outcome is not known.
+ */
 export type UserError = {
   __typename?: 'UserError';
   code: UserErrorCode;
@@ -1592,6 +1650,15 @@ export type UserError = {
 export type UserErrorCode =
   /** The upstream refused the caller. */
   | 'FORBIDDEN'
+  /** A request with this idempotency key is still being processed; retry later for its answer. Nothing was sent. */
+  | 'IDEMPOTENCY_IN_PROGRESS'
+  /** The idempotency key was already used by this caller for this mutation with a different input; nothing was sent. */
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /**
+   * An earlier request with this key reached the upstream but no answer came back (connection lost, timeout), so
+   * the money may have moved. The key stays blocked: check the payment before retrying with a new key.
+   */
+  | 'IDEMPOTENCY_OUTCOME_UNKNOWN'
   /** The input is well-formed but not acceptable (an amount of zero, an unknown id). */
   | 'INVALID_INPUT'
   /** The object is not in a state that allows the change (approving a cancelled invoice). */
@@ -1753,6 +1820,7 @@ export type ResolversTypes = {
   FinanceReferenceData: ResolverTypeWrapper<FinanceReferenceData>;
   Guid: ResolverTypeWrapper<Scalars['Guid']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  IdempotencyKey: ResolverTypeWrapper<Scalars['IdempotencyKey']['output']>;
   InitiateRefundInput: InitiateRefundInput;
   InitiateRefundPayload: ResolverTypeWrapper<Omit<InitiateRefundPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversTypes['IqmPayment']>, userErrors: Array<ResolversTypes['UserError']> }>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -1886,6 +1954,7 @@ export type ResolversParentTypes = {
   FinanceReferenceData: FinanceReferenceData;
   Guid: Scalars['Guid']['output'];
   ID: Scalars['ID']['output'];
+  IdempotencyKey: Scalars['IdempotencyKey']['output'];
   InitiateRefundInput: InitiateRefundInput;
   InitiateRefundPayload: Omit<InitiateRefundPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversParentTypes['IqmPayment']>, userErrors: Array<ResolversParentTypes['UserError']> };
   Int: Scalars['Int']['output'];
@@ -2164,6 +2233,10 @@ export type FinanceReferenceDataResolvers<ContextType = GatewayContext, ParentTy
 
 export interface GuidScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Guid'], any> {
   name: 'Guid';
+}
+
+export interface IdempotencyKeyScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['IdempotencyKey'], any> {
+  name: 'IdempotencyKey';
 }
 
 export type InitiateRefundPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['InitiateRefundPayload'] = ResolversParentTypes['InitiateRefundPayload']> = {
@@ -2674,6 +2747,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   EmailPaymentReceiptPayload?: EmailPaymentReceiptPayloadResolvers<ContextType>;
   FinanceReferenceData?: FinanceReferenceDataResolvers<ContextType>;
   Guid?: GraphQLScalarType;
+  IdempotencyKey?: GraphQLScalarType;
   InitiateRefundPayload?: InitiateRefundPayloadResolvers<ContextType>;
   IntactInvoice?: IntactInvoiceResolvers<ContextType>;
   IntactReceipt?: IntactReceiptResolvers<ContextType>;

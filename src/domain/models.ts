@@ -214,7 +214,10 @@ export interface UserErrorModel {
     | 'OVER_ALLOCATION'
     | 'UPSTREAM_REJECTED'
     | 'FORBIDDEN'
-    | 'INVALID_UPLOAD';
+    | 'INVALID_UPLOAD'
+    | 'IDEMPOTENCY_KEY_REUSED'
+    | 'IDEMPOTENCY_IN_PROGRESS'
+    | 'IDEMPOTENCY_OUTCOME_UNKNOWN';
 }
 
 export type { MarkupType as DataFeeMarkupType };

@@ -118,6 +118,27 @@ export const GuidScalar = new GraphQLScalarType<string, string>({
   parseLiteral: (ast) => parseGuid(literalValue(ast)),
 });
 
+/** The shape of an idempotency key; its meaning is in src/idempotency. Self-contained on purpose. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
+
+function parseIdempotencyKey(value: unknown): string {
+  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
+    const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : 'a non-string value';
+    throw new GraphQLError(
+      `IdempotencyKey cannot represent ${shown}: expected 8 to 128 characters of A-Z, a-z, 0-9, "_", ".", ":" or "-" (a UUID fits)`,
+    );
+  }
+  return value;
+}
+
+export const IdempotencyKeyScalar = new GraphQLScalarType<string, string>({
+  name: 'IdempotencyKey',
+  serialize: parseIdempotencyKey,
+  parseValue: parseIdempotencyKey,
+  // A non-string literal (an Int that happens to look like a key) is refused, not coerced.
+  parseLiteral: (ast) => parseIdempotencyKey(ast.kind === Kind.STRING ? ast.value : null),
+});
+
 export const scalarResolvers = {
   Decimal: DecimalScalar,
   DateTime: DateTimeScalar,
@@ -125,4 +146,5 @@ export const scalarResolvers = {
   CurrencyCode: CurrencyCodeScalar,
   EmailAddress: EmailAddressScalar,
   Guid: GuidScalar,
+  IdempotencyKey: IdempotencyKeyScalar,
 };

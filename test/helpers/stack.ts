@@ -36,11 +36,13 @@ export interface StackOptions extends EmbeddedOptions {
   readonly now?: Date;
   /** The gateway's logger (tests of log lines pass one writing to memory). */
   readonly logger?: Logger;
+  /** Another stack's simulators: this gateway talks to them and does not stop them (a gateway restart). */
+  readonly reuseEmbedded?: EmbeddedUpstreams;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', ...options.env });
-  const embedded = await startEmbeddedUpstreams(config, options);
+  const embedded = options.reuseEmbedded ?? (await startEmbeddedUpstreams(config, options));
   const services = await createServices(config, embedded.endpoints, {
     directory: options.directory ?? embedded.directory ?? CustomerDirectory.empty(),
     now: () => options.now ?? TEST_NOW,
@@ -69,7 +71,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     async close() {
       await gateway.close();
       await services.close();
-      await embedded.stop();
+      if (!options.reuseEmbedded) await embedded.stop();
     },
   };
 }

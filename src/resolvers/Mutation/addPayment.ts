@@ -13,41 +13,43 @@ import {
   rejected,
   stagedProof,
 } from './support.js';
+import { idempotent } from '../../idempotency/index.js';
 
 /** A36: a payment for a customer, as funds or against one of its invoices; IQM keeps it Processing until approved. */
-export const addPayment: MutationResolvers['addPayment'] = async (_root, { input }, context) => {
-  const errors: UserErrorModel[] = [];
-  const target = iqmCustomer(context, input.customerId);
-  if (isUserError(target)) errors.push(target);
-  errors.push(...amountErrors(context, input.amount, ['input', 'amount']));
-  if (input.type === 'REFUND') errors.push(invalidInput(['input', 'type'], 'refunds are added with initiateRefund'));
-  if (!input.transactionId.trim()) errors.push(invalidInput(['input', 'transactionId'], 'must not be empty'));
-  let invoiceId: number | null = null;
-  if (input.type === 'AGAINST_INVOICE') {
-    const key = input.invoiceId ? iqmInvoiceKey(input.invoiceId) : null;
-    if (!key) errors.push(invalidInput(['input', 'invoiceId'], 'required for AGAINST_INVOICE: the id of an IQM invoice of the customer'));
-    else if (!isUserError(target) && key.owId !== target.owId) errors.push(invalidInput(['input', 'invoiceId'], 'the invoice belongs to another customer'));
-    else invoiceId = key.invoiceId;
-  } else if (input.invoiceId) {
-    errors.push(invalidInput(['input', 'invoiceId'], 'only AGAINST_INVOICE payments name an invoice'));
-  }
-  const staged = stagedProof(context, input.paymentProofUploadId);
-  if (isUserError(staged)) errors.push(staged);
-  if (errors.length > 0 || isUserError(target) || isUserError(staged)) return rejected({ payment: null }, errors);
+export const addPayment: MutationResolvers['addPayment'] = (_root, { input }, context) =>
+  idempotent(context, { mutation: 'addPayment', input, refuse: (errors) => rejected({ payment: null }, errors) }, async () => {
+    const errors: UserErrorModel[] = [];
+    const target = iqmCustomer(context, input.customerId);
+    if (isUserError(target)) errors.push(target);
+    errors.push(...amountErrors(context, input.amount, ['input', 'amount']));
+    if (input.type === 'REFUND') errors.push(invalidInput(['input', 'type'], 'refunds are added with initiateRefund'));
+    if (!input.transactionId.trim()) errors.push(invalidInput(['input', 'transactionId'], 'must not be empty'));
+    let invoiceId: number | null = null;
+    if (input.type === 'AGAINST_INVOICE') {
+      const key = input.invoiceId ? iqmInvoiceKey(input.invoiceId) : null;
+      if (!key) errors.push(invalidInput(['input', 'invoiceId'], 'required for AGAINST_INVOICE: the id of an IQM invoice of the customer'));
+      else if (!isUserError(target) && key.owId !== target.owId) errors.push(invalidInput(['input', 'invoiceId'], 'the invoice belongs to another customer'));
+      else invoiceId = key.invoiceId;
+    } else if (input.invoiceId) {
+      errors.push(invalidInput(['input', 'invoiceId'], 'only AGAINST_INVOICE payments name an invoice'));
+    }
+    const staged = stagedProof(context, input.paymentProofUploadId);
+    if (isUserError(staged)) errors.push(staged);
+    if (errors.length > 0 || isUserError(target) || isUserError(staged)) return rejected({ payment: null }, errors);
 
-  const result = await context.iqm.client.addPayment(
-    {
-      owId: target.owId,
-      paymentAmount: input.amount.toFixed(),
-      paymentDate: input.paidOn,
-      paymentMode: PAYMENT_MODE_ID.get(input.mode)!,
-      transactionId: input.transactionId.trim(),
-      paymentType: PAYMENT_TYPE_ID.get(input.type)!,
-      invoiceId,
-    },
-    staged.proof,
-  );
-  if (!result.ok) return rejected({ payment: null }, iqmUserErrors(result));
-  await consumeUpload(context, staged.uploadId);
-  return { payment: await addedIqmPayment(context, target.owId), userErrors: [] };
-};
+    const result = await context.iqm.client.addPayment(
+      {
+        owId: target.owId,
+        paymentAmount: input.amount.toFixed(),
+        paymentDate: input.paidOn,
+        paymentMode: PAYMENT_MODE_ID.get(input.mode)!,
+        transactionId: input.transactionId.trim(),
+        paymentType: PAYMENT_TYPE_ID.get(input.type)!,
+        invoiceId,
+      },
+      staged.proof,
+    );
+    if (!result.ok) return rejected({ payment: null }, iqmUserErrors(result));
+    await consumeUpload(context, staged.uploadId);
+    return { payment: await addedIqmPayment(context, target.owId), userErrors: [] };
+  });

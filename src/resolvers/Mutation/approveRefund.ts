@@ -1,17 +1,19 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { consumeUpload, freshIqmPayment, invalidInput, iqmPaymentKey, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
+import { idempotent } from '../../idempotency/index.js';
 
 /** A44: approving a refund takes the amount out of the customer's available balance. */
-export const approveRefund: MutationResolvers['approveRefund'] = async (_root, { input }, context) => {
-  const key = iqmPaymentKey(input.paymentId);
-  const staged = stagedProof(context, input.paymentProofUploadId);
-  const errors = [
-    ...(!key || key.owId === 0 ? [invalidInput(['input', 'paymentId'], 'not the id of an IQM refund of a customer')] : []),
-    ...(isUserError(staged) ? [staged] : []),
-  ];
-  if (errors.length > 0 || !key || isUserError(staged)) return rejected({ payment: null }, errors);
-  const result = await context.iqm.client.approveRefund(key.paymentId, key.owId, input.actionNote ?? null, staged.proof);
-  if (!result.ok) return rejected({ payment: null }, iqmUserErrors(result, 'INVALID_TRANSITION'));
-  await consumeUpload(context, staged.uploadId);
-  return { payment: await freshIqmPayment(context, key.owId, key.paymentId), userErrors: [] };
-};
+export const approveRefund: MutationResolvers['approveRefund'] = (_root, { input }, context) =>
+  idempotent(context, { mutation: 'approveRefund', input, refuse: (errors) => rejected({ payment: null }, errors) }, async () => {
+    const key = iqmPaymentKey(input.paymentId);
+    const staged = stagedProof(context, input.paymentProofUploadId);
+    const errors = [
+      ...(!key || key.owId === 0 ? [invalidInput(['input', 'paymentId'], 'not the id of an IQM refund of a customer')] : []),
+      ...(isUserError(staged) ? [staged] : []),
+    ];
+    if (errors.length > 0 || !key || isUserError(staged)) return rejected({ payment: null }, errors);
+    const result = await context.iqm.client.approveRefund(key.paymentId, key.owId, input.actionNote ?? null, staged.proof);
+    if (!result.ok) return rejected({ payment: null }, iqmUserErrors(result, 'INVALID_TRANSITION'));
+    await consumeUpload(context, staged.uploadId);
+    return { payment: await freshIqmPayment(context, key.owId, key.paymentId), userErrors: [] };
+  });

@@ -2,59 +2,61 @@ import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import type { UserErrorModel } from '../../domain/models.js';
 import { createInvoiceToWire, invoiceDetailFromWire } from '../../upstreams/iqmetrix/index.js';
 import { invalidInput, rejected } from './support.js';
+import { idempotent } from '../../idempotency/index.js';
 
 /** D3: creates an iQmetrix invoice and returns it as iQmetrix stored it (201 body). */
-export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] = async (_root, { input }, context) => {
-  const companyId = input.companyId ?? context.iqmetrix.defaultCompanyId;
-  if (companyId === null) {
-    return rejected({ invoice: null }, [invalidInput(['input', 'companyId'], 'required: no IQMETRIX_COMPANY_ID is configured')]);
-  }
-  const errors: UserErrorModel[] = [];
-  if (input.orders.length === 0) errors.push(invalidInput(['input', 'orders'], 'an invoice needs at least one order'));
-  input.orders.forEach((order, orderIndex) => {
-    if (order.items.length === 0) errors.push(invalidInput(['input', 'orders', String(orderIndex), 'items'], 'an order needs at least one item'));
-    order.items.forEach((item, itemIndex) => {
-      const field = ['input', 'orders', String(orderIndex), 'items', String(itemIndex)];
-      if (item.quantity <= 0) errors.push(invalidInput([...field, 'quantity'], 'must be greater than zero'));
-      if (item.sellingPrice.isNegative()) errors.push(invalidInput([...field, 'sellingPrice'], 'must not be negative'));
-      if (item.sellingPrice.decimalPlaces() > 2) errors.push(invalidInput([...field, 'sellingPrice'], 'has more than 2 decimals'));
+export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] = (_root, { input }, context) =>
+  idempotent(context, { mutation: 'createIqmetrixInvoice', input, refuse: (errors) => rejected({ invoice: null }, errors) }, async () => {
+    const companyId = input.companyId ?? context.iqmetrix.defaultCompanyId;
+    if (companyId === null) {
+      return rejected({ invoice: null }, [invalidInput(['input', 'companyId'], 'required: no IQMETRIX_COMPANY_ID is configured')]);
+    }
+    const errors: UserErrorModel[] = [];
+    if (input.orders.length === 0) errors.push(invalidInput(['input', 'orders'], 'an invoice needs at least one order'));
+    input.orders.forEach((order, orderIndex) => {
+      if (order.items.length === 0) errors.push(invalidInput(['input', 'orders', String(orderIndex), 'items'], 'an order needs at least one item'));
+      order.items.forEach((item, itemIndex) => {
+        const field = ['input', 'orders', String(orderIndex), 'items', String(itemIndex)];
+        if (item.quantity <= 0) errors.push(invalidInput([...field, 'quantity'], 'must be greater than zero'));
+        if (item.sellingPrice.isNegative()) errors.push(invalidInput([...field, 'sellingPrice'], 'must not be negative'));
+        if (item.sellingPrice.decimalPlaces() > 2) errors.push(invalidInput([...field, 'sellingPrice'], 'has more than 2 decimals'));
+      });
     });
-  });
-  (input.payments ?? []).forEach((payment, index) => {
-    if (payment.amount.lessThanOrEqualTo(0)) errors.push(invalidInput(['input', 'payments', String(index), 'amount'], 'must be greater than zero'));
-  });
-  if (errors.length > 0) return rejected({ invoice: null }, errors);
+    (input.payments ?? []).forEach((payment, index) => {
+      if (payment.amount.lessThanOrEqualTo(0)) errors.push(invalidInput(['input', 'payments', String(index), 'amount'], 'must be greater than zero'));
+    });
+    if (errors.length > 0) return rejected({ invoice: null }, errors);
 
-  const result = await context.iqmetrix.client.createInvoice(
-    companyId,
-    createInvoiceToWire({
-      customerId: input.customerId,
-      locationId: input.locationId,
-      employeeId: input.employeeId,
-      printableId: input.printableId ?? null,
-      notes: input.notes ?? null,
-      isRefund: input.isRefund ?? false,
-      originalInvoiceId: input.originalInvoiceId ?? null,
-      orders: input.orders.map((order) => ({
-        printableId: order.printableId ?? null,
-        referenceId: order.referenceId ?? null,
-        items: order.items.map((item) => ({
-          description: item.description,
-          productId: item.productId ?? null,
-          quantity: item.quantity,
-          sellingPrice: item.sellingPrice,
-          serialNumber: item.serialNumber ?? null,
-          sku: item.sku ?? null,
+    const result = await context.iqmetrix.client.createInvoice(
+      companyId,
+      createInvoiceToWire({
+        customerId: input.customerId,
+        locationId: input.locationId,
+        employeeId: input.employeeId,
+        printableId: input.printableId ?? null,
+        notes: input.notes ?? null,
+        isRefund: input.isRefund ?? false,
+        originalInvoiceId: input.originalInvoiceId ?? null,
+        orders: input.orders.map((order) => ({
+          printableId: order.printableId ?? null,
+          referenceId: order.referenceId ?? null,
+          items: order.items.map((item) => ({
+            description: item.description,
+            productId: item.productId ?? null,
+            quantity: item.quantity,
+            sellingPrice: item.sellingPrice,
+            serialNumber: item.serialNumber ?? null,
+            sku: item.sku ?? null,
+          })),
         })),
-      })),
-      payments: (input.payments ?? []).map((payment) => ({
-        amount: payment.amount,
-        paymentMethodId: payment.paymentMethodId,
-        referenceId: payment.referenceId ?? null,
-        transactionDate: payment.transactionDate ?? null,
-      })),
-    }),
-  );
-  if (!result.ok) return rejected({ invoice: null }, result.errors.map((message) => ({ field: null, message, code: 'UPSTREAM_REJECTED' as const })));
-  return { invoice: invoiceDetailFromWire(result.invoice, companyId, context.iqmetrix.currencyCode).invoice, userErrors: [] };
-};
+        payments: (input.payments ?? []).map((payment) => ({
+          amount: payment.amount,
+          paymentMethodId: payment.paymentMethodId,
+          referenceId: payment.referenceId ?? null,
+          transactionDate: payment.transactionDate ?? null,
+        })),
+      }),
+    );
+    if (!result.ok) return rejected({ invoice: null }, result.errors.map((message) => ({ field: null, message, code: 'UPSTREAM_REJECTED' as const })));
+    return { invoice: invoiceDetailFromWire(result.invoice, companyId, context.iqmetrix.currencyCode).invoice, userErrors: [] };
+  });

@@ -1,34 +1,36 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { PAYMENT_MODE_ID, PAYMENT_TYPE_ID } from '../../upstreams/iqm/index.js';
 import { amountErrors, consumeUpload, freshIqmInvoice, invalidInput, iqmInvoiceKey, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
+import { idempotent } from '../../idempotency/index.js';
 
 /** A24: records a payment against an IQM invoice, with an optional staged proof streamed to IQM. */
-export const payInvoice: MutationResolvers['payInvoice'] = async (_root, { input }, context) => {
-  const key = iqmInvoiceKey(input.invoiceId);
-  if (!key) return rejected({ invoice: null }, [invalidInput(['input', 'invoiceId'], 'not the id of an IQM invoice')]);
-  const errors = amountErrors(context, input.amount, ['input', 'amount']);
-  if (input.paymentType === 'REFUND') errors.push(invalidInput(['input', 'paymentType'], 'an invoice is paid AGAINST_INVOICE or AS_FUND; refunds use initiateRefund'));
-  if ((input.paymentMode === 'CHEQUE' || input.paymentMode === 'WIRE_TRANSFER') && !input.bankName?.trim()) {
-    errors.push(invalidInput(['input', 'bankName'], 'required for cheque and wire-transfer payments'));
-  }
-  const staged = stagedProof(context, input.paymentProofUploadId);
-  if (isUserError(staged)) errors.push(staged);
-  if (errors.length > 0 || isUserError(staged)) return rejected({ invoice: null }, errors);
-  const result = await context.iqm.client.payInvoice(
-    {
-      invoiceId: key.invoiceId,
-      owId: key.owId,
-      paymentAmount: input.amount.toFixed(),
-      paymentType: PAYMENT_TYPE_ID.get(input.paymentType ?? 'AGAINST_INVOICE')!,
-      paymentDate: (input.paidAt ?? context.services.now()).getTime(),
-      paymentMode: input.paymentMode ? PAYMENT_MODE_ID.get(input.paymentMode) : null,
-      transactionId: input.transactionId ?? null,
-      bankName: input.bankName ?? null,
-      isCustomerRequest: true,
-    },
-    staged.proof,
-  );
-  if (!result.ok) return rejected({ invoice: null }, iqmUserErrors(result, 'INVALID_TRANSITION'));
-  await consumeUpload(context, staged.uploadId);
-  return { invoice: await freshIqmInvoice(context, key.owId, key.invoiceId), userErrors: [] };
-};
+export const payInvoice: MutationResolvers['payInvoice'] = (_root, { input }, context) =>
+  idempotent(context, { mutation: 'payInvoice', input, refuse: (errors) => rejected({ invoice: null }, errors) }, async () => {
+    const key = iqmInvoiceKey(input.invoiceId);
+    if (!key) return rejected({ invoice: null }, [invalidInput(['input', 'invoiceId'], 'not the id of an IQM invoice')]);
+    const errors = amountErrors(context, input.amount, ['input', 'amount']);
+    if (input.paymentType === 'REFUND') errors.push(invalidInput(['input', 'paymentType'], 'an invoice is paid AGAINST_INVOICE or AS_FUND; refunds use initiateRefund'));
+    if ((input.paymentMode === 'CHEQUE' || input.paymentMode === 'WIRE_TRANSFER') && !input.bankName?.trim()) {
+      errors.push(invalidInput(['input', 'bankName'], 'required for cheque and wire-transfer payments'));
+    }
+    const staged = stagedProof(context, input.paymentProofUploadId);
+    if (isUserError(staged)) errors.push(staged);
+    if (errors.length > 0 || isUserError(staged)) return rejected({ invoice: null }, errors);
+    const result = await context.iqm.client.payInvoice(
+      {
+        invoiceId: key.invoiceId,
+        owId: key.owId,
+        paymentAmount: input.amount.toFixed(),
+        paymentType: PAYMENT_TYPE_ID.get(input.paymentType ?? 'AGAINST_INVOICE')!,
+        paymentDate: (input.paidAt ?? context.services.now()).getTime(),
+        paymentMode: input.paymentMode ? PAYMENT_MODE_ID.get(input.paymentMode) : null,
+        transactionId: input.transactionId ?? null,
+        bankName: input.bankName ?? null,
+        isCustomerRequest: true,
+      },
+      staged.proof,
+    );
+    if (!result.ok) return rejected({ invoice: null }, iqmUserErrors(result, 'INVALID_TRANSITION'));
+    await consumeUpload(context, staged.uploadId);
+    return { invoice: await freshIqmInvoice(context, key.owId, key.invoiceId), userErrors: [] };
+  });

@@ -1,0 +1,16 @@
+/** Money moves once: idempotency keys for the mutations that move money or credit (README, "Money moves once"). */
+import type { GatewayConfig } from '../config.js';
+import { MemoryIdempotencyStore } from './memoryStore.js';
+import { RedisIdempotencyStore } from './redisStore.js';
+import type { IdempotencyStore } from './store.js';
+
+export { idempotent, idempotencyStoreKey, IdempotencyStoreUnavailableError, type IdempotentMutation } from './idempotent.js';
+export { decodePayload, encodePayload, fingerprintOf } from './codec.js';
+export { MemoryIdempotencyStore } from './memoryStore.js';
+export { RedisIdempotencyStore, REDIS_KEY_PREFIX } from './redisStore.js';
+export type { ClaimResult, FinalRecord, IdempotencyRecord, IdempotencyStore } from './store.js';
+
+/** The store named by the configuration: Redis when REDIS_URL is set (shared by replicas), else this process's memory. */
+export async function createIdempotencyStore(config: GatewayConfig): Promise<IdempotencyStore> {
+  return config.idempotency.redisUrl === null ? new MemoryIdempotencyStore() : RedisIdempotencyStore.connect(config.idempotency.redisUrl);
+}

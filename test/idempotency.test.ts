@@ -1,0 +1,428 @@
+import { Decimal } from 'decimal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveCaller } from '../src/context.js';
+import { decodePayload, encodePayload, fingerprintOf, idempotencyStoreKey, MemoryIdempotencyStore } from '../src/idempotency/index.js';
+import type { IqmSimulator } from '../src/upstreams/iqm/index.js';
+import type { SimInvoice } from '../src/upstreams/iqm/simulatorState.js';
+import { toDecimal } from '../src/domain/money.js';
+import { IQMETRIX_DEMO_CUSTOMERS } from '../src/upstreams/iqmetrix/index.js';
+import { customerGid, invoiceGid } from './helpers/iqm.js';
+import { startStack, type TestStack } from './helpers/stack.js';
+
+interface UserError {
+  field: string[] | null;
+  message: string;
+  code: string;
+}
+
+const PAY = /* GraphQL */ `
+  mutation Pay($input: PayInvoiceInput!) {
+    payInvoice(input: $input) {
+      invoice {
+        id invoiceId number status name issuedOn dueOn modifiedAt paymentModes actionNote statusUpdatedBy
+        total { amount currencyCode } paid { amount currencyCode } outstanding { amount currencyCode }
+      }
+      userErrors { field message code }
+    }
+  }
+`;
+type PayAnswer = { payInvoice: { invoice: Record<string, unknown> | null; userErrors: UserError[] } };
+
+const ADD_PAYMENT = /* GraphQL */ `
+  mutation Add($input: AddPaymentInput!) {
+    addPayment(input: $input) {
+      payment {
+        id paymentId status type mode paidAt createdAt modifiedAt transactionId bankName createdByUserEmail initiatedByOrganization
+        amount { amount currencyCode }
+      }
+      userErrors { field message code }
+    }
+  }
+`;
+
+const CALLER_A = { authorization: 'Bearer demo-iqm-token', 'x-iaa-ow-id': '200001' };
+const CALLER_B = { authorization: 'Bearer demo-iqm-token-b', 'x-iaa-ow-id': '300001' };
+
+const directoryCustomer = (key: string) => Buffer.from(`Customer:DIRECTORY:${key}`).toString('base64url');
+
+/** A key no other test uses. */
+let keys = 0;
+const newKey = (label: string) => `test-${label}-${++keys}-${process.pid}`;
+
+describe('Idempotency: money moves once (in-memory store)', () => {
+  let stack: TestStack;
+  let iqm: IqmSimulator;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    iqm = stack.embedded.iqm!;
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  const unpaidInvoice = (owId: number) => freshUnpaidInvoice(iqm, owId);
+  const paymentsOn = (invoiceId: number) => [...iqm.state.payments.values()].filter((payment) => payment.invoiceId === invoiceId);
+  const payPosts = () => iqm.callsTo('/pay-invoice', 'POST').length;
+
+  it('replays the stored answer for the same key and input: field for field equal, IQM written once', async () => {
+    const invoice = unpaidInvoice(200101);
+    const input = { invoiceId: invoiceGid(200101, invoice.invoiceId), amount: '100.50', paymentMode: 'CHEQUE', bankName: 'First National Bank', idempotencyKey: newKey('replay') };
+    const postsBefore = payPosts();
+    const first = await stack.gql<PayAnswer>(PAY, { input });
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.payInvoice.userErrors).toEqual([]);
+    expect(first.data!.payInvoice.invoice).toMatchObject({ status: 'PARTIALLY_PAID', paid: { amount: '100.5', currencyCode: 'USD' } });
+
+    // The same amount written differently is the same request.
+    const again = await stack.gql<PayAnswer>(PAY, { input: { ...input, amount: '100.5' } });
+    expect(again).toEqual(first);
+    expect(payPosts() - postsBefore).toBe(1);
+    expect(paymentsOn(invoice.invoiceId).map((payment) => payment.paymentAmount.toFixed())).toEqual(['100.5']);
+  });
+
+  it('replays an addPayment payload with its dates and decimals intact', async () => {
+    const input = { customerId: customerGid(200103), amount: '20.07', paidOn: '2026-10-07', mode: 'WIRE_TRANSFER', type: 'AS_FUND', transactionId: 'WT-IDEM-1', idempotencyKey: newKey('add') };
+    const first = await stack.gql<{ addPayment: { payment: Record<string, unknown>; userErrors: UserError[] } }>(ADD_PAYMENT, { input });
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.addPayment.payment).toMatchObject({ amount: { amount: '20.07', currencyCode: 'USD' }, status: 'PROCESSING', transactionId: 'WT-IDEM-1' });
+    expect(typeof first.data!.addPayment.payment['createdAt']).toBe('string');
+    const posts = iqm.callsTo('/add-payment', 'POST').length;
+    const replay = await stack.gql(ADD_PAYMENT, { input });
+    expect(replay).toEqual(first);
+    expect(iqm.callsTo('/add-payment', 'POST').length).toBe(posts);
+  });
+
+  it('answers IDEMPOTENCY_KEY_REUSED for the same key with a different input, and sends nothing', async () => {
+    const invoice = unpaidInvoice(200101);
+    const idempotencyKey = newKey('reuse');
+    const input = { invoiceId: invoiceGid(200101, invoice.invoiceId), amount: '10.00', idempotencyKey };
+    const first = await stack.gql<PayAnswer>(PAY, { input });
+    expect(first.data!.payInvoice.userErrors).toEqual([]);
+    const posts = payPosts();
+    const other = await stack.gql<PayAnswer>(PAY, { input: { ...input, amount: '11.00' } });
+    expect(other.data!.payInvoice).toEqual({
+      invoice: null,
+      userErrors: [
+        {
+          field: ['input', 'idempotencyKey'],
+          message: 'this idempotencyKey was already used for payInvoice with a different input; use a new key for a new request',
+          code: 'IDEMPOTENCY_KEY_REUSED',
+        },
+      ],
+    });
+    expect(payPosts()).toBe(posts);
+    expect(paymentsOn(invoice.invoiceId)).toHaveLength(1);
+  });
+
+  it('frees the key when the gateway refused the input before sending anything', async () => {
+    const invoice = unpaidInvoice(200101);
+    const idempotencyKey = newKey('invalid');
+    const id = invoiceGid(200101, invoice.invoiceId);
+    const refused = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: id, amount: '0', idempotencyKey } });
+    expect(refused.data!.payInvoice.userErrors.map((error) => error.code)).toEqual(['INVALID_INPUT']);
+    const corrected = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: id, amount: '5.00', idempotencyKey } });
+    expect(corrected.data!.payInvoice.userErrors).toEqual([]);
+    expect(paymentsOn(invoice.invoiceId).map((payment) => payment.paymentAmount.toFixed())).toEqual(['5']);
+  });
+
+  it('stores and replays the upstream’s business refusal without asking IQM again', async () => {
+    const cancelled = [...iqm.state.invoices.values()].find((invoice) => invoice.owId === 200101 && invoice.status === 8)!;
+    const input = { invoiceId: invoiceGid(200101, cancelled.invoiceId), amount: '1.00', idempotencyKey: newKey('refusal') };
+    const posts = payPosts();
+    const first = await stack.gql<PayAnswer>(PAY, { input });
+    expect(first.data!.payInvoice.userErrors).toEqual([{ field: null, message: 'Invoice with the provided ID is cancelled', code: 'INVALID_TRANSITION' }]);
+    const replay = await stack.gql<PayAnswer>(PAY, { input });
+    expect(replay).toEqual(first);
+    expect(payPosts() - posts).toBe(1);
+  });
+
+  it('scopes keys to the caller: the same key and input from two callers are two payments', async () => {
+    const invoice = unpaidInvoice(200102);
+    const input = { invoiceId: invoiceGid(200102, invoice.invoiceId), amount: '7.00', idempotencyKey: newKey('scoped') };
+    const anonymous = await stack.gql<PayAnswer>(PAY, { input });
+    const forwarded = await stack.gql<PayAnswer>(PAY, { input }, CALLER_A);
+    expect(anonymous.data!.payInvoice.userErrors).toEqual([]);
+    expect(forwarded.data!.payInvoice.userErrors).toEqual([]);
+    expect(forwarded.data!.payInvoice.invoice).toMatchObject({ paid: { amount: '14' } });
+    // The other organization uses the same key for its own invoice: no collision either.
+    const theirs = unpaidInvoice(300102);
+    const other = await stack.gql<PayAnswer>(PAY, { input: { ...input, invoiceId: invoiceGid(300102, theirs.invoiceId) } }, CALLER_B);
+    expect(other.data!.payInvoice.userErrors).toEqual([]);
+    expect(paymentsOn(invoice.invoiceId)).toHaveLength(2);
+    expect(paymentsOn(theirs.invoiceId)).toHaveLength(1);
+    // And each caller's retry replays its own answer.
+    expect(await stack.gql<PayAnswer>(PAY, { input }, CALLER_A)).toEqual(forwarded);
+    expect(paymentsOn(invoice.invoiceId)).toHaveLength(2);
+  });
+
+  it('50 identical concurrent payments: exactly one reaches IQM, the rest replay it or are told it is in progress', async () => {
+    const invoice = unpaidInvoice(200103);
+    const input = { invoiceId: invoiceGid(200103, invoice.invoiceId), amount: '12.34', paymentMode: 'PAYPAL', idempotencyKey: newKey('burst') };
+    const posts = payPosts();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => stack.gql<PayAnswer>(PAY, { input }, CALLER_A)));
+    expect(payPosts() - posts).toBe(1);
+    expect(paymentsOn(invoice.invoiceId).map((payment) => payment.paymentAmount.toFixed())).toEqual(['12.34']);
+    const succeeded = answers.filter((answer) => answer.data?.payInvoice.userErrors.length === 0);
+    const inProgress = answers.filter((answer) => answer.data?.payInvoice.userErrors[0]?.code === 'IDEMPOTENCY_IN_PROGRESS');
+    expect(succeeded.length).toBeGreaterThanOrEqual(1);
+    expect(succeeded.length + inProgress.length).toBe(50);
+    for (const answer of succeeded) expect(answer).toEqual(succeeded[0]);
+    expect(inProgress.every((answer) => answer.data!.payInvoice.invoice === null)).toBe(true);
+    // Once the first is answered, every retry gets its answer.
+    expect(await stack.gql<PayAnswer>(PAY, { input }, CALLER_A)).toEqual(succeeded[0]);
+    expect(payPosts() - posts).toBe(1);
+  });
+
+  it('50 concurrent payments whose write is applied but answered by a reset: one payment, the key stays blocked', async () => {
+    const invoice = unpaidInvoice(200103);
+    const input = { invoiceId: invoiceGid(200103, invoice.invoiceId), amount: '3.00', idempotencyKey: newKey('reset') };
+    iqm.injectFault({ route: '/pay-invoice', method: 'POST', times: 1, fault: { kind: 'resetAfterApply' } });
+    const posts = payPosts();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => stack.gql<PayAnswer>(PAY, { input })));
+    iqm.clearFaults();
+    expect(paymentsOn(invoice.invoiceId).map((payment) => payment.paymentAmount.toFixed())).toEqual(['3']);
+    expect(payPosts() - posts).toBe(1);
+    const failed = answers.filter((answer) => answer.errors !== undefined);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', system: 'IQM' });
+    const codes = new Set(answers.filter((answer) => answer.errors === undefined).map((answer) => answer.data!.payInvoice.userErrors[0]?.code));
+    expect([...codes].every((code) => code === 'IDEMPOTENCY_IN_PROGRESS' || code === 'IDEMPOTENCY_OUTCOME_UNKNOWN')).toBe(true);
+
+    const retry = await stack.gql<PayAnswer>(PAY, { input });
+    expect(retry.data!.payInvoice.invoice).toBeNull();
+    expect(retry.data!.payInvoice.userErrors).toEqual([
+      {
+        field: ['input', 'idempotencyKey'],
+        message:
+          'an earlier request with this idempotencyKey reached the upstream but its answer was lost (connection reset or timeout), so it may have been applied; check the payment before retrying with a new key',
+        code: 'IDEMPOTENCY_OUTCOME_UNKNOWN',
+      },
+    ]);
+    expect(paymentsOn(invoice.invoiceId)).toHaveLength(1);
+    expect(payPosts() - posts).toBe(1);
+  });
+
+  it('frees the key when IQM answered 503 (nothing applied), so the retry with the same key pays once', async () => {
+    const invoice = unpaidInvoice(200102);
+    const input = { invoiceId: invoiceGid(200102, invoice.invoiceId), amount: '9.99', idempotencyKey: newKey('503') };
+    iqm.injectFault({ route: '/pay-invoice', method: 'POST', times: 1, fault: { kind: 'respond', status: 503, body: { message: 'busy' } } });
+    const posts = payPosts();
+    const unavailable = await stack.gql<PayAnswer>(PAY, { input });
+    iqm.clearFaults();
+    expect(unavailable.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', system: 'IQM' });
+    expect(paymentsOn(invoice.invoiceId)).toHaveLength(0);
+    const retried = await stack.gql<PayAnswer>(PAY, { input });
+    expect(retried.data!.payInvoice.userErrors).toEqual([]);
+    expect(await stack.gql<PayAnswer>(PAY, { input })).toEqual(retried);
+    expect(paymentsOn(invoice.invoiceId).map((payment) => payment.paymentAmount.toFixed())).toEqual(['9.99']);
+    expect(payPosts() - posts).toBe(2);
+  });
+
+  it('keeps a completed key at least 24 hours', async () => {
+    const invoice = unpaidInvoice(200102);
+    const idempotencyKey = newKey('ttl');
+    const answer = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: invoiceGid(200102, invoice.invoiceId), amount: '1.00', idempotencyKey } });
+    expect(answer.data!.payInvoice.userErrors).toEqual([]);
+    const scope = resolveCaller(stack.services, {}).scope;
+    const ttl = await stack.services.idempotency.ttlOf(idempotencyStoreKey(scope, 'payInvoice', idempotencyKey));
+    expect(ttl).toBeGreaterThan(24 * 3600 * 1000 - 60_000);
+    expect(ttl).toBeLessThanOrEqual(24 * 3600 * 1000);
+  });
+
+  it('refuses a missing or malformed key before any resolver runs', async () => {
+    const invoice = unpaidInvoice(200102);
+    const id = invoiceGid(200102, invoice.invoiceId);
+    const posts = payPosts();
+    const missing = await stack.gql(PAY, { input: { invoiceId: id, amount: '1.00' } });
+    expect(missing.errors![0]!.message).toContain('idempotencyKey');
+    const short = await stack.gql(PAY, { input: { invoiceId: id, amount: '1.00', idempotencyKey: 'abc' } });
+    expect(short.errors![0]!.message).toContain('IdempotencyKey cannot represent "abc": expected 8 to 128 characters');
+    const spaces = await stack.gql(`mutation { payInvoice(input: { invoiceId: "${id}", amount: "1.00", idempotencyKey: "has spaces in it" }) { userErrors { code } } }`);
+    expect(spaces.errors![0]!.message).toContain('IdempotencyKey cannot represent "has spaces in it"');
+    const number = await stack.gql(`mutation { payInvoice(input: { invoiceId: "${id}", amount: "1.00", idempotencyKey: 123456789 }) { userErrors { code } } }`);
+    expect(number.errors![0]!.message).toContain('IdempotencyKey cannot represent a non-string value');
+    expect(payPosts()).toBe(posts);
+  });
+
+  it('replays allocateReceipt (Intact) without posting a second receipt', async () => {
+    const intact = stack.embedded.intact!;
+    intact.state.addInvoice('CUS000003', { debit: '80.00', date: Date.UTC(2026, 8, 4), number: 'SI9100001' });
+    const query = `mutation($input: AllocateReceiptInput!) {
+      allocateReceipt(input: $input) {
+        receipt { id number amount { amount currencyCode } unallocated { amount } paidAt }
+        allocations { invoiceNumber allocated { amount } outstanding { amount } invoice { id status } }
+        userErrors { field message code }
+      }
+    }`;
+    const input = {
+      customerId: directoryCustomer('tailspin'),
+      amount: '50.10',
+      paidAt: '2026-10-11T09:00:00Z',
+      paymentBranchCode: 'LON',
+      receiptTypeCode: 'CC',
+      allocations: [{ invoiceNumber: 'SI9100001', amount: '30.05' }],
+      idempotencyKey: newKey('intact'),
+    };
+    const ledgerBefore = intact.state.ledgerOf('CUS000003').length;
+    const posts = intact.callsTo(undefined, 'POST').length;
+    const first = await stack.gql(query, { input });
+    expect(first.errors).toBeUndefined();
+    expect(first.data).toMatchObject({ allocateReceipt: { receipt: { amount: { amount: '50.1', currencyCode: 'EUR' }, unallocated: { amount: '20.05' } }, userErrors: [] } });
+    const replay = await stack.gql(query, { input });
+    expect(replay).toEqual(first);
+    expect(intact.callsTo(undefined, 'POST').length - posts).toBe(1);
+    expect(intact.state.ledgerOf('CUS000003')).toHaveLength(ledgerBefore + 1);
+  });
+
+  it('replays payRefrensInvoice (Refrens) without a second payment', async () => {
+    const refrens = stack.embedded.refrens!;
+    const invoiceId = Buffer.from(`RefrensInvoice:REFRENS:${JSON.stringify(['northwind-traders', '64f1a2b3c4d5e6f708192a02'])}`).toString('base64url');
+    const query = `mutation($input: PayRefrensInvoiceInput!) {
+      payRefrensInvoice(input: $input) {
+        payment { id amount { amount currencyCode } method status tds { amount } transactionCharge { amount } paidAt reference }
+        invoice { id paid { amount } outstanding { amount } status }
+        userErrors { field message code }
+      }
+    }`;
+    const input = { invoiceId, amount: '250.75', tds: '2.5', method: 'UPI', paidAt: '2026-10-06T10:00:00Z', reference: 'UPI-IDEM', idempotencyKey: newKey('refrens') };
+    const posts = refrens.callsTo(undefined, 'POST').length;
+    const first = await stack.gql<{ payRefrensInvoice: { userErrors: UserError[] } }>(query, { input });
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.payRefrensInvoice.userErrors).toEqual([]);
+    const replay = await stack.gql(query, { input });
+    expect(replay).toEqual(first);
+    expect(refrens.callsTo(undefined, 'POST').length - posts).toBe(1);
+    const listed = await stack.gql<{ node: { payments: { reference: string | null }[] } }>(
+      `query($id: ID!) { node(id: $id) { ... on RefrensInvoice { payments { reference } } } }`,
+      { id: invoiceId },
+    );
+    expect(listed.data!.node.payments.filter((payment) => payment.reference === 'UPI-IDEM')).toHaveLength(1);
+  });
+
+  it('replays createIqmetrixInvoice (iQmetrix) without creating a second invoice', async () => {
+    const iqmetrix = stack.embedded.iqmetrix!;
+    const query = `mutation($input: CreateIqmetrixInvoiceInput!) {
+      createIqmetrixInvoice(input: $input) {
+        invoice { id number total { amount currencyCode } paid { amount } status createdAt orders { items { sku sellingPrice { amount } quantity } } }
+        userErrors { field message code }
+      }
+    }`;
+    const input = {
+      customerId: IQMETRIX_DEMO_CUSTOMERS.contosoMedia,
+      locationId: 4,
+      employeeId: 15,
+      printableId: 'INV-IDEM-1',
+      orders: [{ items: [{ description: 'Charger', quantity: 3, sellingPrice: '12.50', sku: 'CHG-1' }] }],
+      payments: [{ amount: '5.00', paymentMethodId: 4 }],
+      idempotencyKey: newKey('iqmetrix'),
+    };
+    const posts = iqmetrix.callsTo(undefined, 'POST').length;
+    const first = await stack.gql<{ createIqmetrixInvoice: { userErrors: UserError[] } }>(query, { input });
+    expect(first.errors).toBeUndefined();
+    expect(first.data).toMatchObject({ createIqmetrixInvoice: { invoice: { total: { amount: '37.5', currencyCode: 'CAD' }, status: 'PARTIALLY_PAID' }, userErrors: [] } });
+    const replay = await stack.gql(query, { input });
+    expect(replay).toEqual(first);
+    expect(iqmetrix.callsTo(undefined, 'POST').length - posts).toBe(1);
+  });
+});
+
+/**
+ * A new unpaid invoice of the customer, copied from its seeded unpaid one, so each test pays an
+ * invoice no other test touches (the seed has one unpaid invoice per customer).
+ */
+function freshUnpaidInvoice(iqm: IqmSimulator, owId: number): SimInvoice {
+  const template = [...iqm.state.invoices.values()].find((candidate) => candidate.owId === owId && candidate.status === 3)!;
+  const invoiceId = Math.max(...iqm.state.invoices.keys()) + 1;
+  const invoice: SimInvoice = { ...template, invoiceId, invoiceName: `Idempotency test ${invoiceId}`, paidAmount: toDecimal(0), paymentMode: [...template.paymentMode] };
+  iqm.state.invoices.set(invoiceId, invoice);
+  return invoice;
+}
+
+describe('Idempotency: timeouts', () => {
+  let stack: TestStack;
+  let iqm: IqmSimulator;
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { UPSTREAM_TIMEOUT_MS: '300', REQUEST_TIMEOUT_MS: '2000' } });
+    iqm = stack.embedded.iqm!;
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('50 concurrent payments whose write times out: none is sent twice; after checking, a new key pays exactly once', async () => {
+    const invoice = freshUnpaidInvoice(iqm, 200103);
+    const id = invoiceGid(200103, invoice.invoiceId);
+    const paymentsOn = () => [...iqm.state.payments.values()].filter((payment) => payment.invoiceId === invoice.invoiceId);
+    const input = { invoiceId: id, amount: '4.20', idempotencyKey: newKey('timeout') };
+    iqm.injectFault({ route: '/pay-invoice', method: 'POST', times: 1, fault: { kind: 'latency', ms: 1_500 } });
+    const answers = await Promise.all(Array.from({ length: 50 }, () => stack.gql<PayAnswer>(PAY, { input })));
+    const timedOut = answers.filter((answer) => answer.errors !== undefined);
+    expect(timedOut).toHaveLength(1);
+    expect(timedOut[0]!.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_TIMEOUT', system: 'IQM' });
+    const codes = new Set(answers.filter((answer) => answer.errors === undefined).map((answer) => answer.data!.payInvoice.userErrors[0]?.code));
+    expect([...codes].every((code) => code === 'IDEMPOTENCY_IN_PROGRESS' || code === 'IDEMPOTENCY_OUTCOME_UNKNOWN')).toBe(true);
+
+    const retry = await stack.gql<PayAnswer>(PAY, { input });
+    expect(retry.data!.payInvoice.userErrors.map((error) => error.code)).toEqual(['IDEMPOTENCY_OUTCOME_UNKNOWN']);
+    // The simulator drops the abandoned request (its body can no longer be read once the gateway has
+    // closed the connection), so the follow-up the error asks for finds no payment and pays with a new key.
+    const check = await stack.gql<{ node: { paid: { amount: string }; payments: { totalCount: number | null } } }>(
+      `query($id: ID!) { node(id: $id) { ... on IqmInvoice { paid { amount } payments(first: 10) { totalCount } } } }`,
+      { id },
+    );
+    expect(check.data!.node).toEqual({ paid: { amount: '0' }, payments: { totalCount: 0 } });
+    const paid = await stack.gql<PayAnswer>(PAY, { input: { ...input, idempotencyKey: newKey('timeout-follow-up') } });
+    expect(paid.data!.payInvoice.userErrors).toEqual([]);
+    expect(paymentsOn().map((payment) => payment.paymentAmount.toFixed())).toEqual(['4.2']);
+    expect(iqm.callsTo('/pay-invoice', 'POST')).toHaveLength(1);
+  });
+});
+
+describe('Idempotency: payload codec and fingerprint', () => {
+  it('restores Decimal and Date values and keeps data that looks like a tag', () => {
+    const payload = {
+      invoice: { total: { amount: toDecimal('1250.50'), currencyCode: 'USD' }, modifiedAt: new Date('2026-10-05T10:00:00.000Z'), modes: ['CHEQUE'], note: null },
+      tricky: { $decimal: 'not a decimal' },
+      userErrors: [],
+    };
+    const decoded = decodePayload(encodePayload(payload)) as typeof payload;
+    expect(decoded).toEqual(payload);
+    expect(Decimal.isDecimal(decoded.invoice.total.amount)).toBe(true);
+    expect(decoded.invoice.total.amount.toFixed(2)).toBe('1250.50');
+    expect(decoded.invoice.modifiedAt).toBeInstanceOf(Date);
+    expect(decoded.tricky).toEqual({ $decimal: 'not a decimal' });
+  });
+
+  it('refuses values it could not restore', () => {
+    expect(() => encodePayload({ lookup: new Map() })).toThrow('cannot store a Map at $.lookup');
+    expect(() => encodePayload({ when: new Date(Number.NaN) })).toThrow('invalid Date');
+  });
+
+  it('fingerprints the input without its key, independent of field order, null/absent and decimal notation', () => {
+    const a = fingerprintOf({ idempotencyKey: 'key-00001', invoiceId: 'x', amount: new Decimal('10.50'), bankName: null });
+    const b = fingerprintOf({ amount: new Decimal('10.5'), invoiceId: 'x', idempotencyKey: 'key-00002' });
+    const c = fingerprintOf({ amount: new Decimal('10.51'), invoiceId: 'x', idempotencyKey: 'key-00001' });
+    expect(a).toBe(b);
+    expect(a).not.toBe(c);
+  });
+
+  it('the memory store lets a lapsed claim go, keeps the holder’s settlement and refuses a stranger’s', async () => {
+    let now = 1_000;
+    const store = new MemoryIdempotencyStore(() => now);
+    const first = await store.claim('k', 'fp', 100);
+    expect(first.claimed).toBe(true);
+    expect(await store.claim('k', 'fp', 100)).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'fp', token: first.claimed ? first.token : '' } });
+    now += 100;
+    const second = await store.claim('k', 'fp', 100);
+    expect(second.claimed).toBe(true);
+    expect(await store.settle('k', first.claimed ? first.token : '', { state: 'completed', fingerprint: 'fp', payload: '{}' }, 1_000)).toBe(false);
+    expect(await store.release('k', 'not-the-token')).toBe(false);
+    expect(await store.settle('k', second.claimed ? second.token : '', { state: 'completed', fingerprint: 'fp', payload: '{}' }, 1_000)).toBe(true);
+    expect(await store.ttlOf('k')).toBe(1_000);
+    now += 1_000;
+    expect(await store.ttlOf('k')).toBeNull();
+    await store.close();
+  });
+});
