@@ -1,0 +1,428 @@
+import { Decimal } from 'decimal.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SimulatorServer } from '../src/upstreams/simulatorServer.js';
+import { customerGid } from './helpers/iqm.js';
+import { startStack, type GraphQLResponse, type TestStack } from './helpers/stack.js';
+
+/**
+ * Every fault the simulators can inject, driven through the real path (GraphQL over HTTP → gateway
+ * → undici → simulator over HTTP). Outcomes are counted where calls arrive (the simulators), never
+ * timed: small timeouts only make hangs end quickly.
+ */
+
+const directoryCustomer = (key: string) => Buffer.from(`Customer:DIRECTORY:${key}`).toString('base64url');
+const NORTHWIND = directoryCustomer('northwind');
+
+/** One customer's invoices from all four systems: IQM A19, Intact B1, Refrens C2, iQmetrix D1/D2. */
+const CUSTOMER_INVOICES = /* GraphQL */ `
+  query CustomerInvoices($id: ID!) {
+    customer(id: $id) {
+      displayName
+      sources
+      invoices(first: 100) { totalCount nodes { source number } }
+    }
+  }
+`;
+
+interface CustomerInvoices {
+  customer: { displayName: string; sources: string[]; invoices: { totalCount: number | null; nodes: { source: string; number: string }[] } };
+}
+
+type GatewayErrors = NonNullable<GraphQLResponse<unknown>['errors']>;
+
+const IQM_LIST = '/invoice/list';
+const INTACT_LEDGER = '/CustomerLedger';
+const IQMETRIX_SUMMARIES = 'InvoiceSummaries';
+const IQM_MARGIN = '/customer/edit-margin';
+
+/** The statuses the simulator logged for a route, in arrival order (0: no answer was sent). */
+const statuses = (simulator: SimulatorServer, route: string, method = 'GET') => simulator.callsTo(route, method).map((call) => call.status);
+
+const sourcesOf = (response: GraphQLResponse<CustomerInvoices>) => new Set(response.data!.customer.invoices.nodes.map((node) => node.source));
+
+/** The one error the gateway reported, with the fields a client switches on. */
+function onlyError(errors: GatewayErrors | undefined) {
+  expect(errors).toHaveLength(1);
+  const [error] = errors!;
+  return { path: error!.path, code: error!.extensions?.['code'], system: error!.extensions?.['system'], message: error!.message };
+}
+
+const UPDATE_MARGIN = /* GraphQL */ `
+  mutation UpdateMargin($c: ID!, $value: Decimal!) {
+    updateMargin(input: { customerId: $c, value: $value }) { customer { id } userErrors { code } }
+  }
+`;
+
+describe('Upstream faults: timeouts, retries and partial data', () => {
+  let stack: TestStack;
+  let simulators: SimulatorServer[];
+
+  beforeAll(async () => {
+    stack = await startStack({
+      env: {
+        UPSTREAM_TIMEOUT_MS: '300',
+        REQUEST_TIMEOUT_MS: '2000',
+        UPSTREAM_RETRY_BASE_DELAY_MS: '1',
+        // The breaker has its own tests below; here it must not open between tests.
+        UPSTREAM_BREAKER_FAILURES: '1000',
+      },
+    });
+    const { iqm, intact, refrens, iqmetrix } = stack.embedded;
+    simulators = [iqm!, intact!, refrens!, iqmetrix!];
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+  afterEach(() => {
+    for (const simulator of simulators) {
+      simulator.clearFaults();
+      simulator.resetCalls();
+    }
+  });
+
+  it('latency below the upstream timeout: the data arrives, nothing is retried', async () => {
+    const intact = stack.embedded.intact!;
+    intact.injectFault({ route: INTACT_LEDGER, method: 'GET', fault: { kind: 'latency', ms: 150 } });
+    const response = await stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+    expect(response.errors).toBeUndefined();
+    const intactInvoices = intact.state.ledgerOf('CUS000001').filter((item) => item.type === 'Inv');
+    expect(response.data!.customer.invoices.nodes.filter((node) => node.source === 'INTACT')).toHaveLength(intactInvoices.length);
+    expect(statuses(intact, INTACT_LEDGER)).toEqual([200]);
+  });
+
+  it('a hanging upstream costs one attempt: UPSTREAM_TIMEOUT at the field, with its system, and the rest of the query answers', async () => {
+    const iqmetrix = stack.embedded.iqmetrix!;
+    iqmetrix.injectFault({ route: IQMETRIX_SUMMARIES, fault: { kind: 'hang' } });
+    const response = await stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+    expect(onlyError(response.errors)).toMatchObject({ path: ['customer', 'invoices'], code: 'UPSTREAM_TIMEOUT', system: 'IQMETRIX' });
+    expect(response.data!.customer.displayName).toBe('Northwind Traders');
+    expect(sourcesOf(response)).toEqual(new Set(['IQM', 'INTACT', 'REFRENS']));
+    // A list with a missing system has no honest total.
+    expect(response.data!.customer.invoices.totalCount).toBeNull();
+    // A timeout is not retried: one attempt arrived, and it was never answered.
+    expect(statuses(iqmetrix, IQMETRIX_SUMMARIES)).toEqual([0]);
+  });
+
+  it('503 twice, then OK, on a GET: the third attempt answers and exactly three calls arrived', async () => {
+    const iqm = stack.embedded.iqm!;
+    iqm.injectFault({ route: IQM_LIST, method: 'GET', times: 2, fault: { kind: 'respond', status: 503, body: { success: false } } });
+    const response = await stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+    expect(response.errors).toBeUndefined();
+    expect(sourcesOf(response)).toEqual(new Set(['IQM', 'INTACT', 'REFRENS', 'IQMETRIX']));
+    expect(statuses(iqm, IQM_LIST)).toEqual([503, 503, 200]);
+  });
+
+  it('503 on every attempt of a GET: three calls, then UPSTREAM_UNAVAILABLE for that system only', async () => {
+    const iqm = stack.embedded.iqm!;
+    iqm.injectFault({ route: IQM_LIST, method: 'GET', fault: { kind: 'respond', status: 503 } });
+    const response = await stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+    expect(onlyError(response.errors)).toMatchObject({ path: ['customer', 'invoices'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQM' });
+    expect(sourcesOf(response)).toEqual(new Set(['INTACT', 'REFRENS', 'IQMETRIX']));
+    expect(statuses(iqm, IQM_LIST)).toEqual([503, 503, 503]);
+  });
+
+  it('429 with Retry-After: 0 is retried; a Retry-After beyond the time budget is not waited for', async () => {
+    const iqm = stack.embedded.iqm!;
+    iqm.injectFault({ route: IQM_LIST, method: 'GET', times: 1, fault: { kind: 'respond', status: 429, headers: { 'retry-after': '0' } } });
+    const retried = await stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+    expect(retried.errors).toBeUndefined();
+    expect(statuses(iqm, IQM_LIST)).toEqual([429, 200]);
+
+    iqm.resetCalls();
+    iqm.injectFault({ route: IQM_LIST, method: 'GET', times: 1, fault: { kind: 'respond', status: 429, headers: { 'retry-after': '3600' } } });
+    const refused = await stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+    expect(onlyError(refused.errors)).toMatchObject({ path: ['customer', 'invoices'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQM' });
+    expect(statuses(iqm, IQM_LIST)).toEqual([429]);
+  });
+
+  it('a connection reset on a GET is retried on a new connection', async () => {
+    const iqm = stack.embedded.iqm!;
+    iqm.injectFault({ route: IQM_LIST, method: 'GET', times: 1, fault: { kind: 'reset' } });
+    const response = await stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+    expect(response.errors).toBeUndefined();
+    expect(sourcesOf(response).has('IQM')).toBe(true);
+    expect(statuses(iqm, IQM_LIST)).toEqual([0, 200]);
+  });
+
+  it('a POST is never retried: a reset or a 503 gives exactly one call and an error', async () => {
+    const iqm = stack.embedded.iqm!;
+    const marginBefore = iqm.state.customers.get(200102)!.margins[0]!.marginValue.toFixed();
+    for (const fault of [{ kind: 'reset' } as const, { kind: 'respond', status: 503 } as const]) {
+      iqm.resetCalls();
+      iqm.injectFault({ route: IQM_MARGIN, method: 'POST', times: 1, fault });
+      const response = await stack.gql(UPDATE_MARGIN, { c: customerGid(200102), value: '42' });
+      expect(onlyError(response.errors)).toMatchObject({ path: ['updateMargin'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQM' });
+      expect(statuses(iqm, IQM_MARGIN, 'POST')).toEqual([fault.kind === 'reset' ? 0 : 503]);
+      // Neither fault let the request be handled.
+      expect(iqm.state.customers.get(200102)!.margins[0]!.marginValue.toFixed()).toBe(marginBefore);
+    }
+  });
+
+  it('a POST whose answer is lost after the upstream applied it is not repeated: applied once, reported as an error', async () => {
+    const iqm = stack.embedded.iqm!;
+    iqm.injectFault({ route: IQM_MARGIN, method: 'POST', times: 1, fault: { kind: 'resetAfterApply' } });
+    const response = await stack.gql(UPDATE_MARGIN, { c: customerGid(200102), value: '17.25' });
+    expect(onlyError(response.errors)).toMatchObject({ path: ['updateMargin'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQM' });
+    expect(statuses(iqm, IQM_MARGIN, 'POST')).toEqual([0]);
+    expect(iqm.state.customers.get(200102)!.margins[0]!.marginValue.toFixed()).toBe('17.25');
+  });
+
+  it('malformed JSON: UPSTREAM_BAD_RESPONSE, not retried (the upstream would answer the same)', async () => {
+    const iqm = stack.embedded.iqm!;
+    iqm.injectFault({ route: IQM_LIST, method: 'GET', fault: { kind: 'malformedJson' } });
+    const response = await stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+    expect(onlyError(response.errors)).toMatchObject({ path: ['customer', 'invoices'], code: 'UPSTREAM_BAD_RESPONSE', system: 'IQM' });
+    expect(sourcesOf(response)).toEqual(new Set(['INTACT', 'REFRENS', 'IQMETRIX']));
+    expect(statuses(iqm, IQM_LIST)).toEqual([200]);
+  });
+
+  it("Intact's 200 Success:false on a read: NOT_FOUND for an unknown account, UPSTREAM_BAD_RESPONSE otherwise, never retried", async () => {
+    const intact = stack.embedded.intact!;
+    intact.injectFault({
+      route: INTACT_LEDGER,
+      method: 'GET',
+      times: 1,
+      fault: { kind: 'respond', status: 200, body: { Success: false, ErrorMessage: 'Account CUS000001 not found' } },
+    });
+    const unknown = await stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+    expect(onlyError(unknown.errors)).toMatchObject({ path: ['customer', 'invoices'], code: 'NOT_FOUND', system: 'INTACT' });
+    expect(sourcesOf(unknown)).toEqual(new Set(['IQM', 'REFRENS', 'IQMETRIX']));
+
+    intact.injectFault({
+      route: INTACT_LEDGER,
+      method: 'GET',
+      times: 1,
+      fault: { kind: 'respond', status: 200, body: { Success: false, ErrorMessage: 'fetch must not exceed 500' } },
+    });
+    const refused = await stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+    const error = onlyError(refused.errors);
+    expect(error).toMatchObject({ path: ['customer', 'invoices'], code: 'UPSTREAM_BAD_RESPONSE', system: 'INTACT' });
+    expect(error.message).toContain('fetch must not exceed 500');
+    expect(statuses(intact, INTACT_LEDGER)).toEqual([200, 200]);
+  });
+
+  it("Intact's 200 Success:false on a write: the refusal is a userError, the receipt is posted once and nothing changes", async () => {
+    const intact = stack.embedded.intact!;
+    const invoice = intact.state.addInvoice('CUS000003', { debit: '80.00', date: Date.UTC(2026, 8, 4), number: 'SI9100001' });
+    const itemsBefore = intact.state.ledgerOf('CUS000003').length;
+    intact.injectFault({
+      route: INTACT_LEDGER,
+      method: 'POST',
+      fault: { kind: 'respond', status: 200, body: { Success: false, ErrorMessage: null, Errors: ['Receipt type CC is closed for branch LON'] } },
+    });
+    const response = await stack.gql<{ allocateReceipt: { receipt: null; userErrors: { field: string[] | null; message: string; code: string }[] } }>(
+      `mutation($input: AllocateReceiptInput!) { allocateReceipt(input: $input) { receipt { number } userErrors { field message code } } }`,
+      {
+        input: {
+          idempotencyKey: 'faults-intact-refusal-1',
+          customerId: directoryCustomer('tailspin'),
+          amount: '30.00',
+          paidAt: '2026-10-10T09:00:00Z',
+          paymentBranchCode: 'LON',
+          receiptTypeCode: 'CC',
+          allocations: [{ invoiceNumber: 'SI9100001', amount: '30.00' }],
+        },
+      },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.allocateReceipt).toEqual({
+      receipt: null,
+      userErrors: [{ field: null, message: 'Receipt type CC is closed for branch LON', code: 'UPSTREAM_REJECTED' }],
+    });
+    expect(statuses(intact, INTACT_LEDGER, 'POST')).toEqual([200]);
+    expect(intact.state.ledgerOf('CUS000003')).toHaveLength(itemsBefore);
+    expect(new Decimal(invoice.unallocated).toFixed()).toBe('80');
+  });
+
+  it('one upstream down for a whole unified-customer query: the other systems answer, the failed fields name it', async () => {
+    const iqmetrix = stack.embedded.iqmetrix!;
+    // Every iQmetrix route (D1 summaries, D2 invoices) answers 503.
+    iqmetrix.injectFault({ route: '', method: 'GET', fault: { kind: 'respond', status: 503 } });
+    const response = await stack.gql<{
+      customer: {
+        displayName: string;
+        sources: string[];
+        invoices: { totalCount: number | null; nodes: { source: string; outstanding: { amount: string } }[] };
+        payments: { nodes: { source: string }[] };
+        ledger: { totalCount: number };
+        balances: { currencyCode: string }[];
+      };
+    }>(
+      `query($id: ID!) {
+        customer(id: $id) {
+          displayName
+          sources
+          invoices(first: 100) { totalCount nodes { source outstanding { amount } } }
+          payments(first: 100) { nodes { source } }
+          ledger(first: 5) { totalCount }
+          balances { currencyCode }
+        }
+      }`,
+      { id: NORTHWIND },
+    );
+    const customer = response.data!.customer;
+    expect(customer.displayName).toBe('Northwind Traders');
+    expect(customer.sources).toEqual(['IQM', 'INTACT', 'REFRENS', 'IQMETRIX']);
+    expect(customer.ledger.totalCount).toBe(stack.embedded.intact!.state.ledgerOf('CUS000001').length);
+    expect(new Set(customer.invoices.nodes.map((node) => node.source))).toEqual(new Set(['IQM', 'INTACT', 'REFRENS']));
+    expect(customer.invoices.totalCount).toBeNull();
+    expect(new Set(customer.payments.nodes.map((node) => node.source))).toEqual(new Set(['IQM', 'INTACT', 'REFRENS']));
+    // iQmetrix is the only CAD system: its balance is missing, the others are there.
+    expect(customer.balances.map((balance) => balance.currencyCode)).toEqual(['GBP', 'INR', 'USD']);
+    const errors = response.errors!.map((error) => ({ path: error.path, code: error.extensions?.['code'], system: error.extensions?.['system'] }));
+    // One error per field that lost iQmetrix's part, in whatever order the fields finished.
+    expect(errors).toHaveLength(3);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        { path: ['customer', 'invoices'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQMETRIX' },
+        { path: ['customer', 'payments'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQMETRIX' },
+        { path: ['customer', 'balances'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQMETRIX' },
+      ]),
+    );
+    // The one D1 read of the operation was tried three times, never more.
+    expect(statuses(iqmetrix, IQMETRIX_SUMMARIES)).toEqual([503, 503, 503]);
+  });
+});
+
+describe('Upstream faults: circuit breaker', () => {
+  /** Polls with `operation` until `done` holds (each poll is a whole operation); fails after 100 polls. */
+  async function pollUntil<T>(operation: () => Promise<T>, done: (result: T) => boolean): Promise<T> {
+    for (let poll = 0; poll < 100; poll += 1) {
+      const result = await operation();
+      if (done(result)) return result;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('the condition never held');
+  }
+
+  it('opens after repeated failures: later operations do not reach the upstream and answer UPSTREAM_UNAVAILABLE', async () => {
+    // A cool-down far longer than the test: the circuit stays open throughout.
+    const stack = await startStack({
+      env: { UPSTREAM_TIMEOUT_MS: '300', REQUEST_TIMEOUT_MS: '2000', UPSTREAM_RETRY_BASE_DELAY_MS: '1', UPSTREAM_BREAKER_FAILURES: '3', UPSTREAM_BREAKER_COOLDOWN_MS: '600000' },
+    });
+    try {
+      const iqm = stack.embedded.iqm!;
+      iqm.injectFault({ route: IQM_LIST, method: 'GET', fault: { kind: 'respond', status: 503 } });
+      const failing = await stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+      expect(onlyError(failing.errors)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', system: 'IQM' });
+      expect(statuses(iqm, IQM_LIST)).toEqual([503, 503, 503]);
+      expect(stack.pools.iqm.breakerState).toBe('open');
+
+      // The upstream has recovered, but the circuit does not know it yet.
+      iqm.clearFaults();
+      iqm.resetCalls();
+      for (let operation = 0; operation < 3; operation += 1) {
+        const fast = await stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+        const error = onlyError(fast.errors);
+        expect(error).toMatchObject({ path: ['customer', 'invoices'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQM' });
+        expect(error.message).toContain('circuit is open');
+        expect(sourcesOf(fast)).toEqual(new Set(['INTACT', 'REFRENS', 'IQMETRIX']));
+      }
+      expect(iqm.calls).toEqual([]);
+      // Other upstreams have breakers of their own.
+      expect(stack.pools.intact.breakerState).toBe('closed');
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('after the cool-down one probe goes through: a failed probe re-opens, a successful one closes the circuit', async () => {
+    const stack = await startStack({
+      env: { UPSTREAM_TIMEOUT_MS: '300', REQUEST_TIMEOUT_MS: '2000', UPSTREAM_RETRY_BASE_DELAY_MS: '1', UPSTREAM_BREAKER_FAILURES: '3', UPSTREAM_BREAKER_COOLDOWN_MS: '200' },
+    });
+    try {
+      const iqm = stack.embedded.iqm!;
+      const query = () => stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+      iqm.injectFault({ route: IQM_LIST, method: 'GET', fault: { kind: 'respond', status: 503 } });
+      await query();
+      expect(statuses(iqm, IQM_LIST)).toEqual([503, 503, 503]);
+
+      // Still failing: each operation now sends at most the one probe, never three attempts.
+      iqm.resetCalls();
+      let arrived = 0;
+      await pollUntil(
+        async () => {
+          const before = iqm.callsTo(IQM_LIST).length;
+          const response = await query();
+          const sent = iqm.callsTo(IQM_LIST).length - before;
+          expect(sent).toBeLessThanOrEqual(1);
+          expect(onlyError(response.errors)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', system: 'IQM' });
+          arrived += sent;
+          return arrived;
+        },
+        (count) => count >= 2,
+      );
+      expect(statuses(iqm, IQM_LIST)).toEqual([503, 503]);
+
+      // Recovered: the next probe succeeds and closes the circuit.
+      iqm.clearFaults();
+      iqm.resetCalls();
+      const recovered = await pollUntil(query, (response) => response.errors === undefined);
+      expect(sourcesOf(recovered)).toEqual(new Set(['IQM', 'INTACT', 'REFRENS', 'IQMETRIX']));
+      expect(statuses(iqm, IQM_LIST)).toEqual([200]);
+      expect(stack.pools.iqm.breakerState).toBe('closed');
+      const after = await query();
+      expect(after.errors).toBeUndefined();
+      expect(statuses(iqm, IQM_LIST)).toEqual([200, 200]);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe('Upstream faults: bulkhead', () => {
+  it('caps the calls in flight to one upstream: ten concurrent operations, never more than two at the simulator', async () => {
+    const stack = await startStack({ env: { UPSTREAM_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '5000', UPSTREAM_MAX_IN_FLIGHT: '2' } });
+    try {
+      const iqm = stack.embedded.iqm!;
+      iqm.injectFault({ route: IQM_LIST, method: 'GET', fault: { kind: 'latency', ms: 100 } });
+      iqm.resetPeakInFlight();
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          stack.gql<{ customer: { invoices: { nodes: { source: string }[] } } }>(
+            `query($id: ID!) { customer(id: $id) { invoices(first: 100, filter: { sources: [IQM] }) { nodes { source } } } }`,
+            { id: NORTHWIND },
+          ),
+        ),
+      );
+      for (const response of responses) {
+        expect(response.errors).toBeUndefined();
+        expect(response.data!.customer.invoices.nodes.length).toBeGreaterThan(0);
+      }
+      expect(iqm.callsTo(IQM_LIST)).toHaveLength(10);
+      expect(iqm.peakInFlight).toBe(2);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('refuses at once, with UPSTREAM_UNAVAILABLE, what does not fit in the queue', async () => {
+    const stack = await startStack({ env: { UPSTREAM_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '5000', UPSTREAM_MAX_IN_FLIGHT: '1', UPSTREAM_MAX_QUEUED: '0' } });
+    try {
+      const iqm = stack.embedded.iqm!;
+      // The first call holds the only slot until the simulator lets it go.
+      iqm.injectFault({ route: IQM_LIST, method: 'GET', times: 1, fault: { kind: 'latency', ms: 500 } });
+      const query = () =>
+        stack.gql<{ customer: { invoices: { nodes: { source: string }[] } } }>(
+          `query($id: ID!) { customer(id: $id) { invoices(first: 100, filter: { sources: [IQM] }) { nodes { source } } } }`,
+          { id: NORTHWIND },
+        );
+      const holding = query();
+      await pollUntilInFlight(iqm);
+      const refused = await query();
+      expect(onlyError(refused.errors)).toMatchObject({ path: ['customer', 'invoices'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQM' });
+      expect((await holding).errors).toBeUndefined();
+      expect(iqm.callsTo(IQM_LIST)).toHaveLength(1);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+/** Waits until the simulator is handling a request (the slot is taken), polling its counter. */
+async function pollUntilInFlight(simulator: SimulatorServer): Promise<void> {
+  for (let poll = 0; poll < 200 && simulator.inFlight === 0; poll += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  expect(simulator.inFlight).toBeGreaterThan(0);
+}
