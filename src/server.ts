@@ -49,6 +49,7 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     persistedQueries: exploration.persistedQueries,
     introspection: security.introspection,
     validationRules: security.validationRules,
+    parseOptions: security.parseOptions,
     hideSchemaDetailsFromClientErrors: security.hideSchemaDetailsFromClientErrors,
     plugins: [
       fastifyApolloDrainPlugin(app),

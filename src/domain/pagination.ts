@@ -4,7 +4,12 @@
  */
 
 export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+/**
+ * The largest `first` any configuration allows (MAX_PAGE_SIZE is at most this). The configured cap
+ * is enforced before execution (src/security/limits.ts), so a resolver only ever sees this bound
+ * broken by a caller that bypasses the server, e.g. a direct call in a test.
+ */
+export const PAGE_SIZE_CEILING = 1000;
 
 export interface ConnectionArgs {
   readonly first?: number | null;
@@ -46,11 +51,11 @@ export function cursorToOffset(cursor: string): number {
   return Number(match[1]);
 }
 
-/** Validates `first`/`after` and turns them into a window; `first` above the cap is an error, not a silent trim. */
+/** Validates `first`/`after` and turns them into a window; `first` out of range is an error, not a silent trim. */
 export function pageWindow(args: ConnectionArgs, defaultSize = DEFAULT_PAGE_SIZE): PageWindow {
   const limit = args.first ?? defaultSize;
-  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE_SIZE) {
-    throw new InvalidPageArgumentError(`"first" must be between 0 and ${MAX_PAGE_SIZE}, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 0 || limit > PAGE_SIZE_CEILING) {
+    throw new InvalidPageArgumentError(`"first" must be between 0 and ${PAGE_SIZE_CEILING}, got ${limit}`);
   }
   const offset = args.after ? cursorToOffset(args.after) + 1 : 0;
   return { offset, limit };

@@ -1,11 +1,17 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { ValidationRule } from 'graphql';
+import type { ParseOptions, ValidationRule } from 'graphql';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayContext } from '../context.js';
+import { inputPathPlugin } from './inputPaths.js';
+import { limitValidationRules, operationLimitsPlugin } from './limits.js';
+
+export { limitValidationRules, operationLimitsPlugin, type LimitName, type OperationLimits } from './limits.js';
 
 /** What the gateway refuses before anything executes: limits, introspection, schema hints in errors. */
 export interface SecurityOptions {
   readonly validationRules: ValidationRule[];
+  /** graphql-js stops parsing a document with more tokens than `maxTokens` (GRAPHQL_PARSE_FAILED). */
+  readonly parseOptions: ParseOptions;
   readonly introspection: boolean;
   /** No "Did you mean …?" suggestions in validation errors. */
   readonly hideSchemaDetailsFromClientErrors: boolean;
@@ -14,9 +20,10 @@ export interface SecurityOptions {
 
 export function securityOptions(config: GatewayConfig): SecurityOptions {
   return {
-    validationRules: [],
+    validationRules: limitValidationRules(config.limits),
+    parseOptions: { maxTokens: config.limits.maxTokens },
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: config.production,
-    plugins: [],
+    plugins: [operationLimitsPlugin<GatewayContext>(config.limits), inputPathPlugin<GatewayContext>()],
   };
 }
