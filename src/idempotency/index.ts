@@ -8,7 +8,7 @@ export { idempotent, idempotencyStoreKey, IdempotencyStoreUnavailableError, type
 export { decodePayload, encodePayload, fingerprintOf } from './codec.js';
 export { MemoryIdempotencyStore } from './memoryStore.js';
 export { RedisIdempotencyStore, REDIS_KEY_PREFIX } from './redisStore.js';
-export type { ClaimResult, FinalRecord, IdempotencyRecord, IdempotencyStore } from './store.js';
+export { parseRecord as parseIdempotencyRecord, type ClaimResult, type FinalRecord, type IdempotencyRecord, type IdempotencyStore } from './store.js';
 
 /** The store named by the configuration: Redis when REDIS_URL is set (shared by replicas), else this process's memory. */
 export async function createIdempotencyStore(config: GatewayConfig): Promise<IdempotencyStore> {
