@@ -60,6 +60,8 @@ const PAGE = `<!doctype html>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>GraphiQL · Finance GraphQL gateway</title>
+    <!-- An empty icon: otherwise the browser asks for /favicon.ico, which the gateway does not serve. -->
+    <link rel="icon" href="data:," />
     <link rel="stylesheet" href="graphiql/assets/graphiql.min.css" />
     <link rel="stylesheet" href="graphiql/page.css" />
   </head>
