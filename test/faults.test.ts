@@ -144,6 +144,20 @@ describe('Upstream faults: timeouts, retries and partial data', () => {
     expect(statuses(iqm, IQM_LIST)).toEqual([0, 200]);
   });
 
+  it('a file download (a streamed GET) is retried before any byte is handed out, and gives its slot back when read', async () => {
+    const iqm = stack.embedded.iqm!;
+    const invoice = [...iqm.state.invoices.values()].find((candidate) => candidate.owId === 200101)!;
+    iqm.injectFault({ route: '/download-invoice/', method: 'GET', times: 1, fault: { kind: 'reset' } });
+    const pdf = await fetch(`${stack.origin}/files/invoices/200101/${invoice.invoiceId}.pdf`);
+    expect(pdf.status).toBe(200);
+    const bytes = Buffer.from(await pdf.arrayBuffer());
+    expect(bytes.toString('latin1')).toContain(`Invoice ID: ${invoice.invoiceId}`);
+    expect(statuses(iqm, '/download-invoice/')).toEqual([0, 200]);
+    // The body held a bulkhead slot while it streamed; once read, the slot is free again.
+    for (let poll = 0; poll < 100 && stack.pools.iqm.inFlight > 0; poll += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(stack.pools.iqm.inFlight).toBe(0);
+  });
+
   it('a POST is never retried: a reset or a 503 gives exactly one call and an error', async () => {
     const iqm = stack.embedded.iqm!;
     const marginBefore = iqm.state.customers.get(200102)!.margins[0]!.marginValue.toFixed();
