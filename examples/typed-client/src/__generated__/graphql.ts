@@ -69,6 +69,15 @@ export type SourceSystem =
 export type UserErrorCode =
   /** The upstream refused the caller. */
   | 'FORBIDDEN'
+  /** A request with this idempotency key is still being processed; retry later for its answer. Nothing was sent. */
+  | 'IDEMPOTENCY_IN_PROGRESS'
+  /** The idempotency key was already used by this caller for this mutation with a different input; nothing was sent. */
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /**
+   * An earlier request with this key reached the upstream but no answer came back (connection lost, timeout), so
+   * the money may have moved. The key stays blocked: check the payment before retrying with a new key.
+   */
+  | 'IDEMPOTENCY_OUTCOME_UNKNOWN'
   /** The input is well-formed but not acceptable (an amount of zero, an unknown id). */
   | 'INVALID_INPUT'
   /** The object is not in a state that allows the change (approving a cancelled invoice). */
