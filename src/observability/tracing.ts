@@ -10,7 +10,7 @@ import {
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_SERVICE_NAME,
 } from '@opentelemetry/semantic-conventions';
-import { isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import type { GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import type { GatewayConfig } from '../config.js';
 import type { UpstreamCallDescription, UpstreamCallRecord } from '../upstreams/http.js';
 import type { OperationOutcome } from './metrics.js';
@@ -302,6 +302,14 @@ function whenSettled(result: unknown, done: (error: unknown) => void): void {
   } else {
     done(null);
   }
+}
+
+/**
+ * By its tag rather than `instanceof`: the schema may come from another copy of graphql-js (the ESM
+ * and CommonJS builds are both loaded under some test runners).
+ */
+function isObjectType(type: unknown): type is GraphQLObjectType {
+  return typeof type === 'object' && type !== null && Object.prototype.toString.call(type) === '[object GraphQLObjectType]';
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
