@@ -245,6 +245,59 @@ describe('Idempotency: money moves once (in-memory store)', () => {
     expect(payPosts()).toBe(posts);
   });
 
+  it('replays offerCredit, claimCredit, addFunds, initiateRefund and approveRefund without a second write', async () => {
+    const once = async (query: string, input: Record<string, unknown>, route: string) => {
+      const writes = () => iqm.callsTo(route, 'POST').length;
+      const before = writes();
+      const keyed = { ...input, idempotencyKey: newKey(route.replace(/\W+/g, '-')) };
+      const first = await stack.gql(query, { input: keyed });
+      expect(first.errors).toBeUndefined();
+      const replay = await stack.gql(query, { input: keyed });
+      expect(replay).toEqual(first);
+      expect(writes() - before).toBe(1);
+      return first.data!;
+    };
+    const offered = (await once(
+      `mutation($input: OfferCreditInput!) { offerCredit(input: $input) { credit { id creditId status amount { amount currencyCode } modifiedAt } userErrors { code } } }`,
+      { customerId: customerGid(200102), amount: '75.25' },
+      '/customer/credit/add',
+    )) as { offerCredit: { credit: { id: string; status: string }; userErrors: unknown[] } };
+    expect(offered.offerCredit).toMatchObject({ credit: { status: 'UNCLAIMED' }, userErrors: [] });
+    const claimed = (await once(
+      `mutation($input: ClaimCreditInput!) { claimCredit(input: $input) { credit { id status amount { amount } } userErrors { code } } }`,
+      {
+        creditId: offered.offerCredit.credit.id,
+        customerName: 'Contoso Media',
+        businessName: 'Contoso Media LLC',
+        taxId: 'TAX-1',
+        contactPersonName: 'Ana',
+        contactPersonEmail: 'ana@contoso.example',
+        incorporationPlace: 'Delaware',
+        address: '1 Main St',
+      },
+      '/credit/claim',
+    )) as { claimCredit: { credit: { status: string } } };
+    expect(claimed.claimCredit.credit.status).toBe('CLAIMED');
+    const funded = (await once(
+      `mutation($input: AddFundsInput!) { addFunds(input: $input) { availableBalance { amount currencyCode } message userErrors { code } } }`,
+      { amount: '12.30', paidOn: '2026-10-08', mode: 'WIRE_TRANSFER', bankName: 'Chase' },
+      '/customer/payment/add-fund',
+    )) as { addFunds: { userErrors: unknown[] } };
+    expect(funded.addFunds.userErrors).toEqual([]);
+    const refund = (await once(
+      `mutation($input: InitiateRefundInput!) { initiateRefund(input: $input) { payment { id paymentId status type amount { amount } createdAt } userErrors { code } } }`,
+      { customerId: customerGid(200101), amount: '3.33', paidOn: '2026-10-09', mode: 'TO_FUNDS', refundReason: 'Idempotency test' },
+      '/customer/payment/refund',
+    )) as { initiateRefund: { payment: { id: string; status: string } } };
+    expect(refund.initiateRefund.payment.status).toBe('PROCESSING');
+    const approved = (await once(
+      `mutation($input: ApproveRefundInput!) { approveRefund(input: $input) { payment { id status modifiedAt } userErrors { code } } }`,
+      { paymentId: refund.initiateRefund.payment.id, actionNote: 'ok' },
+      '/customer/payment/approve-refund',
+    )) as { approveRefund: { payment: { status: string } } };
+    expect(approved.approveRefund.payment.status).toBe('PAID');
+  });
+
   it('replays allocateReceipt (Intact) without posting a second receipt', async () => {
     const intact = stack.embedded.intact!;
     intact.state.addInvoice('CUS000003', { debit: '80.00', date: Date.UTC(2026, 8, 4), number: 'SI9100001' });
