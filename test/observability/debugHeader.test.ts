@@ -53,7 +53,7 @@ describe('Observability: x-gateway-debug outside production', () => {
   });
 
   it('adds nothing without the header, or with another value', async () => {
-    for (const headers of [{}, { 'x-gateway-debug': 'true' }]) {
+    for (const headers of [{}, { 'x-gateway-debug': 'true' }] as Record<string, string>[]) {
       const response = await stack.gql(CUSTOMER, undefined, headers);
       expect(response.errors).toBeUndefined();
       expect(response.extensions?.['upstreamCalls']).toBeUndefined();
