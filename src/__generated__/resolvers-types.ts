@@ -20,20 +20,26 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An active ISO-4217 currency code (USD, EUR, GBP, INR, CAD, JPY, …). */
+  /** An active ISO-4217 currency code in upper case (USD, EUR, GBP, INR, CAD, JPY, …); XXX and XTS are refused. */
   CurrencyCode: { input: string; output: string; }
-  /** A calendar date, YYYY-MM-DD. */
+  /** A real calendar date, YYYY-MM-DD (2026-02-30 is refused). */
   Date: { input: string; output: string; }
-  /** An instant, serialised as ISO-8601 in UTC with milliseconds (2024-08-18T12:08:38.000Z). */
+  /**
+   * An instant, serialised as ISO-8601 in UTC with milliseconds (2024-08-18T12:08:38.000Z).
+   * Input: ISO-8601 with a zone (Z or ±hh:mm) and a real date and time: 2026-02-30T00:00:00Z and 24:00 are refused.
+   */
   DateTime: { input: Date; output: Date | string; }
   /**
    * An exact decimal number, serialised as a string ("1250.50"). Never a float: parse it with a decimal library.
-   * Input accepts a string (or an integer) of at most 30 digits, optional sign and fraction.
+   * Input: a string of at most 30 integer and 18 fraction digits with an optional minus sign ("-12.5", "1250.50"),
+   * or a whole number. No exponent, no "+", no spaces, no JSON number with a fraction. Money inputs are checked
+   * further by their mutation: greater than zero and no more decimals than the currency's ISO 4217 minor unit
+   * (USD 2, JPY 0, BHD 3) — otherwise a userError names the field.
    */
   Decimal: { input: import("decimal.js").Decimal; output: import("decimal.js").Decimal | string; }
-  /** An email address. */
+  /** An email address: a dot-atom local part (at most 64 characters), @, and a host name with a top-level domain. */
   EmailAddress: { input: string; output: string; }
-  /** A GUID as iQmetrix writes it: 8-4-4-4-12 hexadecimal digits. */
+  /** A GUID as iQmetrix writes it: 8-4-4-4-12 hexadecimal digits, either case on input. */
   Guid: { input: string; output: string; }
   /**
    * A client-chosen key that makes a money-moving mutation safe to retry: 8 to 128 characters of

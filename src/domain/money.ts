@@ -37,12 +37,18 @@ export function sumDecimals(values: readonly Decimal[]): Decimal {
   return values.reduce<Decimal>((total, value) => total.plus(value), ZERO);
 }
 
-/** Whether `code` is an active ISO-4217 currency code. */
+/** ISO-4217 codes that name no money: XXX (no currency involved) and XTS (reserved for testing). */
+const NOT_MONEY = new Set(['XXX', 'XTS']);
+
+/** Whether `code` is an active ISO-4217 currency code (upper case, as ISO writes it). */
 export function isCurrencyCode(code: string): boolean {
-  return /^[A-Z]{3}$/.test(code) && currencyCodes.code(code) !== undefined;
+  return /^[A-Z]{3}$/.test(code) && !NOT_MONEY.has(code) && currencyCodes.code(code) !== undefined;
 }
 
-/** Minor-unit digits of a currency (2 for USD, 0 for JPY, 3 for KWD); 2 when ISO gives none. */
+/**
+ * Minor-unit digits of a currency, from ISO 4217 (2 for USD, 0 for JPY, 3 for BHD and KWD, 4 for
+ * CLF): an amount in that currency has at most this many decimals. 2 when ISO gives none.
+ */
 export function currencyDigits(code: string): number {
   return currencyCodes.code(code)?.digits ?? 2;
 }

@@ -1,32 +1,52 @@
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
 import { Decimal } from 'decimal.js';
 import { isIsoDate } from '../domain/dates.js';
 import { isCurrencyCode, toDecimal } from '../domain/money.js';
 
 /**
- * Custom scalars. Inputs are validated strictly: a bad value is a GraphQL validation error that
- * names the scalar and the value, and no resolver runs.
+ * Custom scalars. Inputs are validated strictly: a bad value is refused before any resolver runs,
+ * with a message that names the scalar, the value and the rule. graphql-js puts the field path in
+ * front of it (`Variable "$input" got invalid value "abc" at "input.amount"; …`), and
+ * src/security/inputPaths.ts does the same for values written inline in the document.
+ * Output is checked only where a bad value would be the gateway's own bug (Decimal, dates, currency).
  */
 
 const DECIMAL_TEXT = /^-?\d{1,30}(\.\d{1,18})?$/;
-const EMAIL = /^[^\s@]{1,64}@[^\s@.]+(\.[^\s@.]+)+$/;
+/** RFC 5321/5322 "dot-atom" local part and a DNS host name with a top-level domain of letters. */
+const EMAIL =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/;
 
-function invalid(scalar: string, value: unknown, rule: string): GraphQLError {
-  return new GraphQLError(`${scalar} cannot represent ${JSON.stringify(value) ?? String(value)}: ${rule}`);
+/** A value a scalar refuses; `shown` is how the value is quoted in the message. */
+class InvalidValue {
+  constructor(readonly shown: string) {}
 }
 
+/**
+ * A plain TypeError on purpose, not a GraphQLError: graphql-js then wraps it with where the value
+ * is (a literal's location, which inputPaths.ts turns into its path; a variable's path). A
+ * GraphQLError thrown here would be reported bare, with neither.
+ */
+function invalid(scalar: string, value: unknown, rule: string): TypeError {
+  const shown = value instanceof InvalidValue ? value.shown : (JSON.stringify(value) ?? String(value));
+  return new TypeError(`${scalar} cannot represent ${shown}: ${rule}`);
+}
+
+/**
+ * The JavaScript value of a literal for the parse functions: strings as written, whole numbers
+ * as their digits (exact, however long), anything else as a refusal quoting the literal.
+ */
 function literalValue(ast: ValueNode): unknown {
   if (ast.kind === Kind.STRING) return ast.value;
-  if (ast.kind === Kind.INT) return Number(ast.value);
+  if (ast.kind === Kind.INT) return Number.isSafeInteger(Number(ast.value)) ? Number(ast.value) : new InvalidValue(ast.value);
   if (ast.kind === Kind.FLOAT) return Number(ast.value);
-  return ast.kind;
+  return new InvalidValue(print(ast));
 }
 
 function parseDecimal(value: unknown): Decimal {
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw invalid('Decimal', value, 'send amounts with a fraction as strings ("12.34"), never as floats');
+    if (!Number.isSafeInteger(value)) throw invalid('Decimal', value, 'send amounts as strings ("12.34"): a JSON number with a fraction, or above 2^53, is not exact');
     return toDecimal(value);
   }
   if (typeof value !== 'string' || !DECIMAL_TEXT.test(value)) {
@@ -45,17 +65,22 @@ export const DecimalScalar = new GraphQLScalarType<Decimal, string>({
   },
   parseValue: parseDecimal,
   parseLiteral(ast) {
-    if (ast.kind === Kind.FLOAT) throw invalid('Decimal', literalValue(ast), 'send amounts with a fraction as strings ("12.34"), never as floats');
-    return parseDecimal(literalValue(ast));
+    if (ast.kind === Kind.FLOAT) throw invalid('Decimal', new InvalidValue(ast.value), 'send amounts with a fraction as strings ("12.34"), never as floats');
+    // An integer literal is exact as written, however long; only a JSON number loses digits.
+    return parseDecimal(ast.kind === Kind.INT ? ast.value : literalValue(ast));
   },
 });
 
 function parseDateTime(value: unknown): Date {
-  if (typeof value !== 'string' || !ISO_INSTANT.test(value)) {
+  const match = typeof value === 'string' ? ISO_INSTANT.exec(value) : null;
+  if (typeof value !== 'string' || !match) {
     throw invalid('DateTime', value, 'expected ISO-8601 with a zone, e.g. "2026-10-07T12:00:00Z"');
   }
+  const [, day = '', hour = '', minute = '', second = '00', , , offsetHour = '00', offsetMinute = '00'] = match;
+  // Date.parse takes 24:00 as the next midnight and rolls some impossible values over: check each part.
+  const inRange = isIsoDate(day) && Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 59 && Number(offsetHour) <= 23 && Number(offsetMinute) <= 59;
   const date = new Date(value);
-  if (Number.isNaN(date.getTime()) || !isIsoDate(value.slice(0, 10))) throw invalid('DateTime', value, 'not a real instant');
+  if (!inRange || Number.isNaN(date.getTime())) throw invalid('DateTime', value, 'not a real instant');
   return date;
 }
 
@@ -95,7 +120,10 @@ export const CurrencyCodeScalar = new GraphQLScalarType<string, string>({
 });
 
 function parseEmail(value: unknown): string {
-  if (typeof value !== 'string' || value.length > 254 || !EMAIL.test(value)) throw invalid('EmailAddress', value, 'expected an e-mail address');
+  const local = typeof value === 'string' ? value.slice(0, value.lastIndexOf('@')) : '';
+  if (typeof value !== 'string' || value.length > 254 || local.length > 64 || !EMAIL.test(value)) {
+    throw invalid('EmailAddress', value, 'expected an e-mail address such as "name@example.com"');
+  }
   return value;
 }
 
