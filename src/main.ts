@@ -42,18 +42,47 @@ async function main(): Promise<void> {
   }
   logger.info({ url, customers: directory.customers.length }, `Gateway ready at ${url}`);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await gateway.close();
-    await services.close();
-    await embedded.stop();
+  const graceMs = config.shutdownGraceMs;
+  process.on('SIGTERM', () => void shutDown('SIGTERM'));
+  process.on('SIGINT', () => void shutDown('SIGINT'));
+
+  let shuttingDown = false;
+  /**
+   * Graceful shutdown: /readyz turns 503 and the listener closes at once (new connections are
+   * refused); operations in flight finish within SHUTDOWN_GRACE_MS, their responses closing their
+   * connections; then Apollo, the upstream pools, stores and exporters close and the process exits 0.
+   * The grace period running out, or a second signal, exits 1 at once.
+   */
+  async function shutDown(signal: NodeJS.Signals): Promise<void> {
+    const { observability } = services;
+    if (shuttingDown) {
+      logger.warn({ signal, operationsInFlight: observability.operationsInFlight }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    shuttingDown = true;
+    setTimeout(() => {
+      logger.error({ graceMs, operationsInFlight: observability.operationsInFlight }, 'grace period over: exiting with operations in flight');
+      process.exit(1);
+    }, graceMs);
+    observability.markDraining();
+    try {
+      // Closing the listener ourselves gives a definite moment after which connections are refused;
+      // the callback runs once every open connection has answered and closed.
+      const connectionsClosed = new Promise<void>((resolve) => gateway.app.server.close(() => resolve()));
+      logger.info({ signal, graceMs, operationsInFlight: observability.operationsInFlight }, 'shutting down: not accepting connections; finishing in-flight operations');
+      await connectionsClosed;
+      // Apollo's own stop hooks (usage reporting flush); its drain plugin closes Fastify.
+      await gateway.apollo.stop();
+      await gateway.close();
+      await services.close();
+      await embedded.stop();
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'stopped');
     process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  }
 }
 
 await main();

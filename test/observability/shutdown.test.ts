@@ -1,0 +1,186 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IQM_DEMO_TENANTS, IqmSimulator } from '../../src/upstreams/iqm/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+type LogLine = Record<string, unknown> & { msg: string };
+
+/** A port that was free a moment ago (the gateway must print a URL we can predict). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return address.port;
+}
+
+/** Resolves when a TCP connection opens, rejects with the socket error (ECONNREFUSED) otherwise. */
+function connectOnce(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', reject);
+  });
+}
+
+const QUERY = /* GraphQL */ `
+  query SlowInvoices {
+    customerBySourceId(system: IQM, sourceId: "200101") {
+      invoices(first: 3, filter: { sources: [IQM] }) { totalCount nodes { number } }
+    }
+  }
+`;
+
+/** The running gateway process, read through its JSON log lines. */
+interface Launched {
+  readonly process: ChildProcessByStdio<null, Readable, Readable>;
+  readonly port: number;
+  readonly lines: LogLine[];
+  readonly stderr: string[];
+  readonly exited: Promise<number | null>;
+  waitForLine(test: (line: LogLine) => boolean): Promise<LogLine>;
+}
+
+/** Starts `src/main.ts` as production would (its own process, its own signal handling), IQM pointing at the test's simulator. */
+async function launch(iqm: IqmSimulator, env: Record<string, string>): Promise<Launched> {
+  const port = await freePort();
+  const tenant = IQM_DEMO_TENANTS[0]!;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      IQM_BASE_URL: iqm.baseUrl,
+      IQM_TOKEN: tenant.token,
+      IQM_OW_ID: String(tenant.organizationWorkspaceId),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: LogLine[] = [];
+  const waiters: { test: (line: LogLine) => boolean; resolve: (line: LogLine) => void }[] = [];
+  createInterface({ input: child.stdout }).on('line', (text) => {
+    let line: LogLine;
+    try {
+      line = JSON.parse(text) as LogLine;
+    } catch {
+      return;
+    }
+    lines.push(line);
+    for (const waiter of waiters.filter((candidate) => candidate.test(line))) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(line);
+    }
+  });
+  const stderr: string[] = [];
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const waitForLine = (test: (line: LogLine) => boolean) =>
+    new Promise<LogLine>((resolve) => {
+      const seen = lines.find(test);
+      if (seen) resolve(seen);
+      else waiters.push({ test, resolve });
+    });
+  const ready = await Promise.race([waitForLine((line) => line.msg.startsWith('Gateway ready')), exited.then(() => null)]);
+  if (!ready) throw new Error(`the gateway did not start:\n${stderr.join('')}`);
+  expect(ready['url']).toBe(`http://127.0.0.1:${port}/graphql`);
+  return { process: child, port, lines, stderr, exited, waitForLine };
+}
+
+describe('Operations: graceful shutdown of the real process', () => {
+  const iqm = new IqmSimulator();
+  /** The invoice list is held at IQM until a test lets it go: an operation stays in flight as long as needed, without timing. */
+  let gate = { arrived: () => {}, released: Promise.resolve(), release: () => {} };
+  const launched: Launched[] = [];
+
+  function holdInvoiceList(): { arrival: Promise<void>; release: () => void } {
+    let arrived = () => {};
+    let release = () => {};
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    gate = { arrived, released, release };
+    return { arrival, release };
+  }
+
+  function sendQuery(port: number): Promise<Response> {
+    return fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: QUERY }),
+    });
+  }
+
+  beforeAll(async () => {
+    iqm.app.addHook('onRequest', async (request) => {
+      if (!request.url.includes('/invoice/list/')) return;
+      gate.arrived();
+      await gate.released;
+    });
+    await iqm.start();
+  });
+  afterAll(async () => {
+    gate.release();
+    for (const { process: child } of launched) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await iqm.stop();
+  });
+
+  it('finishes the in-flight operation after SIGTERM, refuses new connections, and exits 0', async () => {
+    const { arrival, release } = holdInvoiceList();
+    const gateway = await launch(iqm, { SHUTDOWN_GRACE_MS: '15000' });
+    launched.push(gateway);
+
+    const pending = sendQuery(gateway.port);
+    await arrival;
+    gateway.process.kill('SIGTERM');
+    await gateway.waitForLine((line) => line.msg.startsWith('shutting down'));
+
+    // The listener is closed: a new connection is refused while the operation is still in flight.
+    await expect(connectOnce(gateway.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(gateway.lines.some((line) => line.msg === 'stopped')).toBe(false);
+
+    release();
+    const response = await pending;
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: { customerBySourceId: { invoices: { totalCount: number; nodes: { number: string }[] } } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    const expected = [...iqm.state.invoices.values()].filter((invoice) => invoice.owId === 200101).sort((a, b) => b.issuedOn - a.issuedOn);
+    expect(body.data.customerBySourceId.invoices.totalCount).toBe(expected.length);
+    expect(body.data.customerBySourceId.invoices.nodes.map((node) => node.number)).toEqual(expected.slice(0, 3).map((invoice) => invoice.invoiceName));
+
+    // Exit 0 means the drain finished before the grace period's forced exit (which exits 1).
+    expect(await gateway.exited).toBe(0);
+    expect(gateway.lines.find((line) => line.msg === 'graphql operation')).toMatchObject({ operationName: 'SlowInvoices', outcome: 'success' });
+    expect(gateway.lines.at(-1)).toMatchObject({ msg: 'stopped', signal: 'SIGTERM' });
+  });
+
+  it('exits 1 without waiting when a second signal arrives during the drain', async () => {
+    const { arrival, release } = holdInvoiceList();
+    const gateway = await launch(iqm, { SHUTDOWN_GRACE_MS: '15000' });
+    launched.push(gateway);
+
+    const pending = sendQuery(gateway.port).catch((error: unknown) => error);
+    await arrival;
+    gateway.process.kill('SIGTERM');
+    await gateway.waitForLine((line) => line.msg.startsWith('shutting down'));
+    gateway.process.kill('SIGINT');
+
+    expect(await gateway.exited).toBe(1);
+    expect(gateway.lines.at(-1)).toMatchObject({ msg: 'second signal: exiting without waiting', signal: 'SIGINT', operationsInFlight: 1 });
+    // The operation was cut off: its connection closed without an answer.
+    expect(await pending).toBeInstanceOf(TypeError);
+    release();
+  });
+});
