@@ -68,7 +68,7 @@ describe('Exploration: CORS allow-list on /graphql', () => {
   describe('configured list, production', () => {
     let stack: TestStack;
     beforeAll(async () => {
-      stack = await startStack({ env: { NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com' } });
+      stack = await startStack({ env: { NODE_ENV: 'production', LOG_LEVEL: 'silent', CORS_ORIGINS: 'https://app.example.com' } });
     });
     afterAll(async () => {
       await stack.close();
