@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../config.js';
 import type { GatewayContext } from '../context.js';
 import { inputPathPlugin } from './inputPaths.js';
 import { limitValidationRules, operationLimitsPlugin } from './limits.js';
+import { productionErrorsPlugin } from './productionErrors.js';
 
 export { limitValidationRules, operationLimitsPlugin, type LimitName, type OperationLimits } from './limits.js';
 
@@ -24,6 +25,10 @@ export function securityOptions(config: GatewayConfig): SecurityOptions {
     parseOptions: { maxTokens: config.limits.maxTokens },
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: config.production,
-    plugins: [operationLimitsPlugin<GatewayContext>(config.limits), inputPathPlugin<GatewayContext>()],
+    plugins: [
+      operationLimitsPlugin<GatewayContext>(config.limits),
+      inputPathPlugin<GatewayContext>(),
+      ...(config.production ? [productionErrorsPlugin<GatewayContext>()] : []),
+    ],
   };
 }
