@@ -500,7 +500,7 @@ export class IqmClient {
     );
     const rejection = findRejection(body);
     if (rejection) throw new ForbiddenError('IQM', rejection.join('; ') || 'request refused');
-    return decodeWire('IQM', route, envelope(schema), body).data as T;
+    return decodeWire('IQM', route, envelopeOf(schema), body).data as T;
   }
 
   private async write(request: Omit<UpstreamRequest, 'headers' | 'passStatuses' | 'errorMessage'>): Promise<IqmWriteResult> {
@@ -514,6 +514,21 @@ export class IqmClient {
     const data = decodeWire('IQM', request.route, IqmMessageEnvelope, body).data;
     return { ok: true, message: typeof data === 'string' ? data : data.message };
   }
+}
+
+/**
+ * One envelope per data schema, built on first use: zod compiles an object schema the first time it
+ * parses, so an envelope built per call was compiled per call (a top item of the CPU profile).
+ */
+const envelopes = new WeakMap<z.ZodType, z.ZodType<{ data: unknown }>>();
+
+function envelopeOf(schema: z.ZodType): z.ZodType<{ data: unknown }> {
+  let wrapped = envelopes.get(schema);
+  if (!wrapped) {
+    wrapped = envelope(schema);
+    envelopes.set(schema, wrapped);
+  }
+  return wrapped;
 }
 
 /** IQM reports refusals as `{ success:false, errorObjects }` at the top level or nested in `data`. */
