@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+#
+# The gateway as a container: TypeScript runs through tsx (a runtime dependency), so there is no
+# build output to ship; the image holds production dependencies, src/ and schema/ only.
+#
+#   docker build -t finance-gateway .
+#   docker run --rm -p 4000:4000 finance-gateway            # embedded simulators, demo data
+#   docker run --rm -p 4000:4000 -e IQM_BASE_URL=... -e IQM_TOKEN=... -e IQM_OW_ID=... finance-gateway
+#
+# Probes: GET /healthz (liveness) and GET /readyz (readiness); see README, "Operations".
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS base
+WORKDIR /app
+COPY package.json package-lock.json ./
+
+# Check: every dependency, then the generated types must be current and the code must type-check.
+# Nothing installed here ships; the runtime stage copies src/ from this stage only so that BuildKit,
+# which skips stages the target does not use, cannot skip the check.
+FROM base AS check
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json codegen.ts ./
+COPY schema ./schema
+COPY src ./src
+RUN npm run codegen:check && npm run typecheck
+
+# Production dependencies only (tsx included: it is how src/main.ts runs).
+FROM base AS deps
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=4000
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+COPY schema ./schema
+COPY --from=check /app/src ./src
+# Files stay root-owned and read-only to the process; staged uploads go to UPLOAD_DIR or /tmp.
+USER node
+EXPOSE 4000
+# For plain Docker / Compose; Kubernetes ignores it and uses the probes in the README.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# node itself is PID 1 (not npm, which does not pass signals on), so SIGTERM reaches the gateway's
+# graceful shutdown; SHUTDOWN_GRACE_MS (default 10 s) should stay below the orchestrator's grace period.
+STOPSIGNAL SIGTERM
+CMD ["node", "--import", "tsx", "src/main.ts"]
