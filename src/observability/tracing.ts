@@ -112,6 +112,7 @@ export class OperationTrace implements TraceScope {
 class FieldTrace implements TraceScope {
   private span: Span | null = null;
   private ctx: Context | null = null;
+  private ended = false;
   private readonly startTime = performance.timeOrigin + performance.now();
 
   constructor(
@@ -127,6 +128,9 @@ class FieldTrace implements TraceScope {
 
   context(): Context {
     if (!this.ctx) {
+      // Work started after the resolver settled (a prefetch it did not wait for) hangs under the
+      // parent: a span opened now could never be ended.
+      if (this.ended) return this.parent.context();
       const parentContext = this.parent.context();
       this.span = this.tracer.startSpan(this.name, { attributes: this.attributes, startTime: this.startTime }, parentContext);
       this.ctx = trace.setSpan(parentContext, this.span);
@@ -135,6 +139,7 @@ class FieldTrace implements TraceScope {
   }
 
   end(error: unknown): void {
+    this.ended = true;
     if (!this.span) return;
     if (error) {
       this.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
