@@ -45,6 +45,9 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     formatError: maskErrors(logger, config.production),
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
+    // Compact JSON: Apollo's default pretty-prints every response (2.7 % of the gateway's CPU in the
+    // benchmark's saturation profile, and a third more bytes on the wire).
+    stringifyResult: (result) => JSON.stringify(result),
     apollo: exploration.apollo,
     persistedQueries: exploration.persistedQueries,
     introspection: security.introspection,
