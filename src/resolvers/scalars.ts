@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
+import { GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
 import { Decimal } from 'decimal.js';
 import { isIsoDate } from '../domain/dates.js';
 import { isCurrencyCode, toDecimal } from '../domain/money.js';
@@ -152,7 +152,8 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 function parseIdempotencyKey(value: unknown): string {
   if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
     const shown = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : 'a non-string value';
-    throw new GraphQLError(
+    // A TypeError, like invalid() above, so graphql-js reports where the value is.
+    throw new TypeError(
       `IdempotencyKey cannot represent ${shown}: expected 8 to 128 characters of A-Z, a-z, 0-9, "_", ".", ":" or "-" (a UUID fits)`,
     );
   }
