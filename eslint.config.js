@@ -18,7 +18,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js', '**/codegen.ts', 'vitest.config.ts'],
+    files: ['eslint.config.js', '**/codegen.ts', '**/vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );
