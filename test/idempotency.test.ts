@@ -433,6 +433,49 @@ describe('Idempotency: timeouts', () => {
   });
 });
 
+describe('Idempotency: writes that never left the gateway', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { UPSTREAM_BREAKER_FAILURES: '1', UPSTREAM_BREAKER_COOLDOWN_MS: '200' } });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('frees the key when the breaker refused the write, so the same key pays once after the cool-down', async () => {
+    const refrens = stack.embedded.refrens!;
+    const invoiceId = Buffer.from(`RefrensInvoice:REFRENS:${JSON.stringify(['northwind-traders', '64f1a2b3c4d5e6f708192a01'])}`).toString('base64url');
+    const query = `mutation($input: PayRefrensInvoiceInput!) {
+      payRefrensInvoice(input: $input) { payment { reference amount { amount } } userErrors { code } }
+    }`;
+    type Answer = { payRefrensInvoice: { payment: { reference: string | null } | null; userErrors: { code: string }[] } };
+    const pay = (key: string, reference: string) =>
+      stack.gql<Answer>(query, { input: { invoiceId, amount: '10', method: 'UPI', reference, idempotencyKey: key } });
+
+    // A 502 on a write is ambiguous (its key stays blocked) and, with a threshold of 1, opens the breaker.
+    refrens.injectFault({ route: '/payments', method: 'POST', times: 1, fault: { kind: 'respond', status: 502 } });
+    const opened = await pay(newKey('breaker-opener'), 'UPI-OPENER');
+    expect(opened.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', system: 'REFRENS' });
+    const postsBefore = refrens.callsTo(undefined, 'POST').length;
+
+    const key = newKey('breaker-refused');
+    const refused = await pay(key, 'UPI-AFTER-BREAKER');
+    expect(refused.errors?.[0]?.message).toContain('circuit is open');
+    expect(refrens.callsTo(undefined, 'POST').length).toBe(postsBefore);
+
+    // Polled, never timed: while the breaker is open the same key keeps being refused, not blocked.
+    let answer = await pay(key, 'UPI-AFTER-BREAKER');
+    for (let tries = 0; answer.errors !== undefined && tries < 100; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      answer = await pay(key, 'UPI-AFTER-BREAKER');
+    }
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.payRefrensInvoice).toEqual({ payment: { reference: 'UPI-AFTER-BREAKER', amount: { amount: '10' } }, userErrors: [] });
+    expect(refrens.callsTo(undefined, 'POST').length - postsBefore).toBe(1);
+  });
+});
+
 describe('Idempotency: payload codec and fingerprint', () => {
   it('restores Decimal and Date values and keeps data that looks like a tag', () => {
     const payload = {

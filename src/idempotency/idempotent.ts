@@ -140,10 +140,11 @@ function answerExisting<TPayload>(existing: IdempotencyRecord, fingerprint: stri
 }
 
 /**
- * An attempt whose answer says the upstream did not act on it: a client error (4xx; the business
- * refusals the clients decode never throw) or 503 Service Unavailable. No answer (status 0) and other
- * 5xx say nothing about whether the write was applied.
+ * An attempt that cannot have been applied: it never left the gateway (breaker open, bulkhead full,
+ * deadline spent, connection refused), or its answer says the upstream did not act on it: a client
+ * error (4xx; the business refusals the clients decode never throw) or 503 Service Unavailable. No
+ * answer after sending (reset, timeout) and other 5xx say nothing about whether the write was applied.
  */
 function provesNothingApplied(call: UpstreamCallRecord): boolean {
-  return (call.status >= 400 && call.status < 500) || call.status === 503;
+  return !call.sent || (call.status >= 400 && call.status < 500) || call.status === 503;
 }

@@ -127,6 +127,12 @@ export interface UpstreamCallRecord {
   readonly attempt: number;
   /** Set when the attempt failed: the typed error it became. */
   readonly errorCode?: GatewayErrorCode;
+  /**
+   * False only when the request provably never left the gateway: refused by the breaker, the
+   * bulkhead or the deadline, or no connection could be opened. Idempotency relies on it to free a
+   * key whose write cannot have been applied.
+   */
+  readonly sent: boolean;
 }
 /**
  * The per-request observer, told about every attempt (refused ones included, with status 0). It may
@@ -213,8 +219,8 @@ export class UpstreamHttpClient {
     observe: UpstreamCallObserver,
   ): Promise<AttemptOutcome<UpstreamResponse>> {
     const started = performance.now();
-    const record = (status: number, errorCode?: GatewayErrorCode) =>
-      observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt, errorCode });
+    const record = (status: number, errorCode?: GatewayErrorCode, sent = true) =>
+      observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt, errorCode, sent });
     let status = 0;
     try {
       const response = await this.dispatch(request, 'application/json', timeoutMs);
@@ -230,7 +236,7 @@ export class UpstreamHttpClient {
       return failure;
     } catch (error) {
       const failure = this.transportFailure(error);
-      record(status, failure?.error.code ?? 'INTERNAL_SERVER_ERROR');
+      record(status, failure?.error.code ?? 'INTERNAL_SERVER_ERROR', status !== 0 || !failedToConnect(error));
       if (!failure) throw error;
       return failure;
     }
@@ -255,8 +261,8 @@ export class UpstreamHttpClient {
     observe: UpstreamCallObserver,
   ): Promise<AttemptOutcome<UpstreamStreamResponse>> {
     const started = performance.now();
-    const record = (status: number, errorCode?: GatewayErrorCode) =>
-      observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt, errorCode });
+    const record = (status: number, errorCode?: GatewayErrorCode, sent = true) =>
+      observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt, errorCode, sent });
     let status = 0;
     try {
       const response = await this.dispatch(request, '*/*', timeoutMs);
@@ -283,7 +289,7 @@ export class UpstreamHttpClient {
       };
     } catch (error) {
       const failure = this.transportFailure(error);
-      record(status, failure?.error.code ?? 'INTERNAL_SERVER_ERROR');
+      record(status, failure?.error.code ?? 'INTERNAL_SERVER_ERROR', status !== 0 || !failedToConnect(error));
       if (!failure) throw error;
       return failure;
     }
@@ -313,6 +319,7 @@ export class UpstreamHttpClient {
           durationMs: this.policies.clock.now() - started,
           attempt: attemptNumber,
           errorCode: error.code,
+          sent: false,
         });
         return error;
       },
@@ -426,6 +433,14 @@ export class UpstreamHttpClient {
     }
     return null;
   }
+}
+
+/** Errors raised while opening the connection: the request cannot have reached the upstream. */
+const CONNECT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function failedToConnect(error: unknown): boolean {
+  if (error instanceof undiciErrors.ConnectTimeoutError) return true;
+  return error instanceof Error && CONNECT_ERROR_CODES.has(String((error as NodeJS.ErrnoException).code));
 }
 
 export function queryString(query: Readonly<Record<string, QueryValue>> | undefined): string {
