@@ -38,11 +38,12 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
   });
   const security = securityOptions(config);
   const exploration = explorationOptions(config);
+  const formatError = maskErrors(logger, config.production);
   const apollo = new ApolloServer<GatewayContext>({
     schema: observability.instrumentSchema(buildSchema()),
     // main.ts owns SIGTERM/SIGINT (drain, then close pools and exporters); Apollo's own handler would re-raise the signal mid-drain.
     stopOnTerminationSignals: false,
-    formatError: maskErrors(logger, config.production),
+    formatError,
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: false,
     // Compact JSON: Apollo's default pretty-prints every response (2.7 % of the gateway's CPU in the
@@ -56,7 +57,7 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     hideSchemaDetailsFromClientErrors: security.hideSchemaDetailsFromClientErrors,
     plugins: [
       fastifyApolloDrainPlugin(app),
-      usePartialErrors(),
+      usePartialErrors(formatError),
       ...observability.plugins,
       ...security.plugins,
       ...exploration.plugins,

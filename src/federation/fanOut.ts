@@ -45,7 +45,7 @@ export async function fanOut<T>(
 function partialError(reason: unknown, system: SourceSystem, info: GraphQLResolveInfo): GraphQLError {
   const path = responsePathAsArray(info.path);
   if (reason instanceof GatewayError) {
-    return new GraphQLError(reason.message, { path, extensions: { ...reason.extensions, system } });
+    return new GraphQLError(reason.message, { path, originalError: reason, extensions: { ...reason.extensions, system } });
   }
   return new GraphQLError(`${system} could not be read`, { path, originalError: reason instanceof Error ? reason : undefined, extensions: { code: 'INTERNAL_SERVER_ERROR', system } });
 }

@@ -4,7 +4,6 @@ import type { GatewayConfig } from '../config.js';
 import type { GatewayContext } from '../context.js';
 import { inputPathPlugin } from './inputPaths.js';
 import { limitValidationRules, operationLimitsPlugin } from './limits.js';
-import { productionErrorsPlugin } from './productionErrors.js';
 
 export { limitValidationRules, operationLimitsPlugin, type LimitName, type OperationLimits } from './limits.js';
 
@@ -28,7 +27,6 @@ export function securityOptions(config: GatewayConfig): SecurityOptions {
     plugins: [
       operationLimitsPlugin<GatewayContext>(config.limits),
       inputPathPlugin<GatewayContext>(),
-      ...(config.production ? [productionErrorsPlugin<GatewayContext>()] : []),
     ],
   };
 }
