@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { IQMETRIX_DEMO_CUSTOMERS } from '../../src/upstreams/iqmetrix/index.js';
 import { invoiceGid } from '../helpers/iqm.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
 
@@ -199,7 +200,7 @@ describe('Security: strict scalars', () => {
 describe('Security: amounts follow the currency’s minor unit', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startStack({ env: { IQM_CURRENCY: 'JPY' } });
+    stack = await startStack({ env: { IQM_CURRENCY: 'JPY', IQMETRIX_CURRENCY: 'JPY' } });
   });
   afterAll(async () => {
     await stack.close();
@@ -210,5 +211,26 @@ describe('Security: amounts follow the currency’s minor unit', () => {
     const response = await stack.gql<{ payInvoice: { userErrors: UserErrorShape[] } }>(PAY_INVOICE, { input: { invoiceId, amount: '100.5', idempotencyKey: 'yen-fraction-1' } });
     expect(response.data!.payInvoice.userErrors).toEqual([{ field: ['input', 'amount'], message: 'must have at most 0 decimal places for JPY', code: 'INVALID_INPUT' }]);
     expect(stack.embedded.iqm!.calls).toEqual([]);
+  });
+
+  it('refuses a fraction of a yen in a new iQmetrix invoice, item prices and payments alike, before the write', async () => {
+    const response = await stack.gql<{ createIqmetrixInvoice: { invoice: null; userErrors: UserErrorShape[] } }>(
+      `mutation($customerId: Guid!) {
+        createIqmetrixInvoice(input: {
+          customerId: $customerId, locationId: 4, employeeId: 15, idempotencyKey: "yen-fraction-iqmetrix",
+          orders: [{ items: [{ description: "Case", quantity: 1, sellingPrice: "1200.5" }] }],
+          payments: [{ amount: "0.5", paymentMethodId: 1 }]
+        }) { invoice { id } userErrors { field message code } }
+      }`,
+      { customerId: IQMETRIX_DEMO_CUSTOMERS.contosoMedia },
+    );
+    expect(response.data!.createIqmetrixInvoice).toEqual({
+      invoice: null,
+      userErrors: [
+        { field: ['input', 'orders', '0', 'items', '0', 'sellingPrice'], message: 'has more decimals than JPY allows', code: 'INVALID_INPUT' },
+        { field: ['input', 'payments', '0', 'amount'], message: 'has more decimals than JPY allows', code: 'INVALID_INPUT' },
+      ],
+    });
+    expect(stack.embedded.iqmetrix!.callsTo(undefined, 'POST')).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
+import { currencyDigits } from '../../domain/money.js';
 import type { UserErrorModel } from '../../domain/models.js';
 import { createInvoiceToWire, invoiceDetailFromWire } from '../../upstreams/iqmetrix/index.js';
 import { invalidInput, rejected } from './support.js';
@@ -11,6 +12,8 @@ export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] =
     if (companyId === null) {
       return rejected({ invoice: null }, [invalidInput(['input', 'companyId'], 'required: no IQMETRIX_COMPANY_ID is configured')]);
     }
+    const { currencyCode } = context.iqmetrix;
+    const digits = currencyDigits(currencyCode);
     const errors: UserErrorModel[] = [];
     if (input.orders.length === 0) errors.push(invalidInput(['input', 'orders'], 'an invoice needs at least one order'));
     input.orders.forEach((order, orderIndex) => {
@@ -19,11 +22,13 @@ export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] =
         const field = ['input', 'orders', String(orderIndex), 'items', String(itemIndex)];
         if (item.quantity <= 0) errors.push(invalidInput([...field, 'quantity'], 'must be greater than zero'));
         if (item.sellingPrice.isNegative()) errors.push(invalidInput([...field, 'sellingPrice'], 'must not be negative'));
-        if (item.sellingPrice.decimalPlaces() > 2) errors.push(invalidInput([...field, 'sellingPrice'], 'has more than 2 decimals'));
+        if (item.sellingPrice.decimalPlaces() > digits) errors.push(invalidInput([...field, 'sellingPrice'], `has more decimals than ${currencyCode} allows`));
       });
     });
     (input.payments ?? []).forEach((payment, index) => {
-      if (payment.amount.lessThanOrEqualTo(0)) errors.push(invalidInput(['input', 'payments', String(index), 'amount'], 'must be greater than zero'));
+      const field = ['input', 'payments', String(index), 'amount'];
+      if (payment.amount.lessThanOrEqualTo(0)) errors.push(invalidInput(field, 'must be greater than zero'));
+      if (payment.amount.decimalPlaces() > digits) errors.push(invalidInput(field, `has more decimals than ${currencyCode} allows`));
     });
     if (errors.length > 0) return rejected({ invoice: null }, errors);
 
