@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * Reads a V8 .cpuprofile (node --cpu-prof) and sums self time per function and per area (a
+ * package under node_modules, a folder of src/, Node's internals, GC), so the benchmark can say what
+ * dominates the gateway's CPU under saturation.
+ */
+
+interface CpuProfileNode {
+  readonly id: number;
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+}
+
+interface CpuProfile {
+  readonly nodes: readonly CpuProfileNode[];
+  readonly samples: readonly number[];
+  /** Microseconds between consecutive samples. */
+  readonly timeDeltas: readonly number[];
+}
+
+export interface ProfileEntry {
+  readonly name: string;
+  readonly selfMs: number;
+  readonly percent: number;
+}
+
+export interface ProfileSummary {
+  readonly totalMs: number;
+  readonly topFunctions: ProfileEntry[];
+  readonly topAreas: ProfileEntry[];
+}
+
+export function summarizeProfile(file: string, top = 15): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const functions = new Map<string, number>();
+  const areas = new Map<string, number>();
+  let totalUs = 0;
+  profile.samples.forEach((id, index) => {
+    const node = byId.get(id);
+    const delta = profile.timeDeltas[index] ?? 0;
+    if (!node || node.callFrame.functionName === '(idle)') return;
+    totalUs += delta;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : '';
+    const name = `${functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
+    functions.set(name, (functions.get(name) ?? 0) + delta);
+    const area = areaOf(functionName, url);
+    areas.set(area, (areas.get(area) ?? 0) + delta);
+  });
+  const ranked = (entries: Map<string, number>) =>
+    [...entries]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), percent: Math.round((us / Math.max(totalUs, 1)) * 1000) / 10 }));
+  return { totalMs: Math.round(totalUs / 1000), topFunctions: ranked(functions), topAreas: ranked(areas) };
+}
+
+function shortUrl(url: string): string {
+  const modules = url.lastIndexOf('/node_modules/');
+  if (modules >= 0) return url.slice(modules + '/node_modules/'.length);
+  const source = url.indexOf('/src/');
+  if (source >= 0) return url.slice(source + 1);
+  return url.replace(/^file:\/\//, '');
+}
+
+/** node_modules/<package>, src/<folder>, node:internals, or V8's own buckets such as (garbage collector). */
+function areaOf(functionName: string, url: string): string {
+  if (!url) return functionName.startsWith('(') ? functionName : '(native)';
+  const modules = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  if (modules) return modules[1]!;
+  const source = /\/src\/([^/]+)/.exec(url);
+  if (source) return `src/${source[1]!.replace(/\.ts$/, '')}`;
+  if (url.startsWith('node:')) return 'node internals';
+  return shortUrl(url);
+}
