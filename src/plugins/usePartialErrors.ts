@@ -17,7 +17,7 @@ export function usePartialErrors(
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single' || contextValue.partialErrors.length === 0) return;
           const result = response.body.singleResult;
-          result.errors = [...(result.errors ?? []), ...contextValue.partialErrors.map((error) => formatError(error.toJSON(), error))];
+          result.errors = [...(result.errors ?? []), ...contextValue.partialErrors.map((error) => formatError(error.toJSON(), error.originalError ?? error))];
         },
       };
     },
