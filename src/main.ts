@@ -3,7 +3,7 @@ import { CustomerDirectory, CustomerDirectoryError } from './directory/index.js'
 import { startEmbeddedUpstreams } from './embedded.js';
 import { createLogger } from './observability/logger.js';
 import { createGateway } from './server.js';
-import { createServices } from './services.js';
+import { createServices, type RunningServices } from './services.js';
 
 /** Reads configuration, starts simulators where no upstream URL is set, and serves the gateway. */
 async function main(): Promise<void> {
@@ -32,7 +32,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const services = await createServices(config, embedded.endpoints, { directory, logger });
+  let services: RunningServices;
+  try {
+    services = await createServices(config, embedded.endpoints, { directory, logger });
+  } catch (error) {
+    // A store the configuration names but the gateway cannot reach (REDIS_URL): say so and stop.
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    await embedded.stop();
+    process.exit(1);
+  }
   const gateway = await createGateway(services);
   const url = await gateway.listen(config.port, config.host);
   const { iqm, intact, refrens, iqmetrix, simulated: simulatedSystems } = embedded.endpoints;
