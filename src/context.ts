@@ -86,6 +86,7 @@ export function createContext(services: GatewayServices, request: IncomingReques
   // The operation's deadline travels with the observer: no upstream call of this request (retries
   // and queue waits included) runs past REQUEST_TIMEOUT_MS from now.
   const deadline = performance.now() + services.config.requestTimeoutMs;
+  const requestId = request.requestId ?? randomUUID();
   const observe: UpstreamCallObserver = Object.assign(
     (call: UpstreamCallRecord) => {
       upstreamCalls.push(call);
@@ -95,7 +96,7 @@ export function createContext(services: GatewayServices, request: IncomingReques
         forgetReadsBySystem.get(call.system)?.();
       }
     },
-    { deadline },
+    { deadline, requestId },
   );
   const { endpoints, pools } = services;
   const iqmClient = new IqmClient(pools.iqm, caller.iqmCredentials, observe);
@@ -137,7 +138,7 @@ export function createContext(services: GatewayServices, request: IncomingReques
     },
     upstreamCalls,
     partialErrors: [],
-    requestId: request.requestId ?? randomUUID(),
+    requestId,
   };
 }
 

@@ -50,7 +50,7 @@ export function createObservability(config: GatewayConfig, logger: Logger): Obse
 
   const instrumentation: UpstreamInstrumentation = {
     aroundCall: (call, run) => (tracing ? tracing.aroundCall(call, run) : run()),
-    onAttempt(record) {
+    onAttempt(record, requestId) {
       const failure = attemptFailure(record);
       metrics.upstreamAttempt(record, failure);
       tracing?.onAttempt(record);
@@ -65,6 +65,7 @@ export function createObservability(config: GatewayConfig, logger: Logger): Obse
           attempt: record.attempt,
           errorCode: failure,
           durationMs: roundMs(record.durationMs),
+          ...(requestId ? { requestId } : {}),
           ...(traceId ? { traceId } : {}),
         },
         'upstream call failed',

@@ -74,8 +74,8 @@ export interface UpstreamCallDescription {
 export interface UpstreamInstrumentation {
   /** Wraps one logical call, every attempt of it included (a trace span); must return run()'s outcome. */
   aroundCall<T>(call: UpstreamCallDescription, run: () => Promise<T>): Promise<T>;
-  /** Told about every finished attempt. */
-  onAttempt(record: UpstreamCallRecord): void;
+  /** Told about every finished attempt; `requestId` is the operation's, when the call belongs to one. */
+  onAttempt(record: UpstreamCallRecord, requestId?: string): void;
 }
 
 export type { BreakerState } from './resilience/index.js';
@@ -143,6 +143,8 @@ export interface UpstreamCallObserver {
   (call: UpstreamCallRecord): void;
   /** End of the operation's time budget, on the performance.now() clock. Unset: the pool's default budget. */
   readonly deadline?: number;
+  /** The operation's request id, for the process-wide instrumentation's log lines. */
+  readonly requestId?: string;
 }
 
 export function encodePathSegment(value: string | number): string {
@@ -387,7 +389,7 @@ export class UpstreamHttpClient {
     const instrumentation = this.options.instrumentation;
     return (record) => {
       observe?.(record);
-      instrumentation?.onAttempt(record);
+      instrumentation?.onAttempt(record, observe?.requestId);
     };
   }
 

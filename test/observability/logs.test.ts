@@ -100,6 +100,8 @@ describe('Observability: log lines', () => {
     const attempts = iqm.callsTo('/invoice/list', 'GET');
     expect(attempts.length).toBeGreaterThan(0);
     expect(attempts.every((call) => call.status === 503)).toBe(true);
+    const [operation] = lines().filter((line) => line.msg === 'graphql operation');
+    expect(operation!['requestId']).toEqual(expect.any(String));
     const warnings = lines().filter((line) => line.msg === 'upstream call failed');
     expect(warnings).toHaveLength(attempts.length);
     warnings.forEach((warning, index) => {
@@ -115,11 +117,11 @@ describe('Observability: log lines', () => {
         attempt: index + 1,
         errorCode: 'UPSTREAM_UNAVAILABLE',
         durationMs: expect.any(Number),
+        requestId: operation!['requestId'],
         msg: 'upstream call failed',
       });
     });
 
-    const [operation] = lines().filter((line) => line.msg === 'graphql operation');
     expect(operation).toMatchObject({
       operationName: 'CustomerInvoices',
       outcome: response.data?.customerBySourceId ? 'partial' : 'error',
