@@ -166,6 +166,23 @@ describe('Operations: graceful shutdown of the real process', () => {
     expect(gateway.lines.at(-1)).toMatchObject({ msg: 'stopped', signal: 'SIGTERM' });
   });
 
+  it('exits 1 when the grace period runs out with an operation still in flight', async () => {
+    const { arrival, release } = holdInvoiceList();
+    const gateway = await launch(iqm, { SHUTDOWN_GRACE_MS: '300' });
+    launched.push(gateway);
+
+    const pending = sendQuery(gateway.port).catch((error: unknown) => error);
+    await arrival;
+    gateway.process.kill('SIGTERM');
+
+    // The IQM call is still held: only the grace period can end the process.
+    expect(await gateway.exited).toBe(1);
+    expect(gateway.lines.at(-1)).toMatchObject({ msg: expect.stringMatching(/^grace period over/), graceMs: 300, operationsInFlight: 1 });
+    expect(gateway.lines.some((line) => line.msg === 'stopped')).toBe(false);
+    expect(await pending).toBeInstanceOf(TypeError);
+    release();
+  });
+
   it('exits 1 without waiting when a second signal arrives during the drain', async () => {
     const { arrival, release } = holdInvoiceList();
     const gateway = await launch(iqm, { SHUTDOWN_GRACE_MS: '15000' });
