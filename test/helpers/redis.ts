@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from './net.js';
 
 /** A throwaway redis-server on a free loopback port, with persistence off. */
 export interface TestRedis {
@@ -36,16 +37,6 @@ export async function startRedis(): Promise<TestRedis> {
     }
   }
   throw lastError instanceof Error ? lastError : new Error('redis-server did not start');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no TCP port');
-  return address.port;
 }
 
 /** Polls with PING until `+PONG` comes back, the process exits, or 10 s pass. */

@@ -1,24 +1,15 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IQM_DEMO_TENANTS, IqmSimulator } from '../../src/upstreams/iqm/index.js';
+import { freePort } from '../helpers/net.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 type LogLine = Record<string, unknown> & { msg: string };
-
-/** A port that was free a moment ago (the gateway must print a URL we can predict). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}
 
 /** Resolves when a TCP connection opens, rejects with the socket error (ECONNREFUSED) otherwise. */
 function connectOnce(port: number): Promise<void> {

@@ -1,9 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/errors.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { toDecimal } from '../../src/domain/money.js';
-import { UpstreamHttpClient } from '../../src/upstreams/http.js';
+import type { UpstreamHttpClient } from '../../src/upstreams/http.js';
 import {
   INTACT_DEMO_TOKEN,
   INTACT_SIMULATOR_EPOCH,
@@ -21,6 +20,7 @@ import {
   type IntactPostResult,
   type IntactSimulatorOptions,
 } from '../../src/upstreams/intact/index.js';
+import { caught, useSimulatorConnections } from '../helpers/upstreamClient.js';
 
 const DAY_MS = 86_400_000;
 
@@ -30,28 +30,12 @@ interface Harness {
   readonly client: IntactClient;
 }
 
-const open: { close(): Promise<void> }[] = [];
+const connect = useSimulatorConnections();
 
 async function start(options: IntactSimulatorOptions = {}, token: string | null = INTACT_DEMO_TOKEN): Promise<Harness> {
   const sim = new IntactSimulator(options);
-  await sim.start();
-  const http = new UpstreamHttpClient({ system: 'INTACT', baseUrl: sim.baseUrl, connections: 4, connectTimeoutMs: 1000, requestTimeoutMs: 2000 });
-  open.push(http, { close: () => sim.stop() });
+  const http = await connect(sim, 'INTACT');
   return { sim, http, client: new IntactClient(http, token) };
-}
-
-afterEach(async () => {
-  // Clients before simulators, so no socket is left waiting on a closed server.
-  for (const resource of open.splice(0)) await resource.close();
-});
-
-async function caught(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
-    () => null,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return error as GatewayError;
 }
 
 function query(accountCode: string, extra: Partial<IntactLedgerQuery> = {}): IntactLedgerQuery {
@@ -533,15 +517,24 @@ async function startStub(answer: () => { status: number; body: unknown }): Promi
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const http = new UpstreamHttpClient({ system: 'INTACT', baseUrl: `http://127.0.0.1:${port}/`, connections: 1, connectTimeoutMs: 1000, requestTimeoutMs: 2000 });
-  open.push(http, {
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  let baseUrl = '';
+  const http = await connect(
+    {
+      get baseUrl() {
+        return baseUrl;
+      },
+      async start() {
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+        return baseUrl;
+      },
+      stop: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    },
+    'INTACT',
+  );
   return { http, requests };
 }

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { toDecimal } from '../../src/domain/money.js';
-import { UpstreamHttpClient } from '../../src/upstreams/http.js';
+import type { UpstreamHttpClient } from '../../src/upstreams/http.js';
 import {
   IQMETRIX_DEMO_COMPANY_ID,
   IQMETRIX_DEMO_CUSTOMERS,
@@ -21,6 +21,7 @@ import {
   type IqmetrixCreateInvoiceInput,
   type IqmetrixSimulatorOptions,
 } from '../../src/upstreams/iqmetrix/index.js';
+import { caught, useSimulatorConnections } from '../helpers/upstreamClient.js';
 
 const COMPANY = IQMETRIX_DEMO_COMPANY_ID;
 const { robertSmith, contosoMedia, tailspinToys } = IQMETRIX_DEMO_CUSTOMERS;
@@ -32,28 +33,12 @@ interface Harness {
   readonly client: IqmetrixClient;
 }
 
-const open: { close(): Promise<void> }[] = [];
+const connect = useSimulatorConnections();
 
 async function start(options: IqmetrixSimulatorOptions = {}, token: string | null = IQMETRIX_DEMO_TOKEN): Promise<Harness> {
   const sim = new IqmetrixSimulator(options);
-  await sim.start();
-  const http = new UpstreamHttpClient({ system: 'IQMETRIX', baseUrl: sim.baseUrl, connections: 4, connectTimeoutMs: 1000, requestTimeoutMs: 2000 });
-  open.push(http, { close: () => sim.stop() });
+  const http = await connect(sim, 'IQMETRIX');
   return { sim, http, client: new IqmetrixClient(http, token) };
-}
-
-afterEach(async () => {
-  // Clients before simulators, so no socket is left waiting on a closed server.
-  for (const resource of open.splice(0)) await resource.close();
-});
-
-async function caught(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
-    () => null,
-    (reason: unknown) => reason,
-  );
-  if (!(error instanceof GatewayError)) throw new Error(`expected a GatewayError, got ${String(error)}`);
-  return error;
 }
 
 /** A raw call to the simulator, for what the client never sends. */
