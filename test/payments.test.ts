@@ -78,6 +78,12 @@ describe('Payments: IQM payment lists, writes and refunds', () => {
       { c: customerGid(200101) },
     );
     expect(missing.data!.addPayment.userErrors).toEqual([{ field: ['input', 'invoiceId'], code: 'INVALID_INPUT' }]);
+    const otherInvoice = [...iqm.state.invoices.values()].find((candidate) => candidate.owId === 200102)!;
+    const foreign = await stack.gql<{ addPayment: { userErrors: UserError[] } }>(
+      `mutation($c: ID!, $i: ID!) { addPayment(input: { customerId: $c, amount: "50.00", paidOn: "2026-10-05", mode: CHEQUE, type: AGAINST_INVOICE, transactionId: "CHQ-77", invoiceId: $i, idempotencyKey: "add-chq-77-foreign" }) { userErrors { field message code } } }`,
+      { c: customerGid(200101), i: invoiceGid(200102, otherInvoice.invoiceId) },
+    );
+    expect(foreign.data!.addPayment.userErrors).toEqual([{ field: ['input', 'invoiceId'], message: 'the invoice belongs to another customer', code: 'INVALID_INPUT' }]);
     expect(iqm.calls).toEqual([]);
 
     const added = await stack.gql<{ addPayment: { payment: PaymentNode; userErrors: UserError[] } }>(
@@ -95,6 +101,14 @@ describe('Payments: IQM payment lists, writes and refunds', () => {
       { p: id, i: invoiceGid(200101, invoice.invoiceId) },
     );
     expect(edited.data!.updatePayment.payment.amount.amount).toBe('75.5');
+    const writes = () => iqm.calls.filter((call) => call.method !== 'GET').length;
+    const writesBefore = writes();
+    const movedAway = await stack.gql<{ updatePayment: { payment: null; userErrors: UserError[] } }>(
+      `mutation($p: ID!, $i: ID!) { updatePayment(input: { paymentId: $p, amount: "75.50", paidOn: "2026-10-06", mode: CHEQUE, type: AGAINST_INVOICE, transactionId: "CHQ-78", invoiceId: $i }) { payment { paymentId } userErrors { field message code } } }`,
+      { p: id, i: invoiceGid(200102, otherInvoice.invoiceId) },
+    );
+    expect(movedAway.data!.updatePayment).toEqual({ payment: null, userErrors: [{ field: ['input', 'invoiceId'], message: 'the invoice belongs to another customer', code: 'INVALID_INPUT' }] });
+    expect(writes()).toBe(writesBefore);
     expect(iqm.state.payments.get(payment.paymentId)!.transactionId).toBe('CHQ-78');
 
     const approved = await action('approvePayment', id, ', actionNote: "Cheque cleared"');

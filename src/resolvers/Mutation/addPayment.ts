@@ -7,9 +7,9 @@ import {
   consumeUpload,
   invalidInput,
   iqmCustomer,
-  iqmInvoiceKey,
   iqmUserErrors,
   isUserError,
+  paymentInvoiceId,
   rejected,
   stagedProof,
 } from './support.js';
@@ -24,15 +24,8 @@ export const addPayment: MutationResolvers['addPayment'] = (_root, { input }, co
     errors.push(...amountErrors(context, input.amount, ['input', 'amount']));
     if (input.type === 'REFUND') errors.push(invalidInput(['input', 'type'], 'refunds are added with initiateRefund'));
     if (!input.transactionId.trim()) errors.push(invalidInput(['input', 'transactionId'], 'must not be empty'));
-    let invoiceId: number | null = null;
-    if (input.type === 'AGAINST_INVOICE') {
-      const key = input.invoiceId ? iqmInvoiceKey(input.invoiceId) : null;
-      if (!key) errors.push(invalidInput(['input', 'invoiceId'], 'required for AGAINST_INVOICE: the id of an IQM invoice of the customer'));
-      else if (!isUserError(target) && key.owId !== target.owId) errors.push(invalidInput(['input', 'invoiceId'], 'the invoice belongs to another customer'));
-      else invoiceId = key.invoiceId;
-    } else if (input.invoiceId) {
-      errors.push(invalidInput(['input', 'invoiceId'], 'only AGAINST_INVOICE payments name an invoice'));
-    }
+    const invoiceId = paymentInvoiceId(input, isUserError(target) ? null : target.owId, errors);
+    if (input.type !== 'AGAINST_INVOICE' && input.invoiceId) errors.push(invalidInput(['input', 'invoiceId'], 'only AGAINST_INVOICE payments name an invoice'));
     const staged = stagedProof(context, input.paymentProofUploadId);
     if (isUserError(staged)) errors.push(staged);
     if (errors.length > 0 || isUserError(target) || isUserError(staged)) return rejected({ payment: null }, errors);

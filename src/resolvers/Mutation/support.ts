@@ -37,6 +37,23 @@ export function iqmInvoiceKey(id: string): { owId: number; invoiceId: number } |
   return key ? { owId: key.owId, invoiceId: key.id } : null;
 }
 
+/**
+ * The IQM invoice a payment is made against (A36, A37): required for AGAINST_INVOICE and an invoice of
+ * the same customer workspace; null for other payment types. Problems are pushed to `errors`.
+ */
+export function paymentInvoiceId(
+  input: { readonly type: string; readonly invoiceId?: string | null },
+  owId: number | null,
+  errors: UserErrorModel[],
+): number | null {
+  if (input.type !== 'AGAINST_INVOICE') return null;
+  const key = input.invoiceId ? iqmInvoiceKey(input.invoiceId) : null;
+  if (!key) errors.push(invalidInput(['input', 'invoiceId'], 'required for AGAINST_INVOICE: the id of an IQM invoice of the customer'));
+  else if (owId !== null && key.owId !== owId) errors.push(invalidInput(['input', 'invoiceId'], 'the invoice belongs to another customer'));
+  else return key.invoiceId;
+  return null;
+}
+
 /** Decodes the global id of an IqmPayment. */
 export function iqmPaymentKey(id: string): { owId: number; paymentId: number } | null {
   const parts = fromGlobalId(id);

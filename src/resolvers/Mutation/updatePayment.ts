@@ -6,10 +6,10 @@ import {
   consumeUpload,
   freshIqmPayment,
   invalidInput,
-  iqmInvoiceKey,
   iqmPaymentKey,
   iqmUserErrors,
   isUserError,
+  paymentInvoiceId,
   rejected,
   stagedProof,
 } from './support.js';
@@ -21,13 +21,7 @@ export const updatePayment: MutationResolvers['updatePayment'] = async (_root, {
   if (!key || key.owId === 0) errors.push(invalidInput(['input', 'paymentId'], 'not the id of an IQM payment of a customer'));
   errors.push(...amountErrors(context, input.amount, ['input', 'amount']));
   if (!input.transactionId.trim() && input.type !== 'REFUND') errors.push(invalidInput(['input', 'transactionId'], 'must not be empty'));
-  let invoiceId: number | null = null;
-  if (input.type === 'AGAINST_INVOICE') {
-    const invoiceKey = input.invoiceId ? iqmInvoiceKey(input.invoiceId) : null;
-    if (!invoiceKey) errors.push(invalidInput(['input', 'invoiceId'], 'required for AGAINST_INVOICE: the id of an IQM invoice of the customer'));
-    else if (key && invoiceKey.owId !== key.owId) errors.push(invalidInput(['input', 'invoiceId'], 'the invoice belongs to another customer'));
-    else invoiceId = invoiceKey.invoiceId;
-  }
+  const invoiceId = paymentInvoiceId(input, key?.owId ?? null, errors);
   if (input.refundReason && input.type !== 'REFUND') errors.push(invalidInput(['input', 'refundReason'], 'only refunds carry a refund reason'));
   const staged = stagedProof(context, input.paymentProofUploadId);
   if (isUserError(staged)) errors.push(staged);
