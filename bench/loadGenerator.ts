@@ -20,6 +20,8 @@ export interface LoadJob {
   readonly url: string;
   /** The JSON request body (a GraphQL operation). */
   readonly body: string;
+  /** The bearer token every request carries. */
+  readonly authorization: string;
   readonly durationMs: number;
   /** Concurrent connections (throughput only). */
   readonly connections?: number;
@@ -53,7 +55,7 @@ async function latencyRun(job: LoadJob): Promise<LoadResult> {
         const response = await client.request({
           method: 'POST',
           path: url.pathname,
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: job.authorization },
           body: job.body,
         });
         const text = await response.body.text();
@@ -85,7 +87,7 @@ async function throughputRun(job: LoadJob): Promise<LoadResult> {
   const options = {
     url: job.url,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: job.authorization },
     body: job.body,
     connections,
     verifyBody: isAnswer,

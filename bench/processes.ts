@@ -82,7 +82,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the gateway exited with ${child.exitCode}:\n${output}`);
     try {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      // Liveness, not an operation: operations need a token.
+      const response = await fetch(url.replace(/\/graphql$/, '/healthz'));
       if (response.ok) break;
     } catch {
       // Not listening yet.

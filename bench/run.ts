@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import type { SourceSystem } from '../src/domain/models.js';
 import { DEMO_DIRECTORY_FILE, startEmbeddedUpstreams, type EmbeddedUpstreams } from '../src/embedded.js';
-import { IQM_DEMO_TENANTS } from '../src/upstreams/iqm/index.js';
+import { createBenchAuth } from './auth.js';
 import type { SimulatorServer } from '../src/upstreams/simulatorServer.js';
 import type { LoadJob, LoadResult } from './loadGenerator.js';
 import {
@@ -67,6 +67,9 @@ const TARGET = {
   peakRssMb: 200,
 } as const;
 /** Operations that must beat naive resolvers by TARGET.naiveCallRatio and naiveThroughputRatio. */
+/** Authentication is on, as in production: one token for every client of this run. */
+const auth = await createBenchAuth();
+
 const BATCHING_OPERATIONS = new Set(['customerInvoicesWithPayments', 'organizationPayments']);
 
 type Simulators = [SourceSystem, SimulatorServer][];
@@ -124,9 +127,10 @@ async function startUpstreams(latencyMs: number): Promise<Upstreams> {
 
 /** The gateway's environment: the simulators' URLs and demo credentials, the demo directory. */
 function gatewayEnv(upstreams: Upstreams, mode: 'batched' | 'naive'): Record<string, string> {
-  const { endpoints } = upstreams.embedded;
-  const tenant = IQM_DEMO_TENANTS[0]!;
+  const { endpoints, demoTenants } = upstreams.embedded;
+  const { iqm, intact, refrens, iqmetrix } = demoTenants[0]!.credentials;
   return {
+    ...auth.env,
     NODE_ENV: 'production',
     // Request logs would measure pino, not the gateway; warnings and errors still print.
     LOG_LEVEL: 'warn',
@@ -136,15 +140,15 @@ function gatewayEnv(upstreams: Upstreams, mode: 'batched' | 'naive'): Record<str
     // saturation run would measure load shedding instead of throughput. Batched mode keeps the default.
     ...(mode === 'naive' ? { UPSTREAM_MAX_QUEUED: '100000' } : {}),
     IQM_BASE_URL: endpoints.iqm.baseUrl,
-    IQM_TOKEN: tenant.token,
-    IQM_OW_ID: String(tenant.organizationWorkspaceId),
+    IQM_TOKEN: iqm!.token,
+    IQM_OW_ID: iqm!.organizationWorkspaceId,
     INTACT_BASE_URL: endpoints.intact.baseUrl,
-    INTACT_TOKEN: endpoints.intact.token ?? '',
+    INTACT_TOKEN: intact!.token,
     REFRENS_BASE_URL: endpoints.refrens.baseUrl,
-    REFRENS_TOKEN: endpoints.refrens.token ?? '',
+    REFRENS_TOKEN: refrens!.token,
     IQMETRIX_BASE_URL: endpoints.iqmetrix.baseUrl,
-    IQMETRIX_TOKEN: endpoints.iqmetrix.token ?? '',
-    IQMETRIX_COMPANY_ID: String(endpoints.iqmetrix.companyId ?? ''),
+    IQMETRIX_TOKEN: iqmetrix!.token,
+    IQMETRIX_COMPANY_ID: String(iqmetrix!.companyId ?? ''),
     CUSTOMER_DIRECTORY_FILE: DEMO_DIRECTORY_FILE,
   };
 }
@@ -175,7 +179,7 @@ async function settle(upstreams: Upstreams): Promise<void> {
 }
 
 async function post(gateway: GatewayProcess, operation: BenchOperation): Promise<void> {
-  const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyOf(operation) });
+  const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth.authorization }, body: bodyOf(operation) });
   const body = (await response.json()) as { data?: unknown; errors?: { message: string }[] };
   const problem = body.errors ? body.errors.map((error) => error.message).join('; ') : operation.check(body.data);
   if (response.status !== 200 || problem) throw new Error(`${operation.name}: HTTP ${response.status}: ${problem ?? 'no data'}`);
@@ -191,8 +195,8 @@ interface LoadMeasurement {
   readonly calls: number;
 }
 
-async function measure(gateway: GatewayProcess, upstreams: Upstreams, generator: LoadGenerator, operation: BenchOperation, job: Omit<LoadJob, 'url' | 'body'>): Promise<LoadMeasurement> {
-  const base = { url: gateway.url, body: bodyOf(operation) };
+async function measure(gateway: GatewayProcess, upstreams: Upstreams, generator: LoadGenerator, operation: BenchOperation, job: Omit<LoadJob, 'url' | 'body' | 'authorization'>): Promise<LoadMeasurement> {
+  const base = { url: gateway.url, body: bodyOf(operation), authorization: auth.authorization };
   await generator.run({ ...base, mode: job.mode, connections: job.connections, durationMs: DURATION.warmup });
   await settle(upstreams);
   upstreams.reset();

@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ASYMMETRIC_ALGORITHMS, type IssuerConfig, type TokenPolicy } from './auth/tokens.js';
 
 /**
  * Configuration, read once from the environment at start-up. Every variable is documented in the
@@ -8,6 +12,26 @@ import { z } from 'zod';
 export interface UpstreamConfig {
   /** Null: start the embedded simulator and talk to it. */
   readonly baseUrl: string | null;
+}
+
+/**
+ * How callers are authenticated (README, "Authentication and authorization"):
+ * - `tokens`: bearer JWTs of the configured issuers;
+ * - `development`: the embedded default's own issuer (`npm run token`), nothing configured;
+ * - `open`: no authentication at all, only when AUTH_DISABLED=true says so (logged loudly).
+ */
+export type AuthMode = 'tokens' | 'development' | 'open';
+
+export interface AuthConfig {
+  readonly mode: AuthMode;
+  readonly issuers: readonly IssuerConfig[];
+  readonly policy: TokenPolicy;
+  /** Development mode only: a request without a token is the demo tenant's read-only anonymous caller. */
+  readonly demoAnonymous: boolean;
+  /** Open mode: the tenant every request is bound to (null: the only tenant there is). */
+  readonly openTenant: string | null;
+  /** Development mode: where the development issuer's key pair is kept (null: the default cache file). */
+  readonly devKeyFile: string | null;
 }
 
 export interface GatewayConfig {
@@ -69,9 +93,16 @@ export interface GatewayConfig {
   readonly executionMode: 'batched' | 'naive';
   readonly uploadMaxBytes: number;
   readonly uploadDir: string | null;
+  /** Signed file links: the HMAC secret shared by replicas (null: a random one per process) and their lifetime. */
+  readonly fileLinks: { readonly secret: string | null; readonly ttlSeconds: number };
   readonly customerDirectoryFile: string | null;
+  readonly auth: AuthConfig;
+  /** Tenants and their upstream credentials (JSON or YAML); null: one tenant from the *_TOKEN variables. */
+  readonly tenantsFile: string | null;
+  /** The id of the single tenant the *_TOKEN variables describe when there is no TENANTS_FILE. */
+  readonly tenantId: string;
   readonly iqm: UpstreamConfig & {
-    /** Service credentials; when null the caller's Authorization and X-IAA-OW-ID are forwarded. */
+    /** The single tenant's IQM credentials (without TENANTS_FILE); callers' own IQM tokens are never forwarded. */
     readonly token: string | null;
     readonly organizationWorkspaceId: number | null;
     readonly currencyCode: string;
@@ -181,7 +212,37 @@ const environmentSchema = z.object({
   GATEWAY_EXECUTION_MODE: z.enum(['batched', 'naive']).optional(),
   UPLOAD_MAX_BYTES: integer(10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   UPLOAD_DIR: optionalText,
+  FILE_LINK_SECRET: optionalText.refine((value) => value === null || value.length >= 32, 'must be at least 32 characters'),
+  FILE_LINK_TTL_SECONDS: integer(300, 10, 86_400),
   CUSTOMER_DIRECTORY_FILE: optionalText,
+  AUTH_ISSUER: optionalText,
+  AUTH_AUDIENCE: optionalText,
+  AUTH_JWKS_URL: httpUrl,
+  AUTH_PUBLIC_KEY_FILE: optionalText,
+  AUTH_ISSUERS_FILE: optionalText,
+  AUTH_ALGORITHMS: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value.split(',').map((name) => name.trim()).filter(Boolean) : [...ASYMMETRIC_ALGORITHMS]))
+    .refine(
+      (names) => names.every((name) => (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(name)),
+      `must list asymmetric JWS algorithms only (${ASYMMETRIC_ALGORITHMS.join(', ')}); none and HMAC are refused`,
+    ),
+  AUTH_CLOCK_SKEW_SECONDS: integer(30, 0, 300),
+  AUTH_TENANT_CLAIM: z.string().trim().optional().transform((value) => value || 'tenant'),
+  AUTH_JWKS_COOLDOWN_MS: integer(30_000, 0, 3_600_000),
+  AUTH_JWKS_CACHE_MAX_AGE_MS: integer(600_000, 1_000, 86_400_000),
+  AUTH_DISABLED: flag,
+  AUTH_DISABLED_TENANT: optionalText,
+  AUTH_DEMO_ANONYMOUS: flag,
+  DEV_ISSUER_KEY_FILE: optionalText,
+  TENANTS_FILE: optionalText,
+  TENANT_ID: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => value || 'default')
+    .refine((value) => /^[a-z0-9][a-z0-9-]{0,63}$/.test(value), 'must be lower-case letters, digits and dashes'),
   IQM_BASE_URL: httpUrl,
   IQM_TOKEN: optionalText,
   IQM_OW_ID: optionalInteger,
@@ -211,8 +272,18 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
   if (env.UPSTREAM_TIMEOUT_MS >= env.REQUEST_TIMEOUT_MS) problems.push('UPSTREAM_TIMEOUT_MS: must be below REQUEST_TIMEOUT_MS');
   if (env.APOLLO_GRAPH_REF && !env.APOLLO_KEY) problems.push('APOLLO_KEY: required when APOLLO_GRAPH_REF is set');
   if (env.APOLLO_KEY && !env.APOLLO_GRAPH_REF) problems.push('APOLLO_GRAPH_REF: required when APOLLO_KEY is set');
-  if (problems.length > 0) throw new ConfigError(problems);
   const production = env.NODE_ENV === 'production';
+  const issuers = issuersFrom(env, problems);
+  const realUpstreams = [env.IQM_BASE_URL, env.INTACT_BASE_URL, env.REFRENS_BASE_URL, env.IQMETRIX_BASE_URL].some((url) => url !== null);
+  let authMode: AuthMode = 'development';
+  if (issuers.length > 0) authMode = 'tokens';
+  else if (env.AUTH_DISABLED) authMode = 'open';
+  else if (production || realUpstreams) {
+    problems.push(
+      `AUTH_ISSUER: required ${production ? 'with NODE_ENV=production' : 'when an upstream URL (*_BASE_URL) is set'}: configure an issuer (AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE, or AUTH_ISSUERS_FILE), or set AUTH_DISABLED=true to run without authentication`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: env.PORT,
     host: env.HOST,
@@ -248,7 +319,24 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
     executionMode: env.GATEWAY_EXECUTION_MODE ?? 'batched',
     uploadMaxBytes: env.UPLOAD_MAX_BYTES,
     uploadDir: env.UPLOAD_DIR,
+    fileLinks: { secret: env.FILE_LINK_SECRET, ttlSeconds: env.FILE_LINK_TTL_SECONDS },
     customerDirectoryFile: env.CUSTOMER_DIRECTORY_FILE,
+    auth: {
+      mode: authMode,
+      issuers,
+      policy: {
+        algorithms: env.AUTH_ALGORITHMS,
+        clockSkewSeconds: env.AUTH_CLOCK_SKEW_SECONDS,
+        tenantClaim: env.AUTH_TENANT_CLAIM,
+        jwksCooldownMs: env.AUTH_JWKS_COOLDOWN_MS,
+        jwksCacheMaxAgeMs: env.AUTH_JWKS_CACHE_MAX_AGE_MS,
+      },
+      demoAnonymous: authMode === 'development' && (env.AUTH_DEMO_ANONYMOUS ?? true),
+      openTenant: env.AUTH_DISABLED_TENANT,
+      devKeyFile: env.DEV_ISSUER_KEY_FILE,
+    },
+    tenantsFile: env.TENANTS_FILE,
+    tenantId: env.TENANT_ID,
     iqm: { baseUrl: env.IQM_BASE_URL, token: env.IQM_TOKEN, organizationWorkspaceId: env.IQM_OW_ID, currencyCode: env.IQM_CURRENCY },
     intact: { baseUrl: env.INTACT_BASE_URL, token: env.INTACT_TOKEN },
     refrens: { baseUrl: env.REFRENS_BASE_URL, token: env.REFRENS_TOKEN, currencyCode: env.REFRENS_CURRENCY },
@@ -259,4 +347,57 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
       currencyCode: env.IQMETRIX_CURRENCY,
     },
   };
+}
+
+const issuerEntrySchema = z
+  .object({
+    issuer: z.string().min(1),
+    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    jwksUrl: z.string().url().optional(),
+    publicKeyFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((entry) => (entry.jwksUrl === undefined) !== (entry.publicKeyFile === undefined), 'needs exactly one of jwksUrl and publicKeyFile');
+const issuersFileSchema = z.object({ issuers: z.array(issuerEntrySchema).min(1) }).strict();
+
+/** The trusted issuers: AUTH_ISSUERS_FILE (several), or the AUTH_ISSUER variables (one). */
+function issuersFrom(env: z.infer<typeof environmentSchema>, problems: string[]): IssuerConfig[] {
+  const issuers: IssuerConfig[] = [];
+  if (env.AUTH_ISSUERS_FILE) {
+    try {
+      const text = readFileSync(env.AUTH_ISSUERS_FILE, 'utf8');
+      const raw: unknown = extname(env.AUTH_ISSUERS_FILE).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+      const parsed = issuersFileSchema.safeParse(raw);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) problems.push(`AUTH_ISSUERS_FILE: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      } else {
+        for (const entry of parsed.data.issuers) {
+          issuers.push({
+            issuer: entry.issuer,
+            audiences: typeof entry.audience === 'string' ? [entry.audience] : entry.audience,
+            jwksUrl: entry.jwksUrl ?? null,
+            publicKeyFile: entry.publicKeyFile ?? null,
+          });
+        }
+      }
+    } catch (error) {
+      problems.push(`AUTH_ISSUERS_FILE: cannot read ${env.AUTH_ISSUERS_FILE}: ${(error as Error).message}`);
+    }
+  }
+  const single = [env.AUTH_ISSUER, env.AUTH_AUDIENCE, env.AUTH_JWKS_URL ?? env.AUTH_PUBLIC_KEY_FILE];
+  if (single.some((value) => value !== null)) {
+    if (!env.AUTH_ISSUER) problems.push('AUTH_ISSUER: required with AUTH_AUDIENCE, AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE');
+    if (!env.AUTH_AUDIENCE) problems.push('AUTH_AUDIENCE: required with AUTH_ISSUER');
+    if ((env.AUTH_JWKS_URL === null) === (env.AUTH_PUBLIC_KEY_FILE === null)) problems.push('AUTH_JWKS_URL: give exactly one of AUTH_JWKS_URL and AUTH_PUBLIC_KEY_FILE');
+    if (env.AUTH_ISSUER && env.AUTH_AUDIENCE) {
+      issuers.push({
+        issuer: env.AUTH_ISSUER,
+        audiences: env.AUTH_AUDIENCE.split(',').map((value) => value.trim()).filter(Boolean),
+        jwksUrl: env.AUTH_JWKS_URL,
+        publicKeyFile: env.AUTH_PUBLIC_KEY_FILE,
+      });
+    }
+  }
+  if (new Set(issuers.map((issuer) => issuer.issuer)).size !== issuers.length) problems.push('AUTH_ISSUERS_FILE: an issuer appears twice');
+  return issuers;
 }

@@ -1,13 +1,15 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
+import type { Authenticator, Caller, Tenant, TenantRegistry } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { SourceSystem } from './domain/models.js';
 import type { CustomerDirectory } from './directory/index.js';
+import type { FileLinks } from './http/fileLinks.js';
 import type { IdempotencyStore } from './idempotency/index.js';
 import type { Observability } from './observability/index.js';
 import type { UpstreamCallObserver, UpstreamCallRecord } from './upstreams/http.js';
 import { IntactClient, createIntactLoaders, type IntactLoaders } from './upstreams/intact/index.js';
-import { IqmClient, createIqmLoaders, type IqmCredentials, type IqmLoaders } from './upstreams/iqm/index.js';
+import { IqmClient, createIqmLoaders, type IqmLoaders } from './upstreams/iqm/index.js';
 import { IqmetrixClient, createIqmetrixLoaders, type IqmetrixLoaders } from './upstreams/iqmetrix/index.js';
 import { RefrensClient, createRefrensLoaders, type RefrensLoaders } from './upstreams/refrens/index.js';
 import type { UpstreamEndpoints, UpstreamPools } from './upstreams/registry.js';
@@ -18,7 +20,13 @@ export interface GatewayServices {
   readonly config: GatewayConfig;
   readonly endpoints: UpstreamEndpoints;
   readonly pools: UpstreamPools;
-  readonly directory: CustomerDirectory;
+  readonly tenants: TenantRegistry;
+  /** Signs the file links GraphQL hands out (pdfUrl, receiptUrl). */
+  readonly fileLinks: FileLinks;
+  /** Settles the caller of each request before anything executes. */
+  readonly authenticator: Authenticator;
+  /** The customers a tenant may see: the only directory view resolvers get (through the context). */
+  directoryOf(tenant: Tenant): CustomerDirectory;
   /** Caller-independent upstream data shared across requests (reference lists). */
   readonly sharedCache: SharedCache;
   readonly observability: Observability;
@@ -28,16 +36,13 @@ export interface GatewayServices {
   readonly idempotency: IdempotencyStore;
 }
 
-/** Who is calling, as far as the gateway can tell; `scope` separates callers in any shared store. */
-export interface CallerIdentity {
-  readonly scope: string;
-  readonly iqmCredentials: IqmCredentials | null;
-}
-
 /** The per-request context. Built by createContext for each operation; nothing here is shared between requests. */
 export interface GatewayContext {
   readonly services: GatewayServices;
-  readonly caller: CallerIdentity;
+  /** Authenticated before execution and bound to its tenant; resolvers never look at headers. */
+  readonly caller: Caller;
+  /** The caller's tenant's customers: ids outside it are NOT_FOUND before any upstream call. */
+  readonly directory: CustomerDirectory;
   /** Absolute origin for links clients follow (file downloads). */
   readonly publicBaseUrl: string;
   readonly iqm: { readonly client: IqmClient; readonly loaders: IqmLoaders; readonly currencyCode: string };
@@ -47,7 +52,7 @@ export interface GatewayContext {
     readonly client: IqmetrixClient;
     readonly loaders: IqmetrixLoaders;
     readonly currencyCode: string;
-    /** IQMETRIX_COMPANY_ID (or the demo company); null when neither is configured. */
+    /** The tenant's iQmetrix company; null when its credentials name none. */
     readonly defaultCompanyId: number | null;
   };
   /** Every upstream call this operation made, in completion order. */
@@ -59,6 +64,8 @@ export interface GatewayContext {
 }
 
 export interface IncomingRequestInfo {
+  /** Settled by the route's authentication hook. */
+  readonly caller: Caller;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly protocol: string;
   readonly host: string;
@@ -66,21 +73,9 @@ export interface IncomingRequestInfo {
   readonly requestId?: string;
 }
 
-export function resolveCaller(services: GatewayServices, headers: IncomingRequestInfo['headers']): CallerIdentity {
-  const authorization = headerValue(headers['authorization']);
-  const workspace = headerValue(headers['x-iaa-ow-id']);
-  const forwarded = authorization?.startsWith('Bearer ') && workspace ? { token: authorization.slice(7), organizationWorkspaceId: workspace } : null;
-  const { serviceCredentials, fallbackCredentials } = services.endpoints.iqm;
-  const iqmCredentials = serviceCredentials ?? forwarded ?? fallbackCredentials;
-  // Hash, never keep, the credential: the scope only has to tell callers apart.
-  const scope = createHash('sha256')
-    .update(forwarded ? `${forwarded.token}\u0000${forwarded.organizationWorkspaceId}` : 'anonymous')
-    .digest('base64url');
-  return { scope, iqmCredentials };
-}
-
 export function createContext(services: GatewayServices, request: IncomingRequestInfo): GatewayContext {
-  const caller = resolveCaller(services, request.headers);
+  const { caller } = request;
+  const credentials = caller.tenant.credentials;
   const upstreamCalls: UpstreamCallRecord[] = [];
   const forgetReadsBySystem = new Map<SourceSystem, () => void>();
   // The operation's deadline travels with the observer: no upstream call of this request (retries
@@ -99,10 +94,11 @@ export function createContext(services: GatewayServices, request: IncomingReques
     { deadline, requestId },
   );
   const { endpoints, pools } = services;
-  const iqmClient = new IqmClient(pools.iqm, caller.iqmCredentials, observe);
-  const intactClient = new IntactClient(pools.intact, endpoints.intact.token, observe);
-  const refrensClient = new RefrensClient(pools.refrens, endpoints.refrens.token, observe);
-  const iqmetrixClient = new IqmetrixClient(pools.iqmetrix, endpoints.iqmetrix.token, observe);
+  // Each client carries the caller's tenant's own credential for that upstream, and no other.
+  const iqmClient = new IqmClient(pools.iqm, credentials.iqm, observe);
+  const intactClient = new IntactClient(pools.intact, credentials.intact?.token ?? null, observe);
+  const refrensClient = new RefrensClient(pools.refrens, credentials.refrens?.token ?? null, observe);
+  const iqmetrixClient = new IqmetrixClient(pools.iqmetrix, credentials.iqmetrix?.token ?? null, observe);
   const mode = services.config.executionMode;
   const loaders = {
     iqm: createIqmLoaders(iqmClient, endpoints.iqm.currencyCode, mode),
@@ -118,6 +114,7 @@ export function createContext(services: GatewayServices, request: IncomingReques
   return {
     services,
     caller,
+    directory: services.directoryOf(caller.tenant),
     publicBaseUrl: services.config.publicBaseUrl ?? `${request.protocol}://${request.host}`,
     iqm: {
       client: iqmClient,
@@ -134,7 +131,7 @@ export function createContext(services: GatewayServices, request: IncomingReques
       client: iqmetrixClient,
       loaders: loaders.iqmetrix,
       currencyCode: endpoints.iqmetrix.currencyCode,
-      defaultCompanyId: endpoints.iqmetrix.companyId,
+      defaultCompanyId: credentials.iqmetrix?.companyId ?? null,
     },
     upstreamCalls,
     partialErrors: [],
@@ -145,8 +142,4 @@ export function createContext(services: GatewayServices, request: IncomingReques
 /** Empties every DataLoader of one upstream's per-request bundle. */
 function clearLoaders<T extends { [K in keyof T]: { clearAll(): unknown } }>(bundle: T): void {
   for (const key of Object.keys(bundle) as (keyof T)[]) bundle[key].clearAll();
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

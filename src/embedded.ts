@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import type { GatewayConfig } from './config.js';
 import { CustomerDirectory } from './directory/index.js';
 import type { SourceSystem } from './domain/models.js';
-import { INTACT_DEMO_TOKEN, IntactSimulator, type IntactSimulatorOptions } from './upstreams/intact/index.js';
+import type { Tenant } from './auth/index.js';
+import { INTACT_DEMO_TOKEN, INTACT_DEMO_TOKEN_B, IntactSimulator, type IntactSimulatorOptions } from './upstreams/intact/index.js';
 import { IQM_DEMO_TENANTS, IqmSimulator, type IqmSimulatorOptions } from './upstreams/iqm/index.js';
 import {
   IQMETRIX_DEMO_COMPANY_ID,
@@ -23,6 +24,12 @@ export interface EmbeddedUpstreams {
   readonly intact: IntactSimulator | null;
   readonly refrens: RefrensSimulator | null;
   readonly iqmetrix: IqmetrixSimulator | null;
+  /**
+   * The simulators' demo organizations as tenants, each with its own credentials (empty when nothing
+   * is simulated): `alchemist-media` (IQM organization 200001, the Intact company of CUS000001–3,
+   * Refrens and iQmetrix) and `blue-harbor` (IQM organization 300001, the Intact company of CUS000004).
+   */
+  readonly demoTenants: readonly Tenant[];
   /** The demo customer directory matching the simulators' seed data; null unless every upstream is simulated. */
   readonly directory: CustomerDirectory | null;
   stop(): Promise<void>;
@@ -37,8 +44,7 @@ export interface EmbeddedOptions {
 
 /**
  * Starts a simulator on a free loopback port for every upstream whose base URL is unset, and
- * returns where each upstream is. Embedded upstreams come with demo credentials, so a newcomer's
- * first query works without headers; the simulators still refuse requests without them.
+ * returns where each upstream is and the demo tenants whose credentials the simulators accept.
  */
 export async function startEmbeddedUpstreams(config: GatewayConfig, options: EmbeddedOptions = {}): Promise<EmbeddedUpstreams> {
   const [iqm, intact, refrens, iqmetrix] = await Promise.all([
@@ -53,35 +59,46 @@ export async function startEmbeddedUpstreams(config: GatewayConfig, options: Emb
   if (refrens) simulated.push('REFRENS');
   if (iqmetrix) simulated.push('IQMETRIX');
 
-  const demoTenant = IQM_DEMO_TENANTS[0]!;
   const endpoints: UpstreamEndpoints = {
-    iqm: {
-      baseUrl: iqm?.baseUrl ?? config.iqm.baseUrl!,
-      serviceCredentials:
-        config.iqm.token && config.iqm.organizationWorkspaceId !== null
-          ? { token: config.iqm.token, organizationWorkspaceId: String(config.iqm.organizationWorkspaceId) }
-          : null,
-      fallbackCredentials: iqm ? { token: demoTenant.token, organizationWorkspaceId: String(demoTenant.organizationWorkspaceId) } : null,
-      currencyCode: config.iqm.currencyCode,
-    },
-    intact: { baseUrl: intact?.baseUrl ?? config.intact.baseUrl!, token: intact ? INTACT_DEMO_TOKEN : config.intact.token },
-    refrens: {
-      baseUrl: refrens?.baseUrl ?? config.refrens.baseUrl!,
-      token: refrens ? REFRENS_DEMO_TOKEN : config.refrens.token,
-      currencyCode: config.refrens.currencyCode,
-    },
-    iqmetrix: {
-      baseUrl: iqmetrix?.baseUrl ?? config.iqmetrix.baseUrl!,
-      token: iqmetrix ? IQMETRIX_DEMO_TOKEN : config.iqmetrix.token,
-      companyId: config.iqmetrix.companyId ?? (iqmetrix ? IQMETRIX_DEMO_COMPANY_ID : null),
-      currencyCode: config.iqmetrix.currencyCode,
-    },
+    iqm: { baseUrl: iqm?.baseUrl ?? config.iqm.baseUrl!, currencyCode: config.iqm.currencyCode },
+    intact: { baseUrl: intact?.baseUrl ?? config.intact.baseUrl! },
+    refrens: { baseUrl: refrens?.baseUrl ?? config.refrens.baseUrl!, currencyCode: config.refrens.currencyCode },
+    iqmetrix: { baseUrl: iqmetrix?.baseUrl ?? config.iqmetrix.baseUrl!, currencyCode: config.iqmetrix.currencyCode },
     simulated,
   };
+  const [iqmA, iqmB] = IQM_DEMO_TENANTS as [(typeof IQM_DEMO_TENANTS)[number], (typeof IQM_DEMO_TENANTS)[number]];
+  const demoTenants: Tenant[] =
+    simulated.length === 0
+      ? []
+      : [
+          {
+            id: 'alchemist-media',
+            displayName: iqmA.organizationName,
+            fourEyes: true,
+            credentials: {
+              iqm: iqm ? { token: iqmA.token, organizationWorkspaceId: String(iqmA.organizationWorkspaceId) } : null,
+              intact: intact ? { token: INTACT_DEMO_TOKEN } : null,
+              refrens: refrens ? { token: REFRENS_DEMO_TOKEN } : null,
+              iqmetrix: iqmetrix ? { token: IQMETRIX_DEMO_TOKEN, companyId: config.iqmetrix.companyId ?? IQMETRIX_DEMO_COMPANY_ID } : null,
+            },
+          },
+          {
+            id: 'blue-harbor',
+            displayName: iqmB.organizationName,
+            fourEyes: true,
+            credentials: {
+              iqm: iqm ? { token: iqmB.token, organizationWorkspaceId: String(iqmB.organizationWorkspaceId) } : null,
+              intact: intact ? { token: INTACT_DEMO_TOKEN_B } : null,
+              refrens: null,
+              iqmetrix: null,
+            },
+          },
+        ];
   const directory =
     simulated.length === 4 ? CustomerDirectory.fromFile(DEMO_DIRECTORY_FILE, { iqmetrixCurrencyCode: config.iqmetrix.currencyCode }) : null;
   return {
     endpoints,
+    demoTenants,
     iqm,
     intact,
     refrens,

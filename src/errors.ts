@@ -20,8 +20,10 @@ export class GatewayError extends GraphQLError {
     message: string,
     readonly code: GatewayErrorCode,
     extensions: Record<string, unknown> = {},
+    /** Only for errors reported beside a field's value (partial errors); a thrown error gets its path from graphql-js. */
+    path?: readonly (string | number)[],
   ) {
-    super(message, { extensions: { ...extensions, code } });
+    super(message, { extensions: { ...extensions, code }, ...(path ? { path } : {}) });
   }
 }
 
@@ -59,8 +61,9 @@ export class ForbiddenError extends GatewayError {
 }
 
 export class NotFoundError extends GatewayError {
-  constructor(message: string, system?: SourceSystem) {
-    super(message, 'NOT_FOUND', system ? { system } : {});
+  constructor(message: string, where: { system?: SourceSystem; path?: readonly (string | number)[] } | SourceSystem = {}) {
+    const { system, path } = typeof where === 'string' ? { system: where, path: undefined } : where;
+    super(message, 'NOT_FOUND', system ? { system } : {}, path);
   }
 }
 

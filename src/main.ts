@@ -4,6 +4,7 @@ import { startEmbeddedUpstreams } from './embedded.js';
 import { createLogger } from './observability/logger.js';
 import { createGateway } from './server.js';
 import { createServices, type RunningServices } from './services.js';
+import { logAuthentication } from './auth/startupLog.js';
 
 /** Reads configuration, starts simulators where no upstream URL is set, and serves the gateway. */
 async function main(): Promise<void> {
@@ -34,9 +35,10 @@ async function main(): Promise<void> {
   }
   let services: RunningServices;
   try {
-    services = await createServices(config, embedded.endpoints, { directory, logger });
+    services = await createServices(config, embedded.endpoints, { directory, logger, demoTenants: embedded.demoTenants });
   } catch (error) {
-    // A store the configuration names but the gateway cannot reach (REDIS_URL): say so and stop.
+    // Tenants or directory entries that do not fit, a store the configuration names but the
+    // gateway cannot reach (REDIS_URL): say so in one message and stop.
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     await embedded.stop();
     process.exit(1);
@@ -48,7 +50,8 @@ async function main(): Promise<void> {
     const simulated = simulatedSystems.includes(system);
     logger.info({ system, baseUrl: endpoint.baseUrl, simulated }, simulated ? `${system}: embedded simulator at ${endpoint.baseUrl}` : `${system}: ${endpoint.baseUrl}`);
   }
-  logger.info({ url, customers: directory.customers.length }, `Gateway ready at ${url}`);
+  logger.info({ url, customers: directory.customers.length, tenants: services.tenants.tenants.map((tenant) => tenant.id) }, `Gateway ready at ${url}`);
+  await logAuthentication(services, logger);
 
   const graceMs = config.shutdownGraceMs;
   process.on('SIGTERM', () => void shutDown('SIGTERM'));

@@ -3,6 +3,7 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
+import { authenticationHook, callerOf, registerDevelopmentIssuerRoutes } from './auth/index.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { explorationOptions, registerExplorationRoutes } from './exploration/index.js';
 import { registerFileRoutes } from './http/files.js';
@@ -66,14 +67,25 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
   await apollo.start();
 
   await registerExplorationRoutes(app, config);
-  app.route({
-    url: '/graphql',
-    method: ['GET', 'POST', 'OPTIONS'],
-    handler: fastifyApolloHandler(apollo, {
-      context: async (request) =>
-        createContext(services, { headers: request.headers, protocol: request.protocol, host: request.host, requestId: request.id }),
-    }),
+  app.decorateRequest('caller', null);
+  const authenticate = authenticationHook(services.authenticator, 'graphql');
+  await app.register(async (graphqlScope) => {
+    // Authentication runs before Apollo sees the request: a refusal executes nothing. A GET without
+    // an operation is the landing page (Sandbox), which holds no data.
+    graphqlScope.addHook('preHandler', async (request, reply) => {
+      if (request.method === 'GET' && !hasOperation(request.query)) return;
+      await authenticate(request, reply);
+    });
+    graphqlScope.route({
+      url: '/graphql',
+      method: ['GET', 'POST', 'OPTIONS'],
+      handler: fastifyApolloHandler(apollo, {
+        context: async (request) =>
+          createContext(services, { caller: callerOf(request), headers: request.headers, protocol: request.protocol, host: request.host, requestId: request.id }),
+      }),
+    });
   });
+  registerDevelopmentIssuerRoutes(app, services.authenticator);
   observability.registerRoutes(app, services);
   registerUploadRoutes(app, services);
   registerFileRoutes(app, services);
@@ -93,4 +105,8 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
       await app.close();
     },
   };
+}
+
+function hasOperation(query: unknown): boolean {
+  return typeof query === 'object' && query !== null && ('query' in query || 'extensions' in query);
 }

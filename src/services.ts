@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
+import { Authenticator, loadTenants, type Tenant, type TenantRegistry } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayServices } from './context.js';
-import type { CustomerDirectory } from './directory/index.js';
+import { CustomerDirectoryError, type CustomerDirectory } from './directory/index.js';
+import { FileLinks } from './http/fileLinks.js';
 import { createIdempotencyStore } from './idempotency/index.js';
 import { createObservability } from './observability/index.js';
 import { createLogger } from './observability/logger.js';
@@ -10,6 +12,10 @@ import { SharedCache } from './upstreams/sharedCache.js';
 
 export interface ServiceOptions {
   readonly directory: CustomerDirectory;
+  /** The embedded simulators' demo tenants (their credentials are lent to tenants that lack them). */
+  readonly demoTenants?: readonly Tenant[];
+  /** Tenants to serve instead of those the configuration names (tests). */
+  readonly tenants?: TenantRegistry;
   /** The gateway's clock; tests fix it. */
   readonly now?: () => Date;
   readonly logger?: Logger;
@@ -22,6 +28,12 @@ export interface RunningServices extends GatewayServices {
 
 /** Builds everything that outlives a request, in one place for the process entry point and the tests. */
 export async function createServices(config: GatewayConfig, endpoints: UpstreamEndpoints, options: ServiceOptions): Promise<RunningServices> {
+  const tenants = options.tenants ?? loadTenants(config, endpoints.simulated, options.demoTenants ?? []);
+  const tenantIds = tenants.tenants.map((tenant) => tenant.id);
+  const problems = options.directory.tenantProblems(tenantIds);
+  if (problems.length > 0) throw new CustomerDirectoryError(`customer directory is invalid:\n  - ${problems.join('\n  - ')}`);
+  const directories = new Map(tenantIds.map((id) => [id, options.directory.forTenant(id, tenantIds.length === 1)]));
+  const authenticator = await Authenticator.create(config.auth, tenants);
   const observability = createObservability(config, options.logger ?? createLogger(config));
   // First, so a Redis that cannot be reached stops the start before any pool is opened.
   const idempotency = await createIdempotencyStore(config);
@@ -30,7 +42,10 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
     config,
     endpoints,
     pools,
-    directory: options.directory,
+    tenants,
+    authenticator,
+    fileLinks: new FileLinks(config.fileLinks.secret, config.fileLinks.ttlSeconds * 1000),
+    directoryOf: (tenant) => directories.get(tenant.id)!,
     // Naive mode (benchmark only) shares nothing across requests.
     sharedCache: new SharedCache({ enabled: config.executionMode !== 'naive' }),
     observability,

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IqmSimulator } from '../src/upstreams/iqm/index.js';
 import { startStack, type TestStack } from './helpers/stack.js';
+import { CustomerDirectory } from '../src/directory/index.js';
+import { TEST_TENANT } from './helpers/auth.js';
 
 const CUSTOMER_INVOICES = /* GraphQL */ `
   query CustomerInvoices($owId: String!) {
@@ -184,63 +186,89 @@ describe('Customer: IQM slice end to end', () => {
     expect(response.data!.second.invoice.customer.availableBalance.amount).toBe(before.minus(10).toFixed());
   });
 
-  it('rejects an id that is not an IQM invoice with a userError, without calling IQM', async () => {
+  it('rejects an id that is not one of the tenant’s IQM invoices with NOT_FOUND, without calling IQM', async () => {
     iqm.resetCalls();
     const response = await stack.gql<{ approveInvoice: { userErrors: { field: string[]; code: string }[] } }>(
       `mutation { approveInvoice(input: { invoiceId: "not-an-id" }) { userErrors { field code } } }`,
     );
-    expect(response.data!.approveInvoice.userErrors).toEqual([{ field: ['input', 'invoiceId'], code: 'INVALID_INPUT' }]);
+    expect(response.data!.approveInvoice.userErrors).toEqual([{ field: ['input', 'invoiceId'], code: 'NOT_FOUND' }]);
+    // Another tenant's invoice (Blue Harbor's workspace 300101) is refused the same way, IQM never asked.
+    const foreign = await stack.gql<{ approveInvoice: { userErrors: { field: string[]; code: string }[] } }>(
+      `mutation($id: ID!) { approveInvoice(input: { invoiceId: $id }) { userErrors { field code } } }`,
+      { id: Buffer.from('IqmInvoice:IQM:300101:1').toString('base64url') },
+    );
+    expect(foreign.data!.approveInvoice.userErrors).toEqual([{ field: ['input', 'invoiceId'], code: 'NOT_FOUND' }]);
     expect(iqm.calls).toEqual([]);
   });
 });
 
-describe('Customer: IQM credentials and failures', () => {
+describe('Customer: the tenant’s IQM credentials and failures', () => {
   let iqm: IqmSimulator;
-  let stack: TestStack;
+  /** One tenant, configured by the single-tenant variables; its directory knows Northwind's IQM workspace. */
+  const directory = CustomerDirectory.fromData(
+    { customers: [{ key: 'northwind', displayName: 'Northwind Traders', iqm: { workspaceId: 200101 } }] },
+    { iqmetrixCurrencyCode: 'CAD' },
+  );
+  const withIqm = (env: Record<string, string>) => startStack({ env: { IQM_BASE_URL: iqm.baseUrl, TENANT_ID: TEST_TENANT, ...env }, directory });
 
   beforeAll(async () => {
-    // A configured IQM_BASE_URL: the gateway holds no demo credentials and forwards the caller's.
     iqm = new IqmSimulator();
     await iqm.start();
-    stack = await startStack({ env: { IQM_BASE_URL: iqm.baseUrl } });
   });
   afterAll(async () => {
-    await stack.close();
     await iqm.stop();
   });
 
   const QUERY = `{ customerBySourceId(system: IQM, sourceId: "200101") { id availableBalance { amount } } }`;
 
-  it('answers UNAUTHENTICATED without a token, and calls nothing', async () => {
-    iqm.resetCalls();
-    const response = await stack.gql(QUERY);
-    expect(response.data).toEqual({ customerBySourceId: { id: expect.any(String), availableBalance: null } });
-    expect(response.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
-    expect(response.errors?.[0]?.path).toEqual(['customerBySourceId', 'availableBalance']);
-    expect(iqm.calls).toEqual([]);
+  it('answers UNAUTHENTICATED at the field when the tenant has no IQM credentials, and calls nothing', async () => {
+    const stack = await withIqm({});
+    try {
+      iqm.resetCalls();
+      const response = await stack.gql(QUERY);
+      expect(response.data).toEqual({ customerBySourceId: { id: expect.any(String), availableBalance: null } });
+      expect(response.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+      expect(response.errors?.[0]?.path).toEqual(['customerBySourceId', 'availableBalance']);
+      expect(iqm.calls).toEqual([]);
+    } finally {
+      await stack.close();
+    }
   });
 
-  it('maps the upstream 401 for a wrong token to UNAUTHENTICATED', async () => {
-    iqm.resetCalls();
-    const response = await stack.gql(QUERY, undefined, { authorization: 'Bearer wrong', 'x-iaa-ow-id': '200001' });
-    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', system: 'IQM' });
-    expect(iqm.calls.map((call) => call.status)).toEqual([401]);
+  it('maps the upstream 401 for a token IQM refuses to UNAUTHENTICATED', async () => {
+    const stack = await withIqm({ IQM_TOKEN: 'wrong', IQM_OW_ID: '200001' });
+    try {
+      iqm.resetCalls();
+      const response = await stack.gql(QUERY);
+      expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', system: 'IQM' });
+      expect(iqm.calls.map((call) => call.status)).toEqual([401]);
+    } finally {
+      await stack.close();
+    }
   });
 
-  it('forwards the caller’s credentials, which only reach IQM', async () => {
-    const response = await stack.gql<{ customerBySourceId: { availableBalance: { amount: string } } }>(QUERY, undefined, {
-      authorization: 'Bearer demo-iqm-token',
-      'x-iaa-ow-id': '200001',
-    });
-    expect(response.errors).toBeUndefined();
-    expect(response.data!.customerBySourceId.availableBalance.amount).toBe(iqm.state.customers.get(200101)!.balance.toFixed());
+  it('sends the tenant’s credentials, never the caller’s headers, and only to IQM', async () => {
+    const stack = await withIqm({ IQM_TOKEN: 'demo-iqm-token', IQM_OW_ID: '200001' });
+    try {
+      iqm.resetCalls();
+      // The caller's own X-IAA-OW-ID (another organization) is ignored: no pass-through.
+      const response = await stack.gql<{ customerBySourceId: { availableBalance: { amount: string } } }>(QUERY, undefined, {
+        ...stack.auth,
+        'x-iaa-ow-id': '300001',
+      });
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.customerBySourceId.availableBalance.amount).toBe(iqm.state.customers.get(200101)!.balance.toFixed());
+      expect(iqm.calls.map((call) => [call.headers['authorization'], call.headers['x-iaa-ow-id']])).toEqual([['Bearer demo-iqm-token', '200001']]);
+    } finally {
+      await stack.close();
+    }
   });
 
   it('keeps the rest of the query when IQM is down: UPSTREAM_UNAVAILABLE at the failed field', async () => {
-    const down = await startStack({ env: { IQM_BASE_URL: 'http://127.0.0.1:9/api/v3/fa', IQM_TOKEN: 't', IQM_OW_ID: '1' } });
+    const down = await startStack({ env: { IQM_BASE_URL: 'http://127.0.0.1:9/api/v3/fa', IQM_TOKEN: 't', IQM_OW_ID: '1', TENANT_ID: TEST_TENANT }, directory });
     try {
       const response = await down.gql<{ customerBySourceId: { id: string; availableBalance: null } }>(QUERY);
-      expect(response.data!.customerBySourceId.id).toBe(Buffer.from('Customer:IQM:200101').toString('base64url'));
+      expect(response.data!.customerBySourceId.id).toBe(Buffer.from('Customer:DIRECTORY:northwind').toString('base64url'));
       expect(response.data!.customerBySourceId.availableBalance).toBeNull();
       expect(response.errors).toHaveLength(1);
       expect(response.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', system: 'IQM' });

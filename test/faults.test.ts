@@ -148,7 +148,7 @@ describe('Upstream faults: timeouts, retries and partial data', () => {
     const iqm = stack.embedded.iqm!;
     const invoice = [...iqm.state.invoices.values()].find((candidate) => candidate.owId === 200101)!;
     iqm.injectFault({ route: '/download-invoice/', method: 'GET', times: 1, fault: { kind: 'reset' } });
-    const pdf = await fetch(`${stack.origin}/files/invoices/200101/${invoice.invoiceId}.pdf`);
+    const pdf = await fetch(`${stack.origin}/files/invoices/200101/${invoice.invoiceId}.pdf`, { headers: stack.auth });
     expect(pdf.status).toBe(200);
     const bytes = Buffer.from(await pdf.arrayBuffer());
     expect(bytes.toString('latin1')).toContain(`Invoice ID: ${invoice.invoiceId}`);

@@ -74,7 +74,7 @@ describe('Files: staged uploads and PDF downloads', () => {
   });
 
   it('requires a preflight header so a browser form cannot post it cross-site', async () => {
-    const response = await upload(stack, fakeFile('png'), 'a.png', 'image/png', {});
+    const response = await upload(stack, fakeFile('png'), 'a.png', 'image/png', stack.auth);
     expect(response.status).toBe(400);
     expect(response.body.error?.code).toBe('PREFLIGHT_REQUIRED');
   });
@@ -87,13 +87,17 @@ describe('Files: staged uploads and PDF downloads', () => {
     expect(unknown.data!.payInvoice.userErrors).toEqual([
       { field: ['input', 'paymentProofUploadId'], message: expect.stringContaining('no staged upload'), code: 'INVALID_UPLOAD' },
     ]);
-    // Staged by the anonymous (demo) caller, used by a caller with its own credentials: not theirs.
+    // Staged by one person of the tenant, used by a colleague: not theirs; nor another tenant's.
     const staged = await upload(stack, fakeFile('png'), 'mine.png', 'image/png');
-    const other = await stack.gql<PayAnswer>(PAY, { input: { ...input, paymentProofUploadId: staged.body.id } }, {
-      authorization: 'Bearer demo-iqm-token',
-      'x-iaa-ow-id': '200001',
-    });
-    expect(other.data!.payInvoice.userErrors[0]!.code).toBe('INVALID_UPLOAD');
+    const colleague = await stack.gql<PayAnswer>(PAY, { input: { ...input, paymentProofUploadId: staged.body.id } }, await stack.as({ subject: 'colleague' }));
+    expect(colleague.data!.payInvoice.userErrors[0]!.code).toBe('INVALID_UPLOAD');
+    const foreign = await stack.gql<PayAnswer>(
+      PAY,
+      { input: { ...input, idempotencyKey: 'pay-with-foreign-upload', paymentProofUploadId: staged.body.id } },
+      await stack.as({ tenant: 'blue-harbor', subject: 'test-user' }),
+    );
+    // Another tenant cannot even name the invoice: NOT_FOUND before the upload is looked at.
+    expect(foreign.data!.payInvoice.userErrors.map((error) => error.code)).toEqual(['NOT_FOUND']);
     expect(iqm.calls).toEqual([]);
   });
 
@@ -102,7 +106,8 @@ describe('Files: staged uploads and PDF downloads', () => {
       id: invoiceGid(200101, [...iqm.state.invoices.values()].find((invoice) => invoice.owId === 200101)!.invoiceId),
     });
     const { invoiceId, pdfUrl } = response.data!.node;
-    expect(pdfUrl).toBe(`${stack.origin}/files/invoices/200101/${invoiceId}.pdf`);
+    // A signed link for the caller's tenant: a browser follows it without an Authorization header.
+    expect(pdfUrl).toMatch(new RegExp(`^${stack.origin}/files/invoices/200101/${invoiceId}\\.pdf\\?tenant=alchemist-media&expires=\\d+&signature=[\\w-]+$`));
     iqm.resetCalls();
     const pdf = await fetch(pdfUrl);
     expect(pdf.status).toBe(200);
@@ -129,13 +134,15 @@ describe('Files: staged uploads and PDF downloads', () => {
   });
 
   it('maps download failures to HTTP statuses with a small JSON body, never naming IQM’s address', async () => {
-    const missing = await fetch(`${stack.origin}/files/invoices/200101/999999.pdf`);
+    const missing = await fetch(`${stack.origin}/files/invoices/200101/999999.pdf`, { headers: stack.auth });
     expect(missing.status).toBe(404);
     const body = await missing.text();
     expect(JSON.parse(body)).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
     expect(body).not.toContain('127.0.0.1');
-    const foreign = await fetch(`${stack.origin}/files/receipts/300101/1.pdf`);
-    expect([403, 404]).toContain(foreign.status);
+    iqm.resetCalls();
+    const foreign = await fetch(`${stack.origin}/files/receipts/300101/1.pdf`, { headers: stack.auth });
+    expect(foreign.status).toBe(404);
+    expect(iqm.calls).toEqual([]);
     const wrongToken = await fetch(`${stack.origin}/files/invoices/200101/5000.pdf`, { headers: { authorization: 'Bearer nope', 'x-iaa-ow-id': '200001' } });
     expect(wrongToken.status).toBe(401);
     expect(((await wrongToken.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');

@@ -119,6 +119,8 @@ describe('Finance: IQM customer finance fields and settings', () => {
       `mutation($c: ID!) { setDvIvtSegments(input: { customerId: $c, enabled: true }) { customer { id } userErrors { field message code } } }`,
       { c: customerGid(300101) },
     );
-    expect(foreign.data!.setDvIvtSegments).toEqual({ customer: null, userErrors: [{ field: null, message: 'User is not allowed to access provided customer details', code: 'UPSTREAM_REJECTED' }] });
+    // Another tenant's customer: NOT_FOUND before anything reaches IQM.
+    expect(foreign.data!.setDvIvtSegments).toEqual({ customer: null, userErrors: [{ field: ['input', 'customerId'], message: 'not the id of a customer', code: 'NOT_FOUND' }] });
+    expect(iqm.calls).toEqual([]);
   });
 });

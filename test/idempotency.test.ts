@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveCaller } from '../src/context.js';
+import { partitionKeyOf } from '../src/auth/index.js';
+import { OTHER_TEST_TENANT, TEST_TENANT } from './helpers/auth.js';
 import { decodePayload, encodePayload, fingerprintOf, idempotencyStoreKey, MemoryIdempotencyStore } from '../src/idempotency/index.js';
 import type { IqmSimulator } from '../src/upstreams/iqm/index.js';
 import type { SimInvoice } from '../src/upstreams/iqm/simulatorState.js';
@@ -40,8 +41,9 @@ const ADD_PAYMENT = /* GraphQL */ `
   }
 `;
 
-const CALLER_A = { authorization: 'Bearer demo-iqm-token', 'x-iaa-ow-id': '200001' };
-const CALLER_B = { authorization: 'Bearer demo-iqm-token-b', 'x-iaa-ow-id': '300001' };
+/** Another person of the test tenant, and a person of the other tenant. */
+let CALLER_A: Record<string, string>;
+let CALLER_B: Record<string, string>;
 
 const directoryCustomer = (key: string) => Buffer.from(`Customer:DIRECTORY:${key}`).toString('base64url');
 
@@ -137,17 +139,19 @@ describe('Idempotency: money moves once (in-memory store)', () => {
     expect(payPosts() - posts).toBe(1);
   });
 
-  it('scopes keys to the caller: the same key and input from two callers are two payments', async () => {
+  it('scopes keys to the caller: the same key and input from two subjects are two payments; another tenant collides with neither', async () => {
     const invoice = unpaidInvoice(200102);
     const input = { invoiceId: invoiceGid(200102, invoice.invoiceId), amount: '7.00', idempotencyKey: newKey('scoped') };
+    CALLER_A = await stack.as({ subject: 'colleague' });
+    CALLER_B = await stack.as({ tenant: OTHER_TEST_TENANT, subject: 'someone-else' });
     const anonymous = await stack.gql<PayAnswer>(PAY, { input });
     const forwarded = await stack.gql<PayAnswer>(PAY, { input }, CALLER_A);
     expect(anonymous.data!.payInvoice.userErrors).toEqual([]);
     expect(forwarded.data!.payInvoice.userErrors).toEqual([]);
     expect(forwarded.data!.payInvoice.invoice).toMatchObject({ paid: { amount: '14' } });
     // The other organization uses the same key for its own invoice: no collision either.
-    const theirs = unpaidInvoice(300102);
-    const other = await stack.gql<PayAnswer>(PAY, { input: { ...input, invoiceId: invoiceGid(300102, theirs.invoiceId) } }, CALLER_B);
+    const theirs = unpaidInvoice(300101);
+    const other = await stack.gql<PayAnswer>(PAY, { input: { ...input, invoiceId: invoiceGid(300101, theirs.invoiceId) } }, CALLER_B);
     expect(other.data!.payInvoice.userErrors).toEqual([]);
     expect(paymentsOn(invoice.invoiceId)).toHaveLength(2);
     expect(paymentsOn(theirs.invoiceId)).toHaveLength(1);
@@ -224,7 +228,7 @@ describe('Idempotency: money moves once (in-memory store)', () => {
     const idempotencyKey = newKey('ttl');
     const answer = await stack.gql<PayAnswer>(PAY, { input: { invoiceId: invoiceGid(200102, invoice.invoiceId), amount: '1.00', idempotencyKey } });
     expect(answer.data!.payInvoice.userErrors).toEqual([]);
-    const scope = resolveCaller(stack.services, {}).scope;
+    const scope = partitionKeyOf(TEST_TENANT, stack.issuer!.issuer, 'test-user');
     const ttl = await stack.services.idempotency.ttlOf(idempotencyStoreKey(scope, 'payInvoice', idempotencyKey));
     expect(ttl).toBeGreaterThan(24 * 3600 * 1000 - 60_000);
     expect(ttl).toBeLessThanOrEqual(24 * 3600 * 1000);

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveCaller } from '../src/context.js';
+import { partitionKeyOf } from '../src/auth/index.js';
+import { TEST_TENANT } from './helpers/auth.js';
 import { toDecimal } from '../src/domain/money.js';
 import { idempotencyStoreKey, parseIdempotencyRecord, REDIS_KEY_PREFIX, RedisIdempotencyStore } from '../src/idempotency/index.js';
 import type { IqmSimulator } from '../src/upstreams/iqm/index.js';
@@ -19,7 +20,8 @@ const PAY = /* GraphQL */ `
 `;
 type PayAnswer = { payInvoice: { invoice: Record<string, unknown> | null; userErrors: { field: string[] | null; message: string; code: string }[] } };
 
-const CALLER_A = { authorization: 'Bearer demo-iqm-token', 'x-iaa-ow-id': '200001' };
+/** The stacks' default caller (one issuer shared by every replica): the test tenant's `test-user`. */
+const CALLER_A: Record<string, string> = {};
 const HOUR_MS = 3600 * 1000;
 
 let keys = 0;
@@ -46,11 +48,11 @@ describe('Idempotency: Redis store shared by gateway replicas', () => {
     await redis?.stop();
   });
 
-  const gateway = (extra: Record<string, string> = {}) => startStack({ env: { ...env, ...extra }, reuseEmbedded: simulators.embedded });
+  const gateway = (extra: Record<string, string> = {}) => startStack({ env: { ...env, ...extra }, reuseEmbedded: simulators.embedded, issuer: simulators.issuer! });
   const paymentsOn = (invoice: SimInvoice) => [...iqm.state.payments.values()].filter((payment) => payment.invoiceId === invoice.invoiceId);
   const payPosts = () => iqm.callsTo('/pay-invoice', 'POST').length;
-  const redisKey = (headers: Record<string, string>, idempotencyKey: string) =>
-    REDIS_KEY_PREFIX + idempotencyStoreKey(resolveCaller(simulators.services, headers).scope, 'payInvoice', idempotencyKey);
+  const redisKey = (_headers: Record<string, string>, idempotencyKey: string) =>
+    REDIS_KEY_PREFIX + idempotencyStoreKey(partitionKeyOf(TEST_TENANT, simulators.issuer!.issuer, 'test-user'), 'payInvoice', idempotencyKey);
 
   /** A new unpaid invoice copied from the customer's seeded one, so each test pays its own. */
   const freshInvoice = (owId: number): SimInvoice => {

@@ -31,7 +31,7 @@ describe('ReferenceData: IQM static lists (A47–A52)', () => {
     await stack.close();
   });
 
-  it('reads the six lists once, then serves every caller from the shared cache with zero upstream calls', async () => {
+  it('reads the six lists once per tenant, then serves its callers from the shared cache with zero upstream calls', async () => {
     iqm.resetCalls();
     const first = await stack.gql<ReferenceAnswer>(QUERY);
     expect(first.errors).toBeUndefined();
@@ -53,9 +53,14 @@ describe('ReferenceData: IQM static lists (A47–A52)', () => {
     iqm.resetCalls();
     const second = await stack.gql<ReferenceAnswer>(QUERY);
     expect(second.data).toEqual(first.data);
-    // Another caller (its own credentials) is served from the same cache: the lists are not caller data.
-    const other = await stack.gql<ReferenceAnswer>(QUERY, undefined, { authorization: 'Bearer demo-iqm-token', 'x-iaa-ow-id': '200001' });
-    expect(other.data).toEqual(first.data);
+    // Another person of the same tenant is served from the same cache: the lists are not personal data.
+    const colleague = await stack.gql<ReferenceAnswer>(QUERY, undefined, await stack.as({ subject: 'colleague' }));
+    expect(colleague.data).toEqual(first.data);
     expect(iqm.calls).toEqual([]);
+    // Another tenant's lists are read with its own credentials, once, and never served from the first tenant's entries.
+    const otherTenant = await stack.gql<ReferenceAnswer>(QUERY, undefined, await stack.as({ tenant: 'blue-harbor' }));
+    expect(otherTenant.data).toEqual(first.data);
+    expect(new Set(iqm.calls.map((call) => call.headers['authorization']))).toEqual(new Set(['Bearer demo-iqm-token-b']));
+    expect(iqm.calls).toHaveLength(6);
   });
 });

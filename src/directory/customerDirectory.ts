@@ -21,6 +21,8 @@ const entrySchema = z
   .object({
     key: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes'),
     displayName: z.string().min(1),
+    /** The tenant this customer belongs to; may be left out when the gateway serves one tenant. */
+    tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a tenant id').optional(),
     iqm: z.object({ workspaceId: z.number().int().positive() }).strict().optional(),
     intact: z.object({ accountCode: z.string().min(1) }).strict().optional(),
     refrens: z
@@ -67,7 +69,14 @@ export class CustomerDirectory {
   private readonly byKey = new Map<string, CustomerModel>();
   private readonly bySource = new Map<string, CustomerModel>();
 
-  constructor(readonly customers: readonly CustomerModel[]) {
+  /**
+   * @param tenants the tenant of each customer key that names one; a customer without a tenant
+   * belongs to the gateway's only tenant (see `forTenant`).
+   */
+  constructor(
+    readonly customers: readonly CustomerModel[],
+    private readonly tenants: ReadonlyMap<string, string> = new Map(),
+  ) {
     for (const customer of customers) {
       this.byKey.set(customer.key, customer);
       for (const [system, id] of sourceIds(customer)) this.bySource.set(`${system}:${id}`, customer);
@@ -141,7 +150,28 @@ export class CustomerDirectory {
       }
     }
     if (problems.length > 0) throw new CustomerDirectoryError(`${origin} is invalid:\n  - ${problems.join('\n  - ')}`);
-    return new CustomerDirectory(customers);
+    const tenants = new Map(parsed.data.customers.flatMap((entry) => (entry.tenant ? [[entry.key, entry.tenant] as const] : [])));
+    return new CustomerDirectory(customers, tenants);
+  }
+
+  /**
+   * The customers one tenant may see: those whose entry names it, and, when it is the gateway's only
+   * tenant, those that name none. Built once per tenant at start-up.
+   */
+  forTenant(tenantId: string, soleTenant: boolean): CustomerDirectory {
+    const own = this.customers.filter((customer) => (this.tenants.get(customer.key) ?? (soleTenant ? tenantId : null)) === tenantId);
+    return new CustomerDirectory(own, new Map(own.map((customer) => [customer.key, tenantId])));
+  }
+
+  /** Problems binding the entries to the tenants there are: an unknown tenant, or none named among several. */
+  tenantProblems(knownTenants: readonly string[]): string[] {
+    const problems: string[] = [];
+    for (const customer of this.customers) {
+      const tenant = this.tenants.get(customer.key);
+      if (tenant === undefined && knownTenants.length !== 1) problems.push(`customer "${customer.key}" names no tenant, and the gateway serves ${knownTenants.length}`);
+      if (tenant !== undefined && !knownTenants.includes(tenant)) problems.push(`customer "${customer.key}" names tenant "${tenant}", which is not configured`);
+    }
+    return problems;
   }
 
   byDirectoryKey(key: string): CustomerModel | undefined {

@@ -13,27 +13,26 @@ export function customerGlobalId(customer: CustomerModel): string {
 
 /** The customer an IQM workspace id stands for: its directory entry when there is one. */
 export function customerForIqmWorkspace(context: GatewayContext, owId: number): CustomerModel {
-  return context.services.directory.bySourceId('IQM', String(owId)) ?? iqmOnlyCustomer(owId);
+  return context.directory.bySourceId('IQM', String(owId)) ?? iqmOnlyCustomer(owId);
 }
 
-/** Resolves a Customer global id; null when the id is well-formed but names nobody. */
+/**
+ * Resolves a Customer global id among the caller's tenant's customers; null when the id is
+ * well-formed but names nobody the tenant has. An IQM workspace id resolves only to the tenant's
+ * directory entry that holds it: a workspace outside the directory is not addressable by id.
+ */
 export function customerFromGlobalId(context: GatewayContext, id: string): CustomerModel | null {
   const parts = fromGlobalId(id);
   if (!parts || parts.typeName !== 'Customer') return null;
-  if (parts.system === 'DIRECTORY') return context.services.directory.byDirectoryKey(parts.key) ?? null;
-  if (parts.system === 'IQM' && /^\d+$/.test(parts.key)) return customerForIqmWorkspace(context, Number(parts.key));
+  if (parts.system === 'DIRECTORY') return context.directory.byDirectoryKey(parts.key) ?? null;
+  if (parts.system === 'IQM' && /^\d{1,12}$/.test(parts.key)) return context.directory.bySourceId('IQM', parts.key) ?? null;
   return null;
 }
 
-/** A customer by its id in one system, as `customerBySourceId` takes it. */
+/** One of the tenant's customers by its id in one system, as `customerBySourceId` takes it. */
 export function customerFromSourceId(context: GatewayContext, system: SourceSystem, sourceId: string): CustomerModel | null {
-  const entry = context.services.directory.bySourceId(system, sourceId);
-  if (entry) return entry;
-  if (system === 'IQM') {
-    if (!/^\d{1,12}$/.test(sourceId)) throw new BadUserInputError('an IQM workspace id is a number', { argument: 'sourceId' });
-    return iqmOnlyCustomer(Number(sourceId));
-  }
-  return null;
+  if (system === 'IQM' && !/^\d{1,12}$/.test(sourceId)) throw new BadUserInputError('an IQM workspace id is a number', { argument: 'sourceId' });
+  return context.directory.bySourceId(system, sourceId) ?? null;
 }
 
 /** The IQM workspace of a customer, or null when IQM does not hold it. */

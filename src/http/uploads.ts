@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { GatewayHttpApp } from './app.js';
-import { resolveCaller, type GatewayServices } from '../context.js';
+import { authenticationHook, callerOf } from '../auth/index.js';
+import type { GatewayServices } from '../context.js';
 import { sendError } from './errors.js';
 import { uploadStoreOf } from './uploadStore.js';
 
@@ -16,7 +17,7 @@ export function registerUploadRoutes(app: GatewayHttpApp, services: GatewayServi
   app.addHook('onClose', async () => store.close());
   void app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: store.maxBytes, files: 1, fields: 5, parts: 6 } });
-    scope.post('/uploads', async (request, reply) => {
+    scope.post('/uploads', { preHandler: authenticationHook(services.authenticator, 'plain') }, async (request, reply) => {
       const preflighted = ['apollo-require-preflight', 'x-requested-with'].some((name) => {
         const value = request.headers[name];
         return typeof value === 'string' && value.trim() !== '';
@@ -25,8 +26,7 @@ export function registerUploadRoutes(app: GatewayHttpApp, services: GatewayServi
       if (!request.isMultipart()) return sendError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data with a "file" part');
       const file = await request.file();
       if (!file) return sendError(reply, 400, 'FILE_REQUIRED', 'the request has no file part');
-      const caller = resolveCaller(services, request.headers);
-      const staged = await store.stage(caller.scope, file.filename, file.mimetype, file.file, () => file.file.truncated);
+      const staged = await store.stage(callerOf(request).partitionKey, file.filename, file.mimetype, file.file, () => file.file.truncated);
       if ('code' in staged) return sendError(reply, staged.code === 'FILE_TOO_LARGE' ? 413 : 415, staged.code, staged.message);
       return reply.code(201).send({ id: staged.id, fileName: staged.fileName, mimeType: staged.mimeType, bytes: staged.bytes });
     });

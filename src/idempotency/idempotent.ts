@@ -56,7 +56,7 @@ export async function idempotent<TPayload>(
   run: () => Promise<TPayload>,
 ): Promise<TPayload> {
   const { config, idempotency: store, observability } = context.services;
-  const key = idempotencyStoreKey(context.caller.scope, mutation.mutation, mutation.input.idempotencyKey);
+  const key = idempotencyStoreKey(context.caller.partitionKey, mutation.mutation, mutation.input.idempotencyKey);
   const fingerprint = fingerprintOf(mutation.input);
   const retentionMs = config.idempotency.ttlSeconds * 1000;
 

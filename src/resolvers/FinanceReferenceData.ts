@@ -15,7 +15,7 @@ export async function financeReferenceData(context: GatewayContext): Promise<Fin
   const names = Object.keys(IQM_REFERENCE_LISTS) as IqmReferenceListName[];
   const lists = await Promise.all(
     names.map((name) =>
-      context.services.sharedCache.getOrLoad<ReferenceItem[]>(`iqm:reference:${name}`, REFERENCE_DATA_TTL_MS, async () =>
+      context.services.sharedCache.getOrLoad<ReferenceItem[]>(`${context.caller.tenant.id}:iqm:reference:${name}`, REFERENCE_DATA_TTL_MS, async () =>
         (await context.iqm.client.referenceList(name)).map(referenceItemFromWire),
       ),
     ),

@@ -8,5 +8,5 @@ export const IntactInvoice: IntactInvoiceResolvers = {
   id: (invoice) => intactInvoiceId(invoice.ledgerItem),
   source: () => 'INTACT',
   reference: (invoice) => invoice.ledgerItem.reference,
-  customer: (invoice, _args, context) => context.services.directory.bySourceId('INTACT', invoice.ledgerItem.accountCode) ?? null,
+  customer: (invoice, _args, context) => context.directory.bySourceId('INTACT', invoice.ledgerItem.accountCode) ?? null,
 };

@@ -9,5 +9,5 @@ export const IntactReceipt: IntactReceiptResolvers = {
   reference: (receipt) => receipt.reference ?? receipt.number,
   // A receipt may be spread over several invoices; the allocations are in allocateReceipt's payload.
   invoice: () => null,
-  customer: (receipt, _args, context) => context.services.directory.bySourceId('INTACT', receipt.accountCode) ?? null,
+  customer: (receipt, _args, context) => context.directory.bySourceId('INTACT', receipt.accountCode) ?? null,
 };

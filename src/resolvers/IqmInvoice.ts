@@ -18,5 +18,6 @@ export const IqmInvoice: IqmInvoiceResolvers = {
     );
   },
   paymentDetails: (invoice, _args, context) => context.iqm.loaders.invoicePaymentDetails.load(invoice.invoiceId),
-  pdfUrl: (invoice, _args, context) => `${context.publicBaseUrl}/files/invoices/${invoice.owId}/${invoice.invoiceId}.pdf`,
+  pdfUrl: (invoice, _args, context) =>
+    context.publicBaseUrl + context.services.fileLinks.sign(`/files/invoices/${invoice.owId}/${invoice.invoiceId}.pdf`, context.caller.tenant.id),
 };

@@ -13,5 +13,9 @@ export const IqmPayment: IqmPaymentResolvers = {
       : null,
   customer: (payment, _args, context) => (payment.owId === null ? null : customerForIqmWorkspace(context, payment.owId)),
   receiptUrl: (payment, _args, context) =>
-    `${context.publicBaseUrl}/files/receipts/${payment.owId ?? context.caller.iqmCredentials?.organizationWorkspaceId ?? 0}/${payment.paymentId}.pdf`,
+    context.publicBaseUrl +
+    context.services.fileLinks.sign(
+      `/files/receipts/${payment.owId ?? context.caller.tenant.credentials.iqm?.organizationWorkspaceId ?? 0}/${payment.paymentId}.pdf`,
+      context.caller.tenant.id,
+    ),
 };

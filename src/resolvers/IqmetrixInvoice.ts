@@ -13,7 +13,7 @@ export const IqmetrixInvoice: IqmetrixInvoiceResolvers = {
   ...derivedInvoiceFields<IqmetrixInvoiceModel>(),
   id: (invoice) => iqmetrixInvoiceId(invoice),
   source: () => 'IQMETRIX',
-  customer: (invoice, _args, context) => (invoice.customerId ? (context.services.directory.bySourceId('IQMETRIX', invoice.customerId) ?? null) : null),
+  customer: (invoice, _args, context) => (invoice.customerId ? (context.directory.bySourceId('IQMETRIX', invoice.customerId) ?? null) : null),
   notes: async (invoice, _args, context) => (await detail(context, invoice))?.notes ?? null,
   createdByUser: async (invoice, _args, context) => (await detail(context, invoice))?.createdByUser ?? null,
   isRefund: async (invoice, _args, context) => (await detail(context, invoice))?.isRefund ?? null,

@@ -11,6 +11,6 @@ export const IqmetrixPayment: IqmetrixPaymentResolvers = {
   customer: async (payment, _args, context) => {
     const detail = await context.iqmetrix.loaders.invoice.load({ companyId: payment.companyId, invoiceId: payment.invoiceId });
     const customerId = detail?.invoice.customerId;
-    return customerId ? (context.services.directory.bySourceId('IQMETRIX', customerId) ?? null) : null;
+    return customerId ? (context.directory.bySourceId('IQMETRIX', customerId) ?? null) : null;
   },
 };

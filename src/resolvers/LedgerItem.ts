@@ -4,5 +4,5 @@ import { ledgerItemId } from '../federation/ids.js';
 export const LedgerItem: LedgerItemResolvers = {
   id: (item) => ledgerItemId(item),
   source: () => 'INTACT',
-  customer: (item, _args, context) => context.services.directory.bySourceId('INTACT', item.accountCode) ?? null,
+  customer: (item, _args, context) => context.directory.bySourceId('INTACT', item.accountCode) ?? null,
 };

@@ -1,4 +1,5 @@
 import type { NodeResolvers } from '../__generated__/resolvers-types.js';
+import { ownsIntactAccount, ownsIqmWorkspace, ownsIqmetrixCompany, ownsRefrensInvoice } from '../auth/index.js';
 import type { GatewayContext } from '../context.js';
 import { fromGlobalId } from '../domain/globalId.js';
 import { customerFromGlobalId } from '../federation/customers.js';
@@ -19,18 +20,18 @@ type NodeFetcher = (context: GatewayContext, key: string) => Promise<NodeModel |
 export const nodeFetchers: Record<string, NodeFetcher> = {
   Customer: async (context, key) => customerFromGlobalId(context, key),
   IqmInvoice: async (context, key) => {
-    const parsed = parseIqmKey(key);
+    const parsed = ownIqmKey(context, key);
     return parsed ? context.iqm.loaders.invoice.load({ owId: parsed.owId, invoiceId: parsed.id }) : null;
   },
   IqmPayment: async (context, key) => {
-    const parsed = parseIqmKey(key);
+    const parsed = ownIqmKey(context, key);
     if (!parsed) return null;
     const payments = await context.iqm.loaders.customerPayments.load(parsed.owId);
     return payments.find((payment) => payment.paymentId === parsed.id) ?? null;
   },
   // IQM has no credit by id: a customer's credits (A29), or the organization's (A28, owId 0), are listed.
   Credit: async (context, key) => {
-    const parsed = parseIqmKey(key);
+    const parsed = ownIqmKey(context, key);
     if (!parsed) return null;
     if (parsed.owId !== 0) {
       const credits = await context.iqm.loaders.customerCredits.load(parsed.owId);
@@ -52,6 +53,7 @@ export const nodeFetchers: Record<string, NodeFetcher> = {
     const parts = parseCompositeKey(key, 2);
     if (!parts) return null;
     const [accountCode, number] = parts.map(String) as [string, string];
+    if (!ownsIntactAccount(context, accountCode)) return null;
     const { items } = await context.intact.loaders.ledgerPage.load({ accountCode, number, skip: 0, fetch: 10 });
     const item = items.find((candidate) => candidate.number === number && candidate.type === 'RECEIPT');
     return item ? receiptFromLedgerItem(item) : null;
@@ -60,24 +62,25 @@ export const nodeFetchers: Record<string, NodeFetcher> = {
     const parts = parseCompositeKey(key, 2);
     if (!parts) return null;
     const [urlKey, invoiceId] = parts.map(String) as [string, string];
-    const customer = context.services.directory.bySourceId('REFRENS_INVOICE', `${urlKey}/${invoiceId}`);
+    const customer = context.directory.bySourceId('REFRENS_INVOICE', `${urlKey}/${invoiceId}`);
     return (customer && refrensInvoicesOf(customer).find((invoice) => invoice.invoiceId === invoiceId)) ?? null;
   },
   RefrensPayment: async (context, key) => {
     const parts = parseCompositeKey(key, 3);
     if (!parts) return null;
     const [urlKey, invoiceId, paymentId] = parts.map(String) as [string, string, string];
+    if (!ownsRefrensInvoice(context, urlKey, invoiceId)) return null;
     const payments = await context.refrens.loaders.invoicePayments.load({ urlKey, invoiceId });
     return payments.find((payment) => payment.paymentId === paymentId) ?? null;
   },
   IqmetrixInvoice: async (context, key) => {
     const parts = parseCompositeKey(key, 2);
-    if (!parts || typeof parts[0] !== 'number') return null;
+    if (!parts || typeof parts[0] !== 'number' || !ownsIqmetrixCompany(context, parts[0])) return null;
     return (await context.iqmetrix.loaders.invoice.load({ companyId: parts[0], invoiceId: String(parts[1]) }))?.invoice ?? null;
   },
   IqmetrixPayment: async (context, key) => {
     const parts = parseCompositeKey(key, 3);
-    if (!parts || typeof parts[0] !== 'number') return null;
+    if (!parts || typeof parts[0] !== 'number' || !ownsIqmetrixCompany(context, parts[0])) return null;
     const detail = await context.iqmetrix.loaders.invoice.load({ companyId: parts[0], invoiceId: String(parts[1]) });
     return detail?.payments.find((payment) => payment.paymentId === String(parts[2])) ?? null;
   },
@@ -88,11 +91,22 @@ async function intactLedgerItem(context: GatewayContext, key: string): Promise<L
   const parts = parseCompositeKey(key, 3);
   if (!parts) return null;
   const [accountCode, number, itemId] = parts.map(String) as [string, string, string];
+  if (!ownsIntactAccount(context, accountCode)) return null;
   const { items } = await context.intact.loaders.ledgerPage.load({ accountCode, number, skip: 0, fetch: 10 });
   return items.find((item) => item.itemId === itemId) ?? null;
 }
 
-/** Refetches any node by global id; null for ids that are malformed or name nothing. */
+/** The `<workspace>:<id>` key of an IQM id, when the workspace is the caller's tenant's. */
+function ownIqmKey(context: GatewayContext, key: string): { owId: number; id: number } | null {
+  const parsed = parseIqmKey(key);
+  return parsed && ownsIqmWorkspace(context, parsed.owId) ? parsed : null;
+}
+
+/**
+ * Refetches any node by global id; null for ids that are malformed, name nothing, or name something
+ * outside the caller's tenant. Ownership is settled from the id and the tenant's directory before
+ * any upstream call, so another tenant's id costs nothing and tells nothing.
+ */
 export async function nodeById(context: GatewayContext, id: string): Promise<NodeModel | null> {
   const parts = fromGlobalId(id);
   if (!parts) return null;

@@ -1,16 +1,35 @@
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 import { connectionFromList, pageWindow } from '../domain/pagination.js';
 import { customerFromGlobalId, customerFromSourceId } from '../federation/customers.js';
-import { BadUserInputError, UnauthenticatedError } from '../errors.js';
+import { responsePathAsArray } from 'graphql';
+import { BadUserInputError, NotFoundError } from '../errors.js';
+import { organizationWorkspace } from './Mutation/organizationWorkspace.js';
 import { financeReferenceData } from './FinanceReferenceData.js';
 import { nodeById } from './Node.js';
 
+/**
+ * An object looked up by an id the caller sent: NOT_FOUND when there is none — the same answer for an
+ * id that names nothing, a malformed one and another tenant's, so none tells which it was.
+ */
+function found<T>(value: T | null, what: string): T {
+  if (value === null) throw new NotFoundError(`no ${what} with this id`);
+  return value;
+}
+
 export const Query: QueryResolvers = {
-  node: (_root, { id }, context) => nodeById(context, id),
-  nodes: (_root, { ids }, context) => Promise.all(ids.map((id) => nodeById(context, id))),
-  customer: (_root, { id }, context) => customerFromGlobalId(context, id),
-  customerBySourceId: (_root, { system, sourceId }, context) => customerFromSourceId(context, system, sourceId),
-  customers: (_root, args, context) => connectionFromList(context.services.directory.customers, pageWindow(args)),
+  node: async (_root, { id }, context) => found(await nodeById(context, id), 'object'),
+  // One NOT_FOUND per missing entry, at its index; the list itself still answers.
+  nodes: (_root, { ids }, context, info) =>
+    Promise.all(
+      ids.map(async (id, index) => {
+        const node = await nodeById(context, id);
+        if (node === null) context.partialErrors.push(new NotFoundError('no object with this id', { path: [...responsePathAsArray(info.path), index] }));
+        return node;
+      }),
+    ),
+  customer: (_root, { id }, context) => found(customerFromGlobalId(context, id), 'customer'),
+  customerBySourceId: (_root, { system, sourceId }, context) => found(customerFromSourceId(context, system, sourceId), 'customer'),
+  customers: (_root, args, context) => connectionFromList(context.directory.customers, pageWindow(args)),
   iqmetrixInvoices: async (_root, args, context) => {
     const window = pageWindow(args);
     const companyId = args.companyId ?? context.iqmetrix.defaultCompanyId;
@@ -24,19 +43,15 @@ export const Query: QueryResolvers = {
     });
     return connectionFromList(invoices, window);
   },
-  // The organization is the IQM workspace the gateway sends as X-IAA-OW-ID for this caller.
-  organization: (_root, _args, context) => {
-    const workspace = context.caller.iqmCredentials?.organizationWorkspaceId;
-    if (!workspace || !/^\d+$/.test(workspace)) throw new UnauthenticatedError('IQM', 'send Authorization: Bearer <token> and X-IAA-OW-ID');
-    return { workspaceId: Number(workspace) };
-  },
+  // The organization is the tenant's IQM organization workspace (the X-IAA-OW-ID sent for it).
+  organization: (_root, _args, context) => ({ workspaceId: organizationWorkspace(context) }),
   financeReferenceData: (_root, _args, context) => financeReferenceData(context),
   invoice: async (_root, { id }, context) => {
     const node = await nodeById(context, id);
-    return node && 'kind' in node && node.kind.endsWith('Invoice') ? (node as Extract<typeof node, { kind: `${string}Invoice` }>) : null;
+    return found(node && 'kind' in node && node.kind.endsWith('Invoice') ? (node as Extract<typeof node, { kind: `${string}Invoice` }>) : null, 'invoice');
   },
   payment: async (_root, { id }, context) => {
     const node = await nodeById(context, id);
-    return node && 'kind' in node && !node.kind.endsWith('Invoice') ? (node as Exclude<typeof node, { kind: `${string}Invoice` }>) : null;
+    return found(node && 'kind' in node && !node.kind.endsWith('Invoice') ? (node as Exclude<typeof node, { kind: `${string}Invoice` }>) : null, 'payment');
   },
 };

@@ -8,6 +8,6 @@ export const RefrensInvoice: RefrensInvoiceResolvers = {
   ...derivedInvoiceFields<RefrensInvoiceModel>(),
   id: (invoice) => refrensInvoiceId(invoice),
   source: () => 'REFRENS',
-  customer: (invoice, _args, context) => (invoice.customerKey ? (context.services.directory.byDirectoryKey(invoice.customerKey) ?? null) : null),
+  customer: (invoice, _args, context) => (invoice.customerKey ? (context.directory.byDirectoryKey(invoice.customerKey) ?? null) : null),
   payments: (invoice, _args, context) => refrensPaymentsOf(context, invoice),
 };

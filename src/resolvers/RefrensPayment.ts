@@ -8,8 +8,8 @@ export const RefrensPayment: RefrensPaymentResolvers = {
   source: () => 'REFRENS',
   status: (payment) => refrensPaymentStatus(payment),
   invoice: (payment, _args, context) => {
-    const customer = context.services.directory.bySourceId('REFRENS_INVOICE', `${payment.urlKey}/${payment.invoiceId}`);
+    const customer = context.directory.bySourceId('REFRENS_INVOICE', `${payment.urlKey}/${payment.invoiceId}`);
     return (customer && refrensInvoicesOf(customer).find((invoice) => invoice.invoiceId === payment.invoiceId)) ?? null;
   },
-  customer: (payment, _args, context) => context.services.directory.bySourceId('REFRENS_INVOICE', `${payment.urlKey}/${payment.invoiceId}`) ?? null,
+  customer: (payment, _args, context) => context.directory.bySourceId('REFRENS_INVOICE', `${payment.urlKey}/${payment.invoiceId}`) ?? null,
 };

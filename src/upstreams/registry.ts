@@ -2,19 +2,15 @@ import type { GatewayConfig } from '../config.js';
 import type { SourceSystem } from '../domain/models.js';
 import { UpstreamHttpClient, type UpstreamInstrumentation } from './http.js';
 
-/** Where each upstream is and which credentials the gateway itself holds for it. */
+/**
+ * Where each upstream is. Credentials are not here: each tenant holds its own (src/auth/), so no
+ * credential can serve a caller of another tenant.
+ */
 export interface UpstreamEndpoints {
-  readonly iqm: {
-    readonly baseUrl: string;
-    /** Configured service credentials: always used when set. */
-    readonly serviceCredentials: { readonly token: string; readonly organizationWorkspaceId: string } | null;
-    /** Embedded demo credentials: used when the caller sends none. */
-    readonly fallbackCredentials: { readonly token: string; readonly organizationWorkspaceId: string } | null;
-    readonly currencyCode: string;
-  };
-  readonly intact: { readonly baseUrl: string; readonly token: string | null };
-  readonly refrens: { readonly baseUrl: string; readonly token: string | null; readonly currencyCode: string };
-  readonly iqmetrix: { readonly baseUrl: string; readonly token: string | null; readonly companyId: number | null; readonly currencyCode: string };
+  readonly iqm: { readonly baseUrl: string; readonly currencyCode: string };
+  readonly intact: { readonly baseUrl: string };
+  readonly refrens: { readonly baseUrl: string; readonly currencyCode: string };
+  readonly iqmetrix: { readonly baseUrl: string; readonly currencyCode: string };
   /** Systems served by an embedded simulator, for the start-up log and /readyz. */
   readonly simulated: readonly SourceSystem[];
 }

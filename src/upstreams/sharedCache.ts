@@ -5,9 +5,9 @@ export interface SharedCacheOptions {
 }
 
 /**
- * A process-wide cache for upstream data that is the same for every caller (IQM's reference lists).
- * Never put caller- or tenant-specific data here: it is shared by every request. Concurrent misses
- * for one key share one load.
+ * A process-wide cache for upstream data that is the same for every caller of one tenant (IQM's
+ * reference lists, read with the tenant's credentials). Keys start with the tenant id, so no tenant
+ * is served what another tenant's credentials read. Concurrent misses for one key share one load.
  */
 export class SharedCache {
   private readonly entries = new Map<string, { expiresAt: number; value: Promise<unknown> }>();

@@ -59,7 +59,7 @@ describe('Exploration: CORS allow-list on /graphql', () => {
     });
 
     it('keeps CSRF prevention on: a simple cross-site GET without a preflight header is refused', async () => {
-      const response = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { origin: 'https://evil.example' } });
+      const response = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { origin: 'https://evil.example', ...stack.auth } });
       expect(response.status).toBe(400);
       expect(await response.text()).toContain('CSRF');
     });

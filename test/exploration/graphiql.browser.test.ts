@@ -40,7 +40,8 @@ describe('Exploration: self-hosted GraphiQL in headless Chromium', () => {
     expect(expected.errors).toBeUndefined();
     expect(expected.data).toMatchObject({ customerBySourceId: { displayName: 'Northwind Traders' } });
 
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // The browser sends the test caller's token with every request, as a header GraphiQL's user would set.
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, extraHTTPHeaders: stack.auth });
     const requested: string[] = [];
     const pageErrors: string[] = [];
     page.on('request', (request) => requested.push(request.url()));

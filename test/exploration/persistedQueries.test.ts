@@ -22,7 +22,7 @@ describe('Exploration: automatic persisted queries', () => {
   });
 
   async function post(body: Record<string, unknown>): Promise<Answer> {
-    const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.auth }, body: JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as Answer['body'] };
   }
   const extensions = (sha256Hash: string) => ({ persistedQuery: { version: 1, sha256Hash } });
@@ -44,7 +44,7 @@ describe('Exploration: automatic persisted queries', () => {
   it('answers a known hash over GET too (cacheable by a CDN), with a header that satisfies CSRF prevention', async () => {
     await post({ query: QUERY, extensions: extensions(HASH) });
     const url = `${stack.url}?extensions=${encodeURIComponent(JSON.stringify(extensions(HASH)))}`;
-    const response = await fetch(url, { headers: { 'apollo-require-preflight': 'true' } });
+    const response = await fetch(url, { headers: { 'apollo-require-preflight': 'true', ...stack.auth } });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: EXPECTED });
   });

@@ -26,7 +26,7 @@ describe('Typed client: the example operations through its request helper agains
   });
 
   it('reads a customer and its invoices from every system, typed by the generated document', async () => {
-    const client = createClient({ url: stack.url });
+    const client = createClient({ url: stack.url, headers: stack.auth });
     const result = await client.request(CustomerInvoicesDocument, { system: 'IQM', sourceId: '200101', first: 50 });
 
     // What the compiler knows about the result (checked by `npm run typecheck`).
@@ -53,7 +53,7 @@ describe('Typed client: the example operations through its request helper agains
   });
 
   it("reads the customer's IQM payments with the payments query", async () => {
-    const client = createClient({ url: stack.url });
+    const client = createClient({ url: stack.url, headers: stack.auth });
     const found = await client.request(CustomerInvoicesDocument, { system: 'IQM', sourceId: '200101', first: 1 });
     const customerId = found.data.customer!.id;
 
@@ -72,7 +72,7 @@ describe('Typed client: the example operations through its request helper agains
   });
 
   it('approves a pending invoice, and gets a typed userError for a cancelled one', async () => {
-    const client = createClient({ url: stack.url });
+    const client = createClient({ url: stack.url, headers: stack.auth });
     const listed = await client.request(CustomerInvoicesDocument, { system: 'IQM', sourceId: '200101', first: 50 });
     const iqmNodes = listed.data.customer!.invoices.edges
       .map((edge) => edge.node)
@@ -95,6 +95,7 @@ describe('Typed client: the example operations through its request helper agains
     const sent: { hasQuery: boolean; hash: unknown }[] = [];
     const client = createClient({
       url: stack.url,
+      headers: stack.auth,
       persistedQueries: true,
       fetch: async (input, init) => {
         const body = JSON.parse(String(init?.body)) as { query?: string; extensions?: { persistedQuery?: { sha256Hash?: string } } };
@@ -119,7 +120,7 @@ describe('Typed client: the example operations through its request helper agains
   });
 
   it('throws a GraphQLRequestError with the errors when the operation yields no data', async () => {
-    const client = createClient({ url: stack.url });
+    const client = createClient({ url: stack.url, headers: stack.auth });
     // What an untyped caller could send: an enum value the schema does not have.
     const wrong = { system: 'MARS', sourceId: '1' } as unknown as CustomerInvoicesQueryVariables;
     const error = await client.request(CustomerInvoicesDocument, wrong).catch((caught: unknown) => caught);

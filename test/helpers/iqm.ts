@@ -34,7 +34,7 @@ export async function upload(
   file: Buffer,
   fileName: string,
   mimeType: string,
-  headers: Record<string, string> = { 'apollo-require-preflight': 'true' },
+  headers: Record<string, string> = { 'apollo-require-preflight': 'true', ...stack.auth },
 ): Promise<UploadAnswer> {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(file)], { type: mimeType }), fileName);

@@ -10,7 +10,9 @@ import { startStack, type TestStack } from '../helpers/stack.js';
 /** A token only the caller knows: IQM accepts it for the demo workspace, the logs must never show it. */
 const FORWARDED_TOKEN = 'fwd-secret-7Q2x9LmN';
 const PROOF_MARKER = 'PROOF-CONTENTS-b81f0c';
-const AUTH = { authorization: `Bearer ${FORWARDED_TOKEN}`, 'x-iaa-ow-id': String(IQM_DEMO_TENANTS[0]!.organizationWorkspaceId) };
+/** The tenant's IQM credentials, held by the gateway: they must reach IQM and never a log line. */
+const IQM_CREDENTIALS = { token: FORWARDED_TOKEN, organizationWorkspaceId: String(IQM_DEMO_TENANTS[0]!.organizationWorkspaceId) };
+let AUTH: Record<string, string>;
 
 type LogLine = Record<string, unknown> & { msg: string; level: number };
 
@@ -32,9 +34,11 @@ describe('Observability: log lines', () => {
     stack = await startStack({
       logger,
       env: { UPLOAD_DIR: await mkdtemp(join(tmpdir(), 'logs-test-')), UPSTREAM_RETRY_BASE_DELAY_MS: '1' },
-      // The demo workspace answers to the caller's own token, so it is forwarded on every IQM call.
+      // The demo organization answers to this token only, and the gateway holds it for the tenant.
       iqm: { tenants: [{ ...IQM_DEMO_TENANTS[0]!, token: FORWARDED_TOKEN }, IQM_DEMO_TENANTS[1]!] },
+      credentials: { 'alchemist-media': { iqm: IQM_CREDENTIALS } },
     });
+    AUTH = stack.auth;
   });
   afterAll(async () => {
     await stack.close();
@@ -133,7 +137,7 @@ describe('Observability: log lines', () => {
     );
   });
 
-  it('never logs the forwarded token, the workspace header or a payment proof’s contents', async () => {
+  it('never logs the caller’s token, the tenant’s upstream token, the workspace header or a payment proof’s contents', async () => {
     const iqm = stack.embedded.iqm!;
     const proof = fakeFile('png', 1500);
     proof.write(PROOF_MARKER, 200);
@@ -162,16 +166,28 @@ describe('Observability: log lines', () => {
     // The proof really went to IQM with the forwarded token.
     expect([...iqm.state.payments.values()].some((payment) => payment.invoiceId === invoice.invoiceId && payment.paymentProof?.bytes === 1500)).toBe(true);
 
-    // A token IQM refuses: the failure is logged, the token is not.
-    const refused = await stack.gql(INVOICES, undefined, { ...AUTH, authorization: `Bearer ${FORWARDED_TOKEN}-revoked` });
-    expect(refused.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    // A replica holding a token IQM refuses: the failure is logged, the token is not.
+    const revoked = await startStack({
+      logger,
+      reuseEmbedded: stack.embedded,
+      issuer: stack.issuer!,
+      credentials: { 'alchemist-media': { iqm: { ...IQM_CREDENTIALS, token: `${FORWARDED_TOKEN}-revoked` } } },
+    });
+    try {
+      const refused = await revoked.gql(INVOICES);
+      expect(refused.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    } finally {
+      await revoked.close();
+    }
 
     const all = lines();
     expect(all.find((line) => line.msg === 'http request' && line['route'] === '/uploads')).toMatchObject({ method: 'POST', statusCode: 201 });
     expect(all.filter((line) => line.msg === 'graphql operation').map((line) => line['operationName'])).toEqual(['Pay', 'CustomerInvoices']);
     expect(all.find((line) => line.msg === 'upstream call failed')).toMatchObject({ system: 'IQM', status: 401, errorCode: 'UNAUTHENTICATED' });
+    const jwt = AUTH['authorization']!.slice('Bearer '.length);
     for (const line of raw) {
       expect(line).not.toContain(FORWARDED_TOKEN);
+      expect(line).not.toContain(jwt);
       expect(line).not.toContain(PROOF_MARKER);
       expect(line.toLowerCase()).not.toContain('bearer');
       expect(line).not.toMatch(/x-iaa-ow-id"\s*:\s*"\d/i);

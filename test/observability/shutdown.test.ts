@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IQM_DEMO_TENANTS, IqmSimulator } from '../../src/upstreams/iqm/index.js';
 import { freePort } from '../helpers/net.js';
+import { startTestIssuer, TEST_TENANT, type TestIssuer } from '../helpers/auth.js';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -41,9 +45,14 @@ interface Launched {
   waitForLine(test: (line: LogLine) => boolean): Promise<LogLine>;
 }
 
+let issuer: TestIssuer;
+let directoryFile: string;
+
 /** Starts `src/main.ts` as production would (its own process, its own signal handling), IQM pointing at the test's simulator. */
 async function launch(iqm: IqmSimulator, env: Record<string, string>): Promise<Launched> {
   const port = await freePort();
+  // Real upstreams need an issuer: the process trusts the test issuer, and tokens name its one tenant.
+  const authentication = { ...issuer.env, TENANT_ID: TEST_TENANT, CUSTOMER_DIRECTORY_FILE: directoryFile };
   const tenant = IQM_DEMO_TENANTS[0]!;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
@@ -57,6 +66,7 @@ async function launch(iqm: IqmSimulator, env: Record<string, string>): Promise<L
       IQM_BASE_URL: iqm.baseUrl,
       IQM_TOKEN: tenant.token,
       IQM_OW_ID: String(tenant.organizationWorkspaceId),
+      ...authentication,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -106,10 +116,10 @@ describe('Operations: graceful shutdown of the real process', () => {
     return { arrival, release };
   }
 
-  function sendQuery(port: number): Promise<Response> {
+  async function sendQuery(port: number): Promise<Response> {
     return fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.mint()}` },
       body: JSON.stringify({ query: QUERY }),
     });
   }
@@ -121,8 +131,13 @@ describe('Operations: graceful shutdown of the real process', () => {
       await gate.released;
     });
     await iqm.start();
+    issuer = await startTestIssuer();
+    // The tenant's one customer, Northwind, by its IQM workspace.
+    directoryFile = join(await mkdtemp(join(tmpdir(), 'shutdown-test-')), 'customers.json');
+    await writeFile(directoryFile, JSON.stringify({ customers: [{ key: 'northwind', displayName: 'Northwind Traders', iqm: { workspaceId: 200101 } }] }));
   });
   afterAll(async () => {
+    await issuer?.close();
     gate.release();
     for (const { process: child } of launched) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await iqm.stop();

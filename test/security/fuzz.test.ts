@@ -168,7 +168,7 @@ describe('Security: fuzzing the gateway', () => {
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(requests(types, queryType), async (request) => {
-        const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': request.contentType }, body: request.body });
+        const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': request.contentType, ...stack.auth }, body: request.body });
         const text = await response.text();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         expect(response.status, text).toBeLessThan(500);

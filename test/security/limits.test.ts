@@ -27,7 +27,7 @@ function nestedQuery(hops: number, leaf: string): string {
 }
 
 async function postRaw(stack: TestStack, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
-  const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.auth, ...headers }, body });
   return { status: response.status, text: await response.text() };
 }
 

@@ -135,20 +135,20 @@ describe('Security: production mode', () => {
   });
 
   it('keeps CSRF prevention on: a GET or a text/plain POST without a preflight header is refused', async () => {
-    const get = await fetch(`${stack.url}?query=${encodeURIComponent('{ customers(first: 1) { totalCount } }')}`);
+    const get = await fetch(`${stack.url}?query=${encodeURIComponent('{ customers(first: 1) { totalCount } }')}`, { headers: stack.auth });
     expect(get.status).toBe(400);
     expect(await get.text()).toMatch(/Cross-Site Request Forgery/);
 
     const textPlain = await fetch(stack.url, {
       method: 'POST',
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'text/plain', ...stack.auth },
       body: JSON.stringify({ query: '{ customers(first: 1) { totalCount } }' }),
     });
     expect(textPlain.status).toBe(400);
     expect(await textPlain.text()).toMatch(/Cross-Site Request Forgery/);
 
     const preflighted = await fetch(`${stack.url}?query=${encodeURIComponent('{ customers(first: 1) { totalCount } }')}`, {
-      headers: { 'apollo-require-preflight': 'true' },
+      headers: { 'apollo-require-preflight': 'true', ...stack.auth },
     });
     expect(preflighted.status).toBe(200);
     expect(await preflighted.json()).toEqual({ data: { customers: { totalCount: expect.any(Number) } } });

@@ -7,6 +7,7 @@ import {
   INTACT_DEMO_TOKEN,
   INTACT_SIMULATOR_EPOCH,
   IntactClient,
+  INTACT_DEMO_TOKEN_B,
   IntactSimulator,
   allocationFromWire,
   createIntactLoaders,
@@ -32,8 +33,9 @@ interface Harness {
 
 const connect = useSimulatorConnections();
 
+/** A simulator that accepts one token for every account (the client's view of one company). */
 async function start(options: IntactSimulatorOptions = {}, token: string | null = INTACT_DEMO_TOKEN): Promise<Harness> {
-  const sim = new IntactSimulator(options);
+  const sim = new IntactSimulator({ token: INTACT_DEMO_TOKEN, ...options });
   const http = await connect(sim, 'INTACT');
   return { sim, http, client: new IntactClient(http, token) };
 }
@@ -188,6 +190,15 @@ describe('Intact: client ↔ simulator', () => {
         receiptTypeCode: 'CC £',
         items: [],
       }))).extensions['code']).toBe('UNAUTHENTICATED');
+    });
+
+    it('answers each demo company’s token with its own accounts only; another company’s account is “not found”', async () => {
+      const companies = await start({ token: undefined }, INTACT_DEMO_TOKEN);
+      const b = new IntactClient(companies.http, INTACT_DEMO_TOKEN_B);
+      expect((await companies.client.ledger(query('CUS000001'))).Success).toBe(true);
+      await expect(companies.client.ledger(query('CUS000004'))).rejects.toMatchObject({ message: 'INTACT: Account CUS000004 not found' });
+      expect((await b.ledger(query('CUS000004'))).Success).toBe(true);
+      await expect(b.ledger(query('CUS000001'))).rejects.toMatchObject({ message: 'INTACT: Account CUS000001 not found' });
     });
 
     it('serves without a token when the simulator is started with token:null', async () => {

@@ -3,9 +3,15 @@ import { createClient } from './request.js';
 
 /**
  * Runs the example operations against a gateway (default: `npm start` on the embedded simulators):
- *   GATEWAY_URL=http://localhost:4000/graphql npx tsx examples/typed-client/src/main.ts
+ *   GATEWAY_URL=http://localhost:4000/graphql GATEWAY_TOKEN=$(npm run -s token) npx tsx examples/typed-client/src/main.ts
+ * Without GATEWAY_TOKEN the embedded default answers as its read-only demo caller.
  */
-const client = createClient({ url: process.env['GATEWAY_URL'] ?? 'http://localhost:4000/graphql', persistedQueries: true });
+const token = process.env['GATEWAY_TOKEN'];
+const client = createClient({
+  url: process.env['GATEWAY_URL'] ?? 'http://localhost:4000/graphql',
+  persistedQueries: true,
+  headers: token ? { authorization: `Bearer ${token}` } : {},
+});
 
 const invoices = await client.request(CustomerInvoicesDocument, { system: 'IQM', sourceId: '200101', first: 5 });
 const customer = invoices.data.customer;

@@ -24,7 +24,7 @@ export const addPayment: MutationResolvers['addPayment'] = (_root, { input }, co
     errors.push(...amountErrors(context, input.amount, ['input', 'amount']));
     if (input.type === 'REFUND') errors.push(invalidInput(['input', 'type'], 'refunds are added with initiateRefund'));
     if (!input.transactionId.trim()) errors.push(invalidInput(['input', 'transactionId'], 'must not be empty'));
-    const invoiceId = paymentInvoiceId(input, isUserError(target) ? null : target.owId, errors);
+    const invoiceId = paymentInvoiceId(context, input, isUserError(target) ? null : target.owId, errors);
     if (input.type !== 'AGAINST_INVOICE' && input.invoiceId) errors.push(invalidInput(['input', 'invoiceId'], 'only AGAINST_INVOICE payments name an invoice'));
     const staged = stagedProof(context, input.paymentProofUploadId);
     if (isUserError(staged)) errors.push(staged);

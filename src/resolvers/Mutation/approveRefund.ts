@@ -5,10 +5,10 @@ import { idempotent } from '../../idempotency/index.js';
 /** A44: approving a refund takes the amount out of the customer's available balance. */
 export const approveRefund: MutationResolvers['approveRefund'] = (_root, { input }, context) =>
   idempotent(context, { mutation: 'approveRefund', input, refuse: (errors) => rejected({ payment: null }, errors) }, async () => {
-    const key = iqmPaymentKey(input.paymentId);
+    const key = iqmPaymentKey(context, input.paymentId);
     const staged = stagedProof(context, input.paymentProofUploadId);
     const errors = [
-      ...(!key || key.owId === 0 ? [invalidInput(['input', 'paymentId'], 'not the id of an IQM refund of a customer')] : []),
+      ...(!key || key.owId === 0 ? [invalidInput(['input', 'paymentId'], 'not the id of an IQM refund of a customer', 'NOT_FOUND')] : []),
       ...(isUserError(staged) ? [staged] : []),
     ];
     if (errors.length > 0 || !key || isUserError(staged)) return rejected({ payment: null }, errors);

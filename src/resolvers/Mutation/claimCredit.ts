@@ -9,8 +9,8 @@ const CLAIM_FIELDS = ['customerName', 'businessName', 'taxId', 'contactPersonNam
 /** A33: claiming moves the credit into the claimant's balance; a revoked or claimed credit is INVALID_TRANSITION. */
 export const claimCredit: MutationResolvers['claimCredit'] = (_root, { input }, context) =>
   idempotent(context, { mutation: 'claimCredit', input, refuse: (errors) => rejected({ credit: null }, errors) }, async () => {
-    const key = iqmCreditKey(input.creditId);
-    const errors: UserErrorModel[] = key ? [] : [invalidInput(['input', 'creditId'], 'not the id of a credit')];
+    const key = iqmCreditKey(context, input.creditId);
+    const errors: UserErrorModel[] = key ? [] : [invalidInput(['input', 'creditId'], 'not the id of a credit', 'NOT_FOUND')];
     for (const field of CLAIM_FIELDS) {
       if (!input[field].trim()) errors.push(invalidInput(['input', field], 'must not be empty'));
     }

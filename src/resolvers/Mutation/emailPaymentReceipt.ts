@@ -3,8 +3,8 @@ import { invalidInput, iqmPaymentKey, iqmUserErrors, rejected } from './support.
 
 /** A45 */
 export const emailPaymentReceipt: MutationResolvers['emailPaymentReceipt'] = async (_root, { input }, context) => {
-  const key = iqmPaymentKey(input.paymentId);
-  if (!key || key.owId === 0) return rejected({ payment: null, message: null }, [invalidInput(['input', 'paymentId'], 'not the id of an IQM payment of a customer')]);
+  const key = iqmPaymentKey(context, input.paymentId);
+  if (!key || key.owId === 0) return rejected({ payment: null, message: null }, [invalidInput(['input', 'paymentId'], 'not the id of an IQM payment of a customer', 'NOT_FOUND')]);
   const result = await context.iqm.client.emailPaymentReceipt(key.owId, key.paymentId, input.email);
   if (!result.ok) return rejected({ payment: null, message: null }, iqmUserErrors(result));
   const payments = await context.iqm.loaders.customerPayments.load(key.owId);

@@ -6,8 +6,8 @@ import { idempotent } from '../../idempotency/index.js';
 /** A24: records a payment against an IQM invoice, with an optional staged proof streamed to IQM. */
 export const payInvoice: MutationResolvers['payInvoice'] = (_root, { input }, context) =>
   idempotent(context, { mutation: 'payInvoice', input, refuse: (errors) => rejected({ invoice: null }, errors) }, async () => {
-    const key = iqmInvoiceKey(input.invoiceId);
-    if (!key) return rejected({ invoice: null }, [invalidInput(['input', 'invoiceId'], 'not the id of an IQM invoice')]);
+    const key = iqmInvoiceKey(context, input.invoiceId);
+    if (!key) return rejected({ invoice: null }, [invalidInput(['input', 'invoiceId'], 'not the id of an IQM invoice', 'NOT_FOUND')]);
     const errors = amountErrors(context, input.amount, ['input', 'amount']);
     if (input.paymentType === 'REFUND') errors.push(invalidInput(['input', 'paymentType'], 'an invoice is paid AGAINST_INVOICE or AS_FUND; refunds use initiateRefund'));
     if ((input.paymentMode === 'CHEQUE' || input.paymentMode === 'WIRE_TRANSFER') && !input.bankName?.trim()) {

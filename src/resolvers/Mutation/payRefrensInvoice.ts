@@ -15,7 +15,7 @@ export const payRefrensInvoice: MutationResolvers['payRefrensInvoice'] = (_root,
     const parts = fromGlobalId(input.invoiceId);
     const key = parts?.typeName === 'RefrensInvoice' ? parseCompositeKey(parts.key, 2) : null;
     const [urlKey, invoiceId] = key ? (key.map(String) as [string, string]) : ['', ''];
-    const customer = key ? context.services.directory.bySourceId('REFRENS_INVOICE', `${urlKey}/${invoiceId}`) : undefined;
+    const customer = key ? context.directory.bySourceId('REFRENS_INVOICE', `${urlKey}/${invoiceId}`) : undefined;
     const invoice = customer ? refrensInvoicesOf(customer).find((candidate) => candidate.invoiceId === invoiceId) : undefined;
     if (!invoice) return rejected(empty, [invalidInput(['input', 'invoiceId'], 'not a Refrens invoice of the customer directory', 'NOT_FOUND')]);
 

@@ -7,8 +7,8 @@ type PaymentActionPayloadResult = { payment: IqmPaymentModel | null; userErrors:
 
 /** A38, A39, A40: a state change of a Processing payment; a refused transition is INVALID_TRANSITION. */
 export async function paymentAction(context: GatewayContext, action: 'approve' | 'cancel' | 'reject', input: PaymentActionInput): Promise<PaymentActionPayloadResult> {
-  const key = iqmPaymentKey(input.paymentId);
-  if (!key || key.owId === 0) return rejected({ payment: null }, [invalidInput(['input', 'paymentId'], 'not the id of an IQM payment of a customer')]);
+  const key = iqmPaymentKey(context, input.paymentId);
+  if (!key || key.owId === 0) return rejected({ payment: null }, [invalidInput(['input', 'paymentId'], 'not the id of an IQM payment of a customer', 'NOT_FOUND')]);
   const result = await context.iqm.client.paymentAction(action, key.paymentId, key.owId, input.actionNote ?? null);
   if (!result.ok) return rejected({ payment: null }, iqmUserErrors(result, 'INVALID_TRANSITION'));
   return { payment: await freshIqmPayment(context, key.owId, key.paymentId), userErrors: [] };

@@ -1,4 +1,5 @@
 import type { GatewayContext } from '../../context.js';
+import { ownsIqmWorkspace } from '../../auth/index.js';
 import { fromGlobalId } from '../../domain/globalId.js';
 import type { CreditModel, CustomerModel, IqmInvoiceModel, IqmPaymentModel, UserErrorModel } from '../../domain/models.js';
 import { currencyDigits, decimalToWireNumber, type Decimal } from '../../domain/money.js';
@@ -29,11 +30,20 @@ export function iqmUserErrors(
   return messages.map((message) => ({ field: null, message, code }));
 }
 
-/** Decodes the global id of an IqmInvoice given in `input.<field>`. */
-export function iqmInvoiceKey(id: string): { owId: number; invoiceId: number } | null {
+/**
+ * Decodes the global id of an IQM object of `typeName`; null when it is not one, or names a
+ * workspace outside the caller's tenant (such ids are refused before any upstream call).
+ */
+function ownIqmKey(context: GatewayContext, id: string, typeName: 'IqmInvoice' | 'IqmPayment' | 'Credit'): { owId: number; id: number } | null {
   const parts = fromGlobalId(id);
-  if (!parts || parts.typeName !== 'IqmInvoice') return null;
+  if (!parts || parts.typeName !== typeName) return null;
   const key = parseIqmKey(parts.key);
+  return key && ownsIqmWorkspace(context, key.owId) ? key : null;
+}
+
+/** Decodes the global id of one of the tenant's IqmInvoices given in `input.<field>`. */
+export function iqmInvoiceKey(context: GatewayContext, id: string): { owId: number; invoiceId: number } | null {
+  const key = ownIqmKey(context, id, 'IqmInvoice');
   return key ? { owId: key.owId, invoiceId: key.id } : null;
 }
 
@@ -42,23 +52,22 @@ export function iqmInvoiceKey(id: string): { owId: number; invoiceId: number } |
  * the same customer workspace; null for other payment types. Problems are pushed to `errors`.
  */
 export function paymentInvoiceId(
+  context: GatewayContext,
   input: { readonly type: string; readonly invoiceId?: string | null },
   owId: number | null,
   errors: UserErrorModel[],
 ): number | null {
   if (input.type !== 'AGAINST_INVOICE') return null;
-  const key = input.invoiceId ? iqmInvoiceKey(input.invoiceId) : null;
+  const key = input.invoiceId ? iqmInvoiceKey(context, input.invoiceId) : null;
   if (!key) errors.push(invalidInput(['input', 'invoiceId'], 'required for AGAINST_INVOICE: the id of an IQM invoice of the customer'));
   else if (owId !== null && key.owId !== owId) errors.push(invalidInput(['input', 'invoiceId'], 'the invoice belongs to another customer'));
   else return key.invoiceId;
   return null;
 }
 
-/** Decodes the global id of an IqmPayment. */
-export function iqmPaymentKey(id: string): { owId: number; paymentId: number } | null {
-  const parts = fromGlobalId(id);
-  if (!parts || parts.typeName !== 'IqmPayment') return null;
-  const key = parseIqmKey(parts.key);
+/** Decodes the global id of one of the tenant's IqmPayments. */
+export function iqmPaymentKey(context: GatewayContext, id: string): { owId: number; paymentId: number } | null {
+  const key = ownIqmKey(context, id, 'IqmPayment');
   return key ? { owId: key.owId, paymentId: key.id } : null;
 }
 
@@ -79,11 +88,9 @@ export function iqmCustomer(context: GatewayContext, id: string, field: readonly
   return { customer, owId };
 }
 
-/** Decodes the global id of a Credit. */
-export function iqmCreditKey(id: string): { owId: number; creditId: number } | null {
-  const parts = fromGlobalId(id);
-  if (!parts || parts.typeName !== 'Credit') return null;
-  const key = parseIqmKey(parts.key);
+/** Decodes the global id of one of the tenant's Credits. */
+export function iqmCreditKey(context: GatewayContext, id: string): { owId: number; creditId: number } | null {
+  const key = ownIqmKey(context, id, 'Credit');
   return key ? { owId: key.owId, creditId: key.id } : null;
 }
 
@@ -120,7 +127,7 @@ export function stagedProof(
   field: readonly string[] = ['input', 'paymentProofUploadId'],
 ): { proof: IqmProofFile | null; uploadId: string | null } | UserErrorModel {
   if (uploadId === null || uploadId === undefined) return { proof: null, uploadId: null };
-  const upload = uploadStoreOf(context.services).get(uploadId, context.caller.scope);
+  const upload = uploadStoreOf(context.services).get(uploadId, context.caller.partitionKey);
   // Someone else's upload is reported exactly like an unknown one.
   if (!upload) return invalidInput(field, 'no staged upload with this id (upload the file with POST /uploads first; uploads expire)', 'INVALID_UPLOAD');
   return { proof: { path: upload.path, fileName: upload.fileName, mimeType: upload.mimeType }, uploadId: upload.id };

@@ -3,9 +3,9 @@ import { amountErrors, decimalToWireNumber, freshCredit, invalidInput, iqmCredit
 
 /** A31: only an unclaimed credit offered to a customer can change. */
 export const updateCredit: MutationResolvers['updateCredit'] = async (_root, { input }, context) => {
-  const key = iqmCreditKey(input.creditId);
+  const key = iqmCreditKey(context, input.creditId);
   const errors = [
-    ...(!key || key.owId === 0 ? [invalidInput(['input', 'creditId'], 'not the id of a credit offered to a customer')] : []),
+    ...(!key || key.owId === 0 ? [invalidInput(['input', 'creditId'], 'not the id of a credit offered to a customer', 'NOT_FOUND')] : []),
     ...amountErrors(context, input.amount, ['input', 'amount']),
   ];
   if (errors.length > 0 || !key) return rejected({ credit: null }, errors);

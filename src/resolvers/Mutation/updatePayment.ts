@@ -17,11 +17,11 @@ import {
 /** A37: edits a payment IQM still holds as Processing. */
 export const updatePayment: MutationResolvers['updatePayment'] = async (_root, { input }, context) => {
   const errors: UserErrorModel[] = [];
-  const key = iqmPaymentKey(input.paymentId);
-  if (!key || key.owId === 0) errors.push(invalidInput(['input', 'paymentId'], 'not the id of an IQM payment of a customer'));
+  const key = iqmPaymentKey(context, input.paymentId);
+  if (!key || key.owId === 0) errors.push(invalidInput(['input', 'paymentId'], 'not the id of an IQM payment of a customer', 'NOT_FOUND'));
   errors.push(...amountErrors(context, input.amount, ['input', 'amount']));
   if (!input.transactionId.trim() && input.type !== 'REFUND') errors.push(invalidInput(['input', 'transactionId'], 'must not be empty'));
-  const invoiceId = paymentInvoiceId(input, key?.owId ?? null, errors);
+  const invoiceId = paymentInvoiceId(context, input, key?.owId ?? null, errors);
   if (input.refundReason && input.type !== 'REFUND') errors.push(invalidInput(['input', 'refundReason'], 'only refunds carry a refund reason'));
   const staged = stagedProof(context, input.paymentProofUploadId);
   if (isUserError(staged)) errors.push(staged);

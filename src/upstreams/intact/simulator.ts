@@ -4,18 +4,34 @@ import { SimulatorServer, type SimulatorServerOptions } from '../simulatorServer
 import { toIntactDateTime } from './wire.js';
 import { IntactSimulatorState, type IntactSeedOptions, type SimLedgerItem } from './simulatorState.js';
 
-/** The bearer token the simulator accepts unless told otherwise. */
+/** The demo company's bearer token: it sees accounts CUS000001–CUS000003. */
 export const INTACT_DEMO_TOKEN = 'demo-intact-token';
+/** A second demo company's bearer token: it sees account CUS000004 only. */
+export const INTACT_DEMO_TOKEN_B = 'demo-intact-token-b';
+
+/** Each Intact company has its own token and sees only its own customer accounts. */
+const DEMO_COMPANIES: readonly IntactCompany[] = [
+  { token: INTACT_DEMO_TOKEN, accountCodes: ['CUS000001', 'CUS000002', 'CUS000003'] },
+  { token: INTACT_DEMO_TOKEN_B, accountCodes: ['CUS000004'] },
+];
+
+export interface IntactCompany {
+  readonly token: string;
+  /** The accounts this company's token may read and post to; null: every account. */
+  readonly accountCodes: readonly string[] | null;
+}
 
 const DEFAULT_FETCH = 100;
 const MAX_FETCH = 500;
 
 export interface IntactSimulatorOptions extends SimulatorServerOptions, IntactSeedOptions {
   /**
-   * The bearer token every request must carry (default `demo-intact-token`); `null` accepts any
-   * request. Without it Intact's front answers HTTP 401 `{ Success:false, ErrorMessage:'Unauthorized' }`.
+   * The one bearer token accepted, for every account; `null` accepts any request. Without either
+   * option the two demo companies' tokens are accepted, each for its own accounts. A request without
+   * an accepted token gets Intact's HTTP 401 `{ Success:false, ErrorMessage:'Unauthorized' }`.
    */
   readonly token?: string | null;
+  readonly companies?: readonly IntactCompany[];
 }
 
 type Params = ReadonlyMap<string, string>;
@@ -27,16 +43,19 @@ type Params = ReadonlyMap<string, string>;
  */
 export class IntactSimulator extends SimulatorServer {
   readonly state: IntactSimulatorState;
+  /** The accounts the request's company may see (absent: every account). */
+  private readonly visibleAccounts = new WeakMap<FastifyRequest, readonly string[] | null>();
 
   constructor(options: IntactSimulatorOptions = {}) {
     super('INTACT', options);
     this.state = new IntactSimulatorState(options);
-    const token = options.token === undefined ? INTACT_DEMO_TOKEN : options.token;
-    if (token !== null) {
+    const companies =
+      options.token === null ? null : options.token !== undefined ? [{ token: options.token, accountCodes: null }] : (options.companies ?? DEMO_COMPANIES);
+    if (companies !== null) {
       this.app.addHook('preHandler', async (request, reply) => {
-        if (request.headers.authorization !== `Bearer ${token}`) {
-          return reply.code(401).send({ Success: false, ErrorMessage: 'Unauthorized' });
-        }
+        const company = companies.find((candidate) => request.headers.authorization === `Bearer ${candidate.token}`);
+        if (!company) return reply.code(401).send({ Success: false, ErrorMessage: 'Unauthorized' });
+        this.visibleAccounts.set(request, company.accountCodes);
         return undefined;
       });
     }
@@ -49,13 +68,19 @@ export class IntactSimulator extends SimulatorServer {
     return this.origin;
   }
 
+  /** Another company's account is answered exactly like one that does not exist. */
+  private sees(request: FastifyRequest, accountCode: string): boolean {
+    const visible = this.visibleAccounts.get(request);
+    return this.state.accounts.has(accountCode) && (!visible || visible.includes(accountCode));
+  }
+
   /** B1 */
   private async readLedger(request: FastifyRequest, reply: FastifyReply) {
     const fail = (message: string) => reply.send({ Items: [], TotalCount: 0, ErrorMessage: message, Success: false });
     const query = lowerCaseKeys(request.query);
     const accountCode = query.get('accountcode')?.trim();
     if (!accountCode) return fail('accountCode is required');
-    if (!this.state.accounts.has(accountCode)) return fail(`Account ${accountCode} not found`);
+    if (!this.sees(request, accountCode)) return fail(`Account ${accountCode} not found`);
 
     const number = query.get('number');
     const reference = query.get('reference');
@@ -100,7 +125,7 @@ export class IntactSimulator extends SimulatorServer {
 
     const accountCode = typeof body['accountcode'] === 'string' ? body['accountcode'].trim() : '';
     if (!accountCode) errors.push('accountcode is required');
-    else if (!this.state.accounts.has(accountCode)) errors.push(`Account ${accountCode} not found`);
+    else if (!this.sees(request, accountCode)) errors.push(`Account ${accountCode} not found`);
     if (errors.length > 0) return refuse();
     const account = this.state.accounts.get(accountCode)!;
 

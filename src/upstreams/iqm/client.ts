@@ -484,7 +484,7 @@ export class IqmClient {
 
   private headers(): Record<string, string> {
     if (!this.credentials) {
-      throw new UnauthenticatedError('IQM', 'send Authorization: Bearer <token> and X-IAA-OW-ID, or configure IQM_TOKEN and IQM_OW_ID');
+      throw new UnauthenticatedError('IQM', "the caller's tenant has no IQM credentials (TENANTS_FILE, or IQM_TOKEN and IQM_OW_ID)");
     }
     return {
       authorization: `Bearer ${this.credentials.token}`,

@@ -93,7 +93,7 @@ export class IqmetrixClient {
 
   private headers(): Record<string, string> {
     if (this.token === null) {
-      throw new UnauthenticatedError('IQMETRIX', 'send Authorization: Bearer <token> for iQmetrix, or configure IQMETRIX_TOKEN');
+      throw new UnauthenticatedError('IQMETRIX', "the caller's tenant has no iQmetrix credentials (TENANTS_FILE or IQMETRIX_TOKEN)");
     }
     return { authorization: `Bearer ${this.token}` };
   }

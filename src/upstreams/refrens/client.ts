@@ -100,7 +100,7 @@ export class RefrensClient {
   }
 
   private headers(): Record<string, string> {
-    if (this.token === null) throw new UnauthenticatedError('REFRENS', 'no Refrens token is configured (REFRENS_TOKEN)');
+    if (this.token === null) throw new UnauthenticatedError('REFRENS', "the caller's tenant has no Refrens credentials (TENANTS_FILE or REFRENS_TOKEN)");
     return { authorization: `Bearer ${this.token}` };
   }
 }

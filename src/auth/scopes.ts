@@ -1,0 +1,24 @@
+/**
+ * The scope catalogue: what a token's `scope` claim may grant. The schema declares which scopes each
+ * field needs (`@requiresScopes`); this list names and explains them (README, "Scopes").
+ */
+export const SCOPES = {
+  'finance:read': 'Read customers, invoices, payments, credits, balances, fees and reference data',
+  'ledger:read': 'Read the Intact customer ledger (ledger items and receipts)',
+  'invoices:write': 'Approve, cancel and e-mail invoices; create iQmetrix invoices; change invoice settings',
+  'payments:write': 'Record payments: pay invoices, add and update payments, add funds, start PayPal payments',
+  'payments:approve': 'Approve, reject or cancel recorded payments',
+  'refunds:initiate': 'Initiate refunds',
+  'refunds:approve': 'Approve refunds',
+  'credits:write': 'Offer, change, revoke and claim credit',
+  'receipts:allocate': 'Allocate Intact receipts to invoices',
+  'settings:write': 'Change margins, fees and customer settings',
+  'audit:read': 'Read the audit trail of money movements',
+} as const satisfies Record<string, string>;
+
+export type Scope = keyof typeof SCOPES;
+
+export const ALL_SCOPES: readonly Scope[] = Object.keys(SCOPES) as Scope[];
+
+/** What the anonymous demo caller of the embedded default may do: read, never move money. */
+export const DEMO_ANONYMOUS_SCOPES: readonly Scope[] = ['finance:read', 'ledger:read'];
