@@ -5,7 +5,7 @@ import type { GatewayConfig } from './config.js';
 import type { SourceSystem } from './domain/models.js';
 import type { CustomerDirectory } from './directory/index.js';
 import type { FileLinks } from './http/fileLinks.js';
-import type { IdempotencyStore } from './idempotency/index.js';
+import type { IdempotencyOutcome, IdempotencyStore } from './idempotency/index.js';
 import type { Observability } from './observability/index.js';
 import type { UpstreamCallObserver, UpstreamCallRecord } from './upstreams/http.js';
 import { IntactClient, createIntactLoaders, type IntactLoaders } from './upstreams/intact/index.js';
@@ -59,6 +59,8 @@ export interface GatewayContext {
   readonly upstreamCalls: UpstreamCallRecord[];
   /** Errors of systems that failed inside an otherwise answered field (fan-out): added to the response. */
   readonly partialErrors: GraphQLError[];
+  /** What the idempotency guard did with the latest money-moving mutation call (audit trail); null before any. */
+  readonly idempotencyOutcome: { last: IdempotencyOutcome | null };
   /** The HTTP request's id (incoming `x-request-id` or generated): in every log line about this operation. */
   readonly requestId: string;
 }
@@ -135,6 +137,7 @@ export function createContext(services: GatewayServices, request: IncomingReques
     },
     upstreamCalls,
     partialErrors: [],
+    idempotencyOutcome: { last: null },
     requestId,
   };
 }

@@ -11,6 +11,18 @@ import type { IdempotencyRecord } from './store.js';
  */
 const LEASE_MARGIN_MS = 5_000;
 
+/**
+ * What the idempotency guard did with one mutation call, for the audit trail (read by whoever wraps
+ * the Mutation resolvers, right after the call; Mutation fields run one after another):
+ * - `executed`: the mutation ran and its write reached the upstream (or was refused there);
+ * - `released`: nothing was sent (the gateway refused the input, or the write provably never left);
+ * - `replayed`: a stored answer was returned, nothing was sent;
+ * - `refused`: the key was reused, in progress or blocked (IDEMPOTENCY_* user errors), nothing was sent;
+ * - `outcome_unknown`: a write was sent and its outcome is not known (the key stays blocked);
+ * - `reconciled_applied` / `reconciled_not_applied`: an ambiguous earlier outcome was settled from upstream evidence.
+ */
+export type IdempotencyOutcome = 'executed' | 'released' | 'replayed' | 'refused' | 'outcome_unknown' | 'reconciled_applied' | 'reconciled_not_applied';
+
 /** A money-moving mutation, as the idempotency guard needs to know it. */
 export interface IdempotentMutation<TPayload> {
   /** The mutation's field name; part of the key's scope. */
@@ -63,7 +75,11 @@ export async function idempotent<TPayload>(
   let token: string;
   try {
     const claim = await store.claim(key, fingerprint, config.requestTimeoutMs + LEASE_MARGIN_MS);
-    if (!claim.claimed) return answerExisting(claim.existing, fingerprint, mutation);
+    if (!claim.claimed) {
+      const answer = answerExisting(claim.existing, fingerprint, mutation);
+      context.idempotencyOutcome.last = claim.existing.state === 'completed' && claim.existing.fingerprint === fingerprint ? 'replayed' : 'refused';
+      return answer;
+    }
     token = claim.token;
   } catch (error) {
     observability.logger.error({ err: error, mutation: mutation.mutation }, 'idempotency store unavailable');
@@ -79,8 +95,10 @@ export async function idempotent<TPayload>(
   } catch (error) {
     const sent = writes();
     if (sent.every(provesNothingApplied)) {
+      context.idempotencyOutcome.last = 'released';
       await store.release(key, token).catch((cause: unknown) => log.error({ err: cause }, 'could not release an idempotency key'));
     } else {
+      context.idempotencyOutcome.last = 'outcome_unknown';
       log.warn({ writes: sent.map(({ system, route, status }) => ({ system, route, status })) }, 'write sent without a usable answer: key blocked, outcome unknown');
       await store
         .settle(key, token, { state: 'outcome_unknown', fingerprint }, retentionMs)
@@ -91,6 +109,7 @@ export async function idempotent<TPayload>(
 
   if (writes().length === 0) {
     // The gateway refused the input before anything was sent: the client may correct it under the same key.
+    context.idempotencyOutcome.last = 'released';
     await store.release(key, token).catch((cause: unknown) => log.error({ err: cause }, 'could not release an idempotency key'));
     return payload;
   }
@@ -100,6 +119,7 @@ export async function idempotent<TPayload>(
   } catch (cause) {
     log.error({ err: cause }, 'payload cannot be stored for replay: key blocked, outcome unknown');
   }
+  context.idempotencyOutcome.last = stored === null ? 'outcome_unknown' : 'executed';
   const record = stored === null ? ({ state: 'outcome_unknown', fingerprint } as const) : ({ state: 'completed', fingerprint, payload: stored } as const);
   const written = await store.settle(key, token, record, retentionMs).catch((cause: unknown) => {
     log.error({ err: cause }, 'could not store the answer of an idempotent mutation');

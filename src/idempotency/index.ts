@@ -4,7 +4,7 @@ import { MemoryIdempotencyStore } from './memoryStore.js';
 import { RedisIdempotencyStore } from './redisStore.js';
 import type { IdempotencyStore } from './store.js';
 
-export { idempotent, idempotencyStoreKey, IdempotencyStoreUnavailableError, type IdempotentMutation } from './idempotent.js';
+export { idempotent, idempotencyStoreKey, IdempotencyStoreUnavailableError, type IdempotencyOutcome, type IdempotentMutation } from './idempotent.js';
 export { decodePayload, encodePayload, fingerprintOf } from './codec.js';
 export { MemoryIdempotencyStore } from './memoryStore.js';
 export { RedisIdempotencyStore, REDIS_KEY_PREFIX } from './redisStore.js';
