@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonNumber } from '../exactJson.js';
 
 /**
  * IQM Finance API payloads as documented (seeds/000_cb46ec1685ab0a68.txt). Fields the doc marks as
@@ -6,7 +7,8 @@ import { z } from 'zod';
  * Unknown fields pass through untouched (IQM adds fields without notice).
  */
 
-const amount = z.number();
+/** A JSON number, exact however many digits it has (exactJson.ts). */
+const amount = jsonNumber;
 const nullableText = z.string().nullable().optional();
 
 /** `{ success: false, errorObjects: [{ error }] }`, at the top level or nested inside `data`. */

@@ -214,6 +214,7 @@ export function registerPaymentRoutes(routes: SimRoutes, state: IqmSimulatorStat
   });
 
   // A42
+  // A42: form-urlencoded as documented; a JSON body (what the gateway sent before) is read too.
   routes.post('/paypal/payment', async (request, reply) => {
     const amount = parseAmount(jsonBody(request)['paymentAmount']);
     if (!amount || amount.lessThanOrEqualTo(0)) return refuse(reply, 'Payment amount must be greater than 0');

@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { LosslessNumber } from 'lossless-json';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   PAYMENT_MODE_LABEL,
@@ -89,6 +90,8 @@ const DECIMAL_TEXT = /^\d{1,15}(\.\d{1,10})?$/;
 /** An amount as IQM receives it: a JSON number or multipart text, kept exact ("0.1" stays 0.1). */
 export function parseAmount(raw: unknown): Decimal | null {
   if (typeof raw === 'number' && Number.isFinite(raw)) return new Decimal(String(raw));
+  // IQM's types say `number`: its server reads a long JSON number as the nearest double, as here.
+  if (raw instanceof LosslessNumber) return new Decimal(String(Number(raw.value)));
   if (typeof raw === 'string' && DECIMAL_TEXT.test(raw.trim())) return new Decimal(raw.trim());
   return null;
 }
@@ -157,10 +160,10 @@ export function invoiceRow(invoice: SimInvoice) {
     invoiceFromDate: invoice.invoiceFromDate,
     invoiceToDate: invoice.invoiceToDate,
     issuedOn: invoice.issuedOn,
-    invoiceAmount: invoice.invoiceAmount.toNumber(),
+    invoiceAmount: invoice.invoiceAmount,
     status: invoice.status,
     paymentTerm: invoice.paymentTerm,
-    paidAmount: invoice.paidAmount.toNumber(),
+    paidAmount: invoice.paidAmount,
     paymentMode: invoice.paymentMode,
     invoiceName: invoice.invoiceName,
     actionNote: invoice.actionNote,
@@ -179,7 +182,7 @@ export function paymentRow(payment: SimPayment, includeOwId: boolean) {
     createdByUserEmail: payment.createdByUserEmail,
     createdByUserProfile: null,
     paymentDate: payment.paymentDate,
-    paymentAmount: payment.paymentAmount.toNumber(),
+    paymentAmount: payment.paymentAmount,
     paymentStatus: PAYMENT_STATUS_LABEL[payment.paymentStatus],
     paymentMode: PAYMENT_MODE_LABEL[payment.paymentMode],
     paymentType: PAYMENT_TYPE_LABEL[payment.paymentType],
