@@ -3,8 +3,8 @@ import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { currencyDigits, sumDecimals } from '../../domain/money.js';
 import type { UserErrorModel } from '../../domain/models.js';
 import { customerFromGlobalId } from '../../federation/customers.js';
-import { allocationFromWire, invoiceFromLedgerItem, receiptFromWire } from '../../upstreams/intact/index.js';
-import { invalidInput, rejected } from './support.js';
+import { INTACT_AMOUNT_TYPE, allocationFromWire, invoiceFromLedgerItem, receiptFromWire } from '../../upstreams/intact/index.js';
+import { invalidInput, rejected, upstreamAmountErrors } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
 
 /**
@@ -27,6 +27,7 @@ export const allocateReceipt: MutationResolvers['allocateReceipt'] = (_root, { i
     const checkAmount = (amount: Decimal, field: string[]) => {
       if (amount.lessThanOrEqualTo(0)) errors.push(invalidInput(field, 'must be greater than zero'));
       else if (amount.decimalPlaces() > currencyDigits(currencyCode)) errors.push(invalidInput(field, `has more decimals than ${currencyCode} allows`));
+      else errors.push(...upstreamAmountErrors(amount, INTACT_AMOUNT_TYPE, field));
     };
     checkAmount(input.amount, ['input', 'amount']);
     const allocations = input.allocations ?? [];

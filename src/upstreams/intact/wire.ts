@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { jsonNumber } from '../exactJson.js';
-import type { WireNumber } from '../../domain/money.js';
+import type { WireAmountType, WireNumber } from '../../domain/money.js';
 
 /**
  * Intact iQ customer ledger payloads as documented (seeds/001_0c4da4cf5bbc64fc.txt, B1 and B2).
  * Intact is a .NET API: keys are PascalCase in answers, amounts are JSON numbers, dates are
  * ISO-8601 without a zone. Where the doc is vague the schemas accept every reading of it.
  */
+
+/** B1/B2 type every amount `decimal` (.NET): 28-29 significant digits, so longer amounts are refused. */
+export const INTACT_AMOUNT_TYPE: WireAmountType = 'dotnet-decimal';
 
 /** A documented `decimal`: a JSON number, or a numeric string should a serializer quote it. */
 const decimal = z.union([jsonNumber, z.string().regex(/^-?\d+(\.\d+)?$/)]);

@@ -1,11 +1,20 @@
 import { z } from 'zod';
 import { jsonNumber } from '../exactJson.js';
+import type { WireAmountType } from '../../domain/money.js';
 
 /**
  * IQM Finance API payloads as documented (seeds/000_cb46ec1685ab0a68.txt). Fields the doc marks as
  * present in every sample are required; fields its samples omit or null are optional/nullable.
  * Unknown fields pass through untouched (IQM adds fields without notice).
  */
+
+/**
+ * The number type IQM documents for every amount and rate: `integer` in its tables (contradicted by
+ * every sample's fractions) and `number` in its TypeScript blocks, i.e. a JavaScript double. An amount
+ * a double cannot hold exactly is refused before it is sent (wireAmountProblem); multipart amounts go
+ * as decimal text but land in the same type.
+ */
+export const IQM_AMOUNT_TYPE: WireAmountType = 'double';
 
 /** A JSON number, exact however many digits it has (exactJson.ts). */
 const amount = jsonNumber;

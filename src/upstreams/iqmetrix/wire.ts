@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { jsonNumber } from '../exactJson.js';
+import type { WireAmountType } from '../../domain/money.js';
+
+/** The doc types amounts `(Decimal)` (.NET): 28-29 significant digits, so longer amounts are refused. */
+export const IQMETRIX_AMOUNT_TYPE: WireAmountType = 'dotnet-decimal';
 
 /**
  * iQmetrix Invoice API payloads as documented (seeds/003_5a2de5ef98c7bfbf.txt): PascalCase fields,

@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { jsonNumber } from '../exactJson.js';
+import type { WireAmountType } from '../../domain/money.js';
+
+/**
+ * C1's body table types amount, tds and transactionCharge `number`, and Refrens is a JavaScript
+ * (Feathers) server: a double, so amounts it cannot hold exactly are refused before they are sent.
+ */
+export const REFRENS_AMOUNT_TYPE: WireAmountType = 'double';
 
 /**
  * Refrens business-invoicing payloads as documented (seeds/002_e72dc8995a5d78e7.txt, C1 and C2).
