@@ -27,6 +27,7 @@ import {
   IqmPaymentList,
   IqmPgFees,
   IqmPldFees,
+  IqmPgPaymentTypeList,
   IqmReferenceList,
   IqmSlsFees,
   IqmVldFees,
@@ -478,7 +479,7 @@ export class IqmClient {
   /** A47–A52 */
   referenceList(name: IqmReferenceListName): Promise<IqmReferenceItem[]> {
     const path = IQM_REFERENCE_LISTS[name];
-    return this.read(path, path, IqmReferenceList, {});
+    return this.read(path, path, name === 'pgPaymentTypes' ? IqmPgPaymentTypeList : IqmReferenceList, {});
   }
 
   private writeMultipart(

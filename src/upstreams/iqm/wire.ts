@@ -271,6 +271,16 @@ export const IqmCustomerCreditList = z.array(IqmCustomerCreditRow);
 export const IqmReferenceItem = z.object({ id: z.number().int(), name: z.string(), label: z.string(), order: z.number().int() });
 export type IqmReferenceItem = z.infer<typeof IqmReferenceItem>;
 export const IqmReferenceList = z.array(IqmReferenceItem);
+/**
+ * A52: its TypeScript block types `data` as a bare array (like A47–A51), its JSON sample as
+ * `{ totalRecords, filteredRecords, pgPaymentTypes: [...] }`. Both are read, as the list.
+ */
+export const IqmPgPaymentTypeList = z.union([
+  IqmReferenceList,
+  z
+    .object({ totalRecords: z.number().int().optional(), filteredRecords: z.number().int().optional(), pgPaymentTypes: IqmReferenceList })
+    .transform((page) => page.pgPaymentTypes),
+]);
 
 /** A20 request body (the table spells paypalAcountId, the sample paypalAccountId: the sample wins). */
 export interface IqmInvoiceSettingsUpdate {

@@ -78,7 +78,8 @@ export function registerFinanceRoutes(routes: SimRoutes, state: IqmSimulatorStat
   routes.get('/customer/:owId/pg-fees', async (request, reply) => {
     const customer = customerById(state, request, reply, (request.params as { owId: string }).owId);
     if (!customer) return reply;
-    return ok({ organizationPgFeesDetails: { pgCampaignFees: customer.pgFees.pgCampaignFees, pgWorkspaceShare: customer.pgFees.pgWorkspaceShare } });
+    const details = { pgCampaignFees: customer.pgFees.pgCampaignFees, pgWorkspaceShare: customer.pgFees.pgWorkspaceShare };
+    return ok(state.answerVariants.A5 === 'typescript' ? { organizationPGFeesDetails: details } : { organizationPgFeesDetails: details });
   });
 
   // A6

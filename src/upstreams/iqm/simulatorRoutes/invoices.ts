@@ -75,7 +75,10 @@ export function registerInvoiceRoutes(routes: SimRoutes, state: IqmSimulatorStat
     if (!invoice) return reply;
     const settings = organizationOf(request).invoiceSettings;
     return ok({
-      paypalPaymentDetail: { paypalId: settings.paypalId, paypalAccountId: settings.paypalAccountId },
+      paypalPaymentDetail:
+        state.answerVariants.A18 === 'table'
+          ? { payPalId: settings.paypalId, paypalAccountId: settings.paypalAccountId }
+          : { paypalId: settings.paypalId, paypalAccountId: settings.paypalAccountId },
       chequePaymentDetail: { chequeId: settings.chequeTransferId, chequeCompanyName: settings.chequeCompanyName, chequeCompanyAddress: settings.chequeCompanyAddress },
       wireTransferPaymentDetail: {
         wireTransferId: settings.wireTransferId,
