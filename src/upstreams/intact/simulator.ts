@@ -1,9 +1,13 @@
-import { Decimal } from 'decimal.js';
+import { Decimal as BaseDecimal } from 'decimal.js';
 import { LosslessNumber } from 'lossless-json';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SimulatorServer, type SimulatorServerOptions } from '../simulatorServer.js';
 import { toIntactDateTime } from './wire.js';
 import { IntactSimulatorState, type IntactSeedOptions, type SimLedgerItem } from './simulatorState.js';
+
+/** Arithmetic as a .NET decimal does it (28–29 significant digits), not decimal.js's default 20. */
+const Decimal = BaseDecimal.clone({ precision: 29 });
+type Decimal = BaseDecimal;
 
 /** The bearer token the simulator accepts unless told otherwise. */
 export const INTACT_DEMO_TOKEN = 'demo-intact-token';

@@ -1,4 +1,4 @@
-import { Decimal } from 'decimal.js';
+import { Decimal as BaseDecimal } from 'decimal.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseUpstreamInstant } from '../../domain/dates.js';
 import type { WireNumber } from '../../domain/money.js';
@@ -27,6 +27,10 @@ import {
   type SimTaxLine,
 } from './simulatorState.js';
 import { IqmetrixCreateInvoiceBody, type IqmetrixCreateInvoiceItem, type IqmetrixErrorBody } from './wire.js';
+
+/** Arithmetic as a .NET decimal does it (28–29 significant digits), not decimal.js's default 20. */
+const Decimal = BaseDecimal.clone({ precision: 29 });
+type Decimal = BaseDecimal;
 
 /** The API's version prefix; the simulator serves it so a configured IQMETRIX_BASE_URL looks the same. */
 export const IQMETRIX_BASE_PATH = '/v1';
