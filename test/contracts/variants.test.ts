@@ -90,6 +90,45 @@ describe('Contracts: every documented answer variant, end to end', () => {
     ).text();
     expect(body).toContain(variant === 'sample' ? '"paypalId"' : '"payPalId"');
   });
+
+  it('reads A19’s dates in epoch milliseconds (table) and seconds (sample) to the same answer', async () => {
+    const query = `query($c: ID!) { customer(id: $c) { invoices(first: 100, filter: { sources: [IQM] }) { nodes { id ... on IqmInvoice { issuedOn modifiedAt periodStart periodEnd } } } } }`;
+    const answers: unknown[] = [];
+    const bodies: string[] = [];
+    for (const variant of IQM_ANSWER_VARIANTS.A19) {
+      iqm.state.answerVariants.A19 = variant;
+      const response = await stack.gql<{ customer: { invoices: { nodes: { id: string; issuedOn: string; modifiedAt: string }[] } } }>(query, { c: customerGid(200101) });
+      expect(response.errors).toBeUndefined();
+      answers.push(response.data);
+      bodies.push(await (await fetch(`${iqm.baseUrl}/invoice/list/200101?isCustomerRequest=true`, { headers: iqmHeaders() })).text());
+    }
+    iqm.state.answerVariants.A19 = 'table';
+    expect(answers[1]).toEqual(answers[0]);
+    const invoice = [...iqm.state.invoices.values()].find((candidate) => candidate.owId === 200101)!;
+    expect(bodies[0]).toContain(`"issuedOn":${invoice.issuedOn}`);
+    expect(bodies[1]).toContain(`"issuedOn":${Math.floor(invoice.issuedOn / 1000)},`);
+    const node = (answers[0] as { customer: { invoices: { nodes: { id: string; issuedOn: string }[] } } }).customer.invoices.nodes.find((candidate) => candidate.id === invoiceGid(200101, invoice.invoiceId))!;
+    expect(node.issuedOn).toBe(new Date(invoice.issuedOn).toISOString().slice(0, 10));
+  });
+
+  it.each(IQM_ANSWER_VARIANTS.A34)('reads A34’s organization payments %s', async (variant) => {
+    iqm.state.answerVariants.A34 = variant;
+    const response = await stack.gql<{ organization: { payments: { nodes: { paymentId: number; amount: { amount: string }; customer: { id: string } | null }[] } } }>(
+      `{ organization { payments(first: 5) { nodes { ... on IqmPayment { paymentId amount { amount } customer { id } } } } } }`,
+    );
+    iqm.state.answerVariants.A34 = 'withOwId';
+    expect(response.errors).toBeUndefined();
+    const nodes = response.data!.organization.payments.nodes;
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const node of nodes) {
+      const payment = iqm.state.payments.get(node.paymentId)!;
+      expect(node.amount.amount).toBe(payment.paymentAmount.toFixed());
+      // Without the owId the doc's sample lacks, an organization payment cannot name its customer
+      // (with it, the customer is the directory's or the IQM workspace's).
+      if (variant === 'sample') expect(node.customer).toBeNull();
+      else expect(node.customer?.id).toMatch(/^[A-Za-z0-9_-]+$/);
+    }
+  });
 });
 
 function iqmHeaders(): Record<string, string> {

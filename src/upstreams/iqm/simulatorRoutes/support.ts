@@ -154,12 +154,14 @@ export async function readMultipart(request: FastifyRequest): Promise<{ fields: 
 /** Media types IQM takes as proof of payment (the doc says jpeg/png; its curl samples send PDFs). */
 export const PROOF_TYPES = new Set(['image/jpeg', 'image/png', 'application/pdf']);
 
-export function invoiceRow(invoice: SimInvoice) {
+/** A19 row; `dates` picks the documented unit (IQM_ANSWER_VARIANTS.A19). */
+export function invoiceRow(invoice: SimInvoice, dates: 'table' | 'sample' = 'table') {
+  const date = (ms: number) => (dates === 'sample' ? Math.floor(ms / 1000) : ms);
   return {
     invoiceId: invoice.invoiceId,
-    invoiceFromDate: invoice.invoiceFromDate,
-    invoiceToDate: invoice.invoiceToDate,
-    issuedOn: invoice.issuedOn,
+    invoiceFromDate: date(invoice.invoiceFromDate),
+    invoiceToDate: date(invoice.invoiceToDate),
+    issuedOn: date(invoice.issuedOn),
     invoiceAmount: invoice.invoiceAmount,
     status: invoice.status,
     paymentTerm: invoice.paymentTerm,
@@ -168,7 +170,7 @@ export function invoiceRow(invoice: SimInvoice) {
     invoiceName: invoice.invoiceName,
     actionNote: invoice.actionNote,
     invoiceStatusUpdatedBy: invoice.invoiceStatusUpdatedBy,
-    modifiedAt: invoice.modifiedAt,
+    modifiedAt: date(invoice.modifiedAt),
   };
 }
 
