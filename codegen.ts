@@ -57,6 +57,7 @@ const config: CodegenConfig = {
           LedgerItemConnection: '../domain/models.js#LedgerItemConnectionModel',
           CustomerConnection: '../domain/models.js#CustomerConnectionModel',
           Organization: '../domain/models.js#OrganizationModel',
+          FinanceReferenceData: '../domain/models.js#FinanceReferenceDataModel',
           IqmetrixCustomer: '../domain/models.js#IqmetrixCustomerModel',
           IqmetrixAddress: '../domain/models.js#IqmetrixAddressModel',
           IqmetrixOrder: '../domain/models.js#IqmetrixOrderModel',

@@ -222,6 +222,12 @@ export interface UserErrorModel {
 
 export type { MarkupType as DataFeeMarkupType };
 
+/**
+ * IQM's reference lists as a parent: nothing yet, each list field loads its own list so one failing
+ * list is one error at its own path.
+ */
+export type FinanceReferenceDataModel = Readonly<Record<string, never>>;
+
 /** The caller's IQM organization workspace. */
 export interface OrganizationModel {
   readonly workspaceId: number;

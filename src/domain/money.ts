@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import currencyCodes from 'currency-codes';
+import { LosslessNumber } from 'lossless-json';
 
 /**
  * Money as the gateway holds it: an exact decimal and an ISO-4217 code.
@@ -16,20 +17,28 @@ const ExactDecimal = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF
 export type { Decimal };
 
 /**
- * Reads an upstream amount. JSON numbers are converted through their shortest round-trip text
- * (`String(n)`), which is the literal the upstream wrote for any amount with at most 15 significant
- * digits; strings are parsed as written.
+ * A JSON number as it travels on the wire: a JS number where a double holds its digits exactly,
+ * otherwise a LosslessNumber carrying the digits as written (src/upstreams/exactJson.ts reads and
+ * writes both).
  */
-export function toDecimal(value: number | string | Decimal): Decimal {
+export type WireNumber = number | LosslessNumber;
+
+/**
+ * Reads an upstream amount. JSON numbers arrive as JS numbers only when a double holds them
+ * exactly (exactJson.ts), so their shortest round-trip text (`String(n)`) is the literal the
+ * upstream wrote; longer ones arrive as LosslessNumber and strings are parsed as written.
+ */
+export function toDecimal(value: number | string | Decimal | LosslessNumber): Decimal {
   if (typeof value === 'number' && !Number.isFinite(value)) {
     throw new RangeError(`not a finite amount: ${value}`);
   }
+  if (value instanceof LosslessNumber) return new ExactDecimal(value.value);
   return new ExactDecimal(typeof value === 'number' ? String(value) : value);
 }
 
 export const ZERO = toDecimal(0);
 
-export function money(amount: number | string | Decimal, currencyCode: string): MoneyModel {
+export function money(amount: number | string | Decimal | LosslessNumber, currencyCode: string): MoneyModel {
   return { amount: toDecimal(amount), currencyCode };
 }
 
@@ -53,9 +62,40 @@ export function currencyDigits(code: string): number {
   return currencyCodes.code(code)?.digits ?? 2;
 }
 
-/** A JSON number for an upstream request body. Only called at the wire edge of a client. */
-export function decimalToWireNumber(value: Decimal): number {
-  return Number(value.toFixed());
+/**
+ * A JSON number for an upstream request body, written with exactly the decimal's digits (never
+ * through a float). Only called at the wire edge of a client; whether the upstream can hold the
+ * amount is checked before that (`wireAmountProblem`).
+ */
+export function decimalToWireNumber(value: Decimal): WireNumber {
+  const digits = value.toFixed();
+  const asNumber = Number(digits);
+  return toDecimal(asNumber).equals(value) ? asNumber : new LosslessNumber(digits);
+}
+
+/**
+ * The number types upstream documents give an amount: an IEEE-754 double (a JSON or TypeScript
+ * `number` read by a JavaScript server) or a .NET `decimal` (96-bit integer, scale 0–28).
+ */
+export type WireAmountType = 'double' | 'dotnet-decimal';
+
+const DOTNET_DECIMAL_MAX_UNSCALED = new ExactDecimal(2).pow(96).minus(1);
+
+/**
+ * Why an upstream whose documented amount type is `type` cannot hold `value` exactly, or null when
+ * it can. A double holds a decimal exactly when the decimal survives the round trip through the
+ * nearest double (so 0.1 and 99999999999999.9 pass, 99999999999999.99 does not).
+ */
+export function wireAmountProblem(value: Decimal, type: WireAmountType): string | null {
+  if (type === 'double') {
+    const nearest = Number(value.toFixed());
+    if (Number.isFinite(nearest) && toDecimal(nearest).equals(value)) return null;
+    return `${value.toFixed()} has more significant digits than the upstream's number type (an IEEE-754 double, about 15 digits) holds; it would arrive rounded`;
+  }
+  const scale = value.decimalPlaces();
+  const unscaled = value.abs().times(new ExactDecimal(10).pow(scale));
+  if (scale <= 28 && unscaled.lessThanOrEqualTo(DOTNET_DECIMAL_MAX_UNSCALED)) return null;
+  return `${value.toFixed()} does not fit the upstream's decimal type (.NET decimal: 28-29 significant digits)`;
 }
 
 /** Totals of several amounts, one entry per currency, in currency-code order. */

@@ -2,6 +2,7 @@ import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { Credit } from './Credit.js';
 import { Customer } from './Customer.js';
 import { CustomerIdentities } from './CustomerIdentities.js';
+import { FinanceReferenceData } from './FinanceReferenceData.js';
 import { IntactInvoice } from './IntactInvoice.js';
 import { IntactReceipt } from './IntactReceipt.js';
 import { Invoice } from './Invoice.js';
@@ -39,4 +40,5 @@ export const resolvers: Resolvers = {
   IqmetrixPayment,
   Organization,
   Credit,
+  FinanceReferenceData,
 };

@@ -23,12 +23,13 @@ import {
   type ResiliencePolicies,
   type RetryPolicy,
 } from './resilience/index.js';
+import { parseExactJson, stringifyExactJson } from './exactJson.js';
 
 /**
  * The shared HTTP layer every upstream client goes through: one keep-alive undici pool per
- * upstream, timeouts on connect, headers and body, bodies always consumed, JSON parsed (never
- * trusted) where it enters, and HTTP status mapped to typed errors in one function. Each call
- * goes through the upstream's circuit breaker, bulkhead and retry policy (./resilience) and never
+ * upstream, timeouts on connect, headers and body, bodies always consumed, JSON read and written
+ * exactly (no amount through a float: exactJson.ts) and never trusted where it enters, and HTTP
+ * status mapped to typed errors in one function. Each call goes through the upstream's circuit breaker, bulkhead and retry policy (./resilience) and never
  * runs past the operation's deadline.
  */
 
@@ -402,7 +403,7 @@ export class UpstreamHttpClient {
     let body: Dispatcher.DispatchOptions['body'];
     if (request.json !== undefined) {
       headers['content-type'] = 'application/json';
-      body = JSON.stringify(request.json);
+      body = stringifyExactJson(request.json);
     } else if (request.body) {
       headers['content-type'] = request.body.contentType;
       body = Readable.from(request.body.stream);
@@ -457,7 +458,7 @@ export function queryString(query: Readonly<Record<string, QueryValue>> | undefi
 
 function parseJson(system: SourceSystem, text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return parseExactJson(text);
   } catch {
     throw new UpstreamBadResponseError(system, 'the body is not JSON');
   }
@@ -465,7 +466,7 @@ function parseJson(system: SourceSystem, text: string): unknown {
 
 function safeParseJson(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return parseExactJson(text);
   } catch {
     return null;
   }

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { parseExactJson, stringifyExactJson } from './exactJson.js';
 
 /**
  * What every embedded simulator shares: a real HTTP server on loopback, a log of the calls it
@@ -44,6 +45,8 @@ export interface SimulatorCall {
   readonly status: number;
   /** The request headers as received (lower-case names); tests check which credentials reached which system. */
   readonly headers: Readonly<Record<string, string>>;
+  /** A JSON or form-urlencoded request body exactly as received (tests read the digits that arrived); null otherwise. */
+  readonly body: string | null;
 }
 
 export interface SimulatorServerOptions {
@@ -65,6 +68,23 @@ export class SimulatorServer {
 
   constructor(readonly name: string, options: SimulatorServerOptions = {}) {
     this.app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 20 * 1024 * 1024, forceCloseConnections: true });
+    // Upstreams read and write JSON amounts with all their digits; so do their simulators, and they
+    // keep the text that arrived so tests can check the digits a client sent.
+    this.app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+      const raw = String(text);
+      receivedBodies.set(request, raw);
+      try {
+        done(null, raw.length === 0 ? null : parseExactJson(raw));
+      } catch (error) {
+        done(Object.assign(error instanceof Error ? error : new Error(String(error)), { statusCode: 400 }), undefined);
+      }
+    });
+    this.app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, text, done) => {
+      const raw = String(text);
+      receivedBodies.set(request, raw);
+      done(null, Object.fromEntries(new URLSearchParams(raw)));
+    });
+    this.app.setReplySerializer((payload) => stringifyExactJson(payload));
     // Registered first, so a request counts as in flight while it waits out a latency or hangs.
     this.app.addHook('onRequest', async (_request, reply) => {
       this.active += 1;
@@ -89,6 +109,7 @@ export class SimulatorServer {
         url: request.url,
         status: reply.statusCode,
         headers: receivedHeaders(request),
+        body: receivedBodies.get(request) ?? null,
       });
     });
   }
@@ -161,7 +182,7 @@ export class SimulatorServer {
     if (!fault) return;
     const record = (status: number) => {
       this.faulted.add(request);
-      this.calls.push({ method: request.method, route: request.routeOptions.url ?? request.url, url: request.url, status, headers: receivedHeaders(request) });
+      this.calls.push({ method: request.method, route: request.routeOptions.url ?? request.url, url: request.url, status, headers: receivedHeaders(request), body: null });
     };
     switch (fault.kind) {
       case 'latency':
@@ -209,6 +230,9 @@ export class SimulatorServer {
     }
   }
 }
+
+/** Request bodies as received, by request (read when the call is logged). */
+const receivedBodies = new WeakMap<FastifyRequest, string>();
 
 function receivedHeaders(request: FastifyRequest): Record<string, string> {
   const headers: Record<string, string> = {};

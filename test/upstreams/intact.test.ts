@@ -46,7 +46,7 @@ function query(accountCode: string, extra: Partial<IntactLedgerQuery> = {}): Int
 
 function isPartlyPaid(item: IntactLedgerItem): boolean {
   const unallocated = toDecimal(item.Unallocated);
-  return item.Type === 'Inv' && unallocated.greaterThan(0) && unallocated.lessThan(item.Debit);
+  return item.Type === 'Inv' && unallocated.greaterThan(0) && unallocated.lessThan(toDecimal(item.Debit));
 }
 
 function expectOk(result: IntactPostResult): Extract<IntactPostResult, { ok: true }> {
@@ -244,7 +244,7 @@ describe('Intact: client ↔ simulator', () => {
 
     it('settles several invoices in full, leaving the rest of the receipt unallocated', async () => {
       const [first, second] = await openInvoices('CUS000003');
-      const total = toDecimal(first!.Debit).plus(second!.Debit);
+      const total = toDecimal(first!.Debit).plus(toDecimal(second!.Debit));
       const result = expectOk(
         await h.client.postReceipt(
           receipt('CUS000003', total.plus('0.05').toFixed(), [

@@ -1,10 +1,10 @@
-import { Decimal } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
-import { currencyDigits, sumDecimals } from '../../domain/money.js';
+import { ZERO, currencyDigits, sumDecimals } from '../../domain/money.js';
 import type { UserErrorModel } from '../../domain/models.js';
 import { customerFromGlobalId } from '../../federation/customers.js';
-import { allocationFromWire, invoiceFromLedgerItem, receiptFromWire } from '../../upstreams/intact/index.js';
-import { invalidInput, rejected } from './support.js';
+import { INTACT_AMOUNT_TYPE, allocationFromWire, invoiceFromLedgerItem, receiptFromWire } from '../../upstreams/intact/index.js';
+import { invalidInput, rejected, upstreamAmountErrors } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
 
 /**
@@ -27,6 +27,7 @@ export const allocateReceipt: MutationResolvers['allocateReceipt'] = (_root, { i
     const checkAmount = (amount: Decimal, field: string[]) => {
       if (amount.lessThanOrEqualTo(0)) errors.push(invalidInput(field, 'must be greater than zero'));
       else if (amount.decimalPlaces() > currencyDigits(currencyCode)) errors.push(invalidInput(field, `has more decimals than ${currencyCode} allows`));
+      else errors.push(...upstreamAmountErrors(amount, INTACT_AMOUNT_TYPE, field));
     };
     checkAmount(input.amount, ['input', 'amount']);
     const allocations = input.allocations ?? [];
@@ -39,7 +40,9 @@ export const allocateReceipt: MutationResolvers['allocateReceipt'] = (_root, { i
         errors.push(invalidInput([...field, 'invoiceNumber'], `no invoice ${allocation.invoiceNumber} on account ${accountCode}`, 'NOT_FOUND'));
         return;
       }
-      const total = (perInvoice.get(allocation.invoiceNumber) ?? new Decimal(0)).plus(allocation.amount);
+      // From ZERO (40 significant digits), not a plain Decimal(0): decimal.js rounds a sum to its first
+      // operand's precision, and the default 20 digits would round a 27-digit allocation.
+      const total = (perInvoice.get(allocation.invoiceNumber) ?? ZERO).plus(allocation.amount);
       perInvoice.set(allocation.invoiceNumber, total);
       if (total.greaterThan(invoice.unallocated.amount)) {
         errors.push(

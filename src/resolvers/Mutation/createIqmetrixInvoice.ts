@@ -1,8 +1,8 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { currencyDigits } from '../../domain/money.js';
 import type { UserErrorModel } from '../../domain/models.js';
-import { createInvoiceToWire, invoiceDetailFromWire } from '../../upstreams/iqmetrix/index.js';
-import { invalidInput, rejected } from './support.js';
+import { IQMETRIX_AMOUNT_TYPE, createInvoiceToWire, invoiceDetailFromWire } from '../../upstreams/iqmetrix/index.js';
+import { invalidInput, rejected, upstreamAmountErrors } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
 
 /** D3: creates an iQmetrix invoice and returns it as iQmetrix stored it (201 body). */
@@ -23,12 +23,14 @@ export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] =
         if (item.quantity <= 0) errors.push(invalidInput([...field, 'quantity'], 'must be greater than zero'));
         if (item.sellingPrice.isNegative()) errors.push(invalidInput([...field, 'sellingPrice'], 'must not be negative'));
         if (item.sellingPrice.decimalPlaces() > digits) errors.push(invalidInput([...field, 'sellingPrice'], `has more decimals than ${currencyCode} allows`));
+        errors.push(...upstreamAmountErrors(item.sellingPrice, IQMETRIX_AMOUNT_TYPE, [...field, 'sellingPrice']));
       });
     });
     (input.payments ?? []).forEach((payment, index) => {
       const field = ['input', 'payments', String(index), 'amount'];
       if (payment.amount.lessThanOrEqualTo(0)) errors.push(invalidInput(field, 'must be greater than zero'));
       if (payment.amount.decimalPlaces() > digits) errors.push(invalidInput(field, `has more decimals than ${currencyCode} allows`));
+      errors.push(...upstreamAmountErrors(payment.amount, IQMETRIX_AMOUNT_TYPE, field));
     });
     if (errors.length > 0) return rejected({ invoice: null }, errors);
 

@@ -4,8 +4,8 @@ import type { UserErrorModel } from '../../domain/models.js';
 import { fromGlobalId } from '../../domain/globalId.js';
 import { parseCompositeKey } from '../../federation/ids.js';
 import { refrensInvoicesOf } from '../../federation/otherSources.js';
-import { paymentFromWire } from '../../upstreams/refrens/index.js';
-import { invalidInput, rejected } from './support.js';
+import { REFRENS_AMOUNT_TYPE, paymentFromWire } from '../../upstreams/refrens/index.js';
+import { invalidInput, rejected, upstreamAmountErrors } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
 
 /** C1: adds a payment to a Refrens invoice and returns it with the invoice's new balance. */
@@ -25,6 +25,7 @@ export const payRefrensInvoice: MutationResolvers['payRefrensInvoice'] = (_root,
     for (const [name, value] of [['amount', input.amount], ['tds', input.tds], ['transactionCharge', input.transactionCharge]] as const) {
       if (value && value.isNegative()) errors.push(invalidInput(['input', name], 'must not be negative'));
       if (value && value.decimalPlaces() > digits) errors.push(invalidInput(['input', name], `has more decimals than ${invoice.total.currencyCode} allows`));
+      if (value) errors.push(...upstreamAmountErrors(value, REFRENS_AMOUNT_TYPE, ['input', name]));
     }
     if (errors.length > 0) return rejected(empty, errors);
 

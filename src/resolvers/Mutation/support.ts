@@ -2,11 +2,11 @@ import type { GatewayContext } from '../../context.js';
 import { ownsIqmWorkspace } from '../../auth/index.js';
 import { fromGlobalId } from '../../domain/globalId.js';
 import type { CreditModel, CustomerModel, IqmInvoiceModel, IqmPaymentModel, UserErrorModel } from '../../domain/models.js';
-import { currencyDigits, decimalToWireNumber, type Decimal } from '../../domain/money.js';
+import { currencyDigits, decimalToWireNumber, wireAmountProblem, type Decimal, type WireAmountType } from '../../domain/money.js';
 import { customerFromGlobalId } from '../../federation/customers.js';
 import { parseIqmKey } from '../../federation/ids.js';
 import { uploadStoreOf } from '../../http/uploadStore.js';
-import type { IqmProofFile, IqmWriteResult } from '../../upstreams/iqm/index.js';
+import { IQM_AMOUNT_TYPE, type IqmProofFile, type IqmWriteResult } from '../../upstreams/iqm/index.js';
 
 /** The payload of a mutation that changed nothing. */
 export function rejected<T extends object>(payload: T, userErrors: UserErrorModel[]): T & { userErrors: UserErrorModel[] } {
@@ -100,13 +100,20 @@ export function isUserError(value: object): value is UserErrorModel {
 
 /**
  * An amount IQM can take: greater than zero, with no more fraction digits than the IQM currency has
- * (2 for USD). Returns the user errors, empty when the amount is fine.
+ * (2 for USD), and one IQM's documented number type holds exactly (not rounded on arrival).
+ * Returns the user errors, empty when the amount is fine.
  */
 export function amountErrors(context: GatewayContext, amount: Decimal, field: readonly string[]): UserErrorModel[] {
   if (!amount.greaterThan(0)) return [invalidInput(field, 'must be greater than 0')];
   const digits = currencyDigits(context.iqm.currencyCode);
   if (amount.decimalPlaces() > digits) return [invalidInput(field, `must have at most ${digits} decimal places for ${context.iqm.currencyCode}`)];
-  return [];
+  return upstreamAmountErrors(amount, IQM_AMOUNT_TYPE, field);
+}
+
+/** The user error for an amount the upstream's documented number type cannot hold exactly, if it cannot. */
+export function upstreamAmountErrors(value: Decimal, type: WireAmountType, field: readonly string[]): UserErrorModel[] {
+  const problem = wireAmountProblem(value, type);
+  return problem === null ? [] : [invalidInput(field, `cannot be sent exactly: ${problem}`)];
 }
 
 /** A percentage or rate IQM takes as a JSON number: zero or more, exactly representable. */
@@ -115,7 +122,7 @@ export function rateErrors(value: Decimal | null | undefined, field: readonly st
   if (value.isNegative()) return [invalidInput(field, 'must not be negative')];
   if (max !== undefined && value.greaterThan(max)) return [invalidInput(field, `must be at most ${max}`)];
   if (value.decimalPlaces() > 6) return [invalidInput(field, 'must have at most 6 decimal places')];
-  return [];
+  return upstreamAmountErrors(value, IQM_AMOUNT_TYPE, field);
 }
 
 export { decimalToWireNumber };

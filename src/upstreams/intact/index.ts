@@ -28,3 +28,4 @@ export {
   type IntactAccount,
   type SimLedgerItem as IntactSimLedgerItem,
 } from './simulatorState.js';
+export { INTACT_AMOUNT_TYPE } from './wire.js';

@@ -1,8 +1,13 @@
-import { Decimal } from 'decimal.js';
+import { Decimal as BaseDecimal } from 'decimal.js';
+import { LosslessNumber } from 'lossless-json';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SimulatorServer, type SimulatorServerOptions } from '../simulatorServer.js';
 import { toIntactDateTime } from './wire.js';
 import { IntactSimulatorState, type IntactSeedOptions, type SimLedgerItem } from './simulatorState.js';
+
+/** Arithmetic as a .NET decimal does it (28–29 significant digits), not decimal.js's default 20. */
+const Decimal = BaseDecimal.clone({ precision: 29 });
+type Decimal = BaseDecimal;
 
 /** The demo company's bearer token: it sees accounts CUS000001–CUS000003. */
 export const INTACT_DEMO_TOKEN = 'demo-intact-token';
@@ -185,11 +190,11 @@ export class IntactSimulator extends SimulatorServer {
     });
     const answered = allocations.map(({ invoice, amount }) => {
       invoice.unallocated = invoice.unallocated.minus(amount);
-      return { Number: invoice.number, Amount: amount.toNumber(), Unallocated: invoice.unallocated.toNumber() };
+      return { Number: invoice.number, Amount: amount, Unallocated: invoice.unallocated };
     });
     return reply.send({
       Success: true,
-      Receipt: { Number: receipt.number, Amount: receipt.credit.toNumber(), Unallocated: receipt.unallocated.toNumber() },
+      Receipt: { Number: receipt.number, Amount: receipt.credit, Unallocated: receipt.unallocated },
       Allocations: answered,
       Errors: [],
       ErrorMessage: null,
@@ -206,9 +211,9 @@ export function ledgerItemRow(item: SimLedgerItem) {
     Number: item.number,
     Reference: item.reference,
     Type: item.type,
-    Debit: item.debit.toNumber(),
-    Credit: item.credit.toNumber(),
-    Unallocated: item.unallocated.toNumber(),
+    Debit: item.debit,
+    Credit: item.credit,
+    Unallocated: item.unallocated,
     Currency: item.currency,
   };
 }
@@ -236,6 +241,8 @@ function parseAmount(text: string): Decimal | null {
 /** A JSON amount: a number (read through its shortest text, so 0.1 is exactly 0.1) or a numeric string. */
 function parseAmountValue(value: unknown): Decimal | null {
   if (typeof value === 'number') return Number.isFinite(value) ? new Decimal(String(value)) : null;
+  // A .NET decimal holds 28-29 digits: a long JSON number keeps them all.
+  if (value instanceof LosslessNumber) return new Decimal(value.value);
   if (typeof value === 'string') return parseAmount(value);
   return null;
 }

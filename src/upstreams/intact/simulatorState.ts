@@ -1,5 +1,9 @@
-import { Decimal } from 'decimal.js';
+import { Decimal as BaseDecimal } from 'decimal.js';
 import { seededRandom } from '../simulatorServer.js';
+
+/** Arithmetic as a .NET decimal does it (28–29 significant digits), not decimal.js's default 20. */
+const Decimal = BaseDecimal.clone({ precision: 29 });
+type Decimal = BaseDecimal;
 
 /**
  * The Intact simulator's world: customer accounts and their ledger items (invoices, receipts, a
@@ -70,7 +74,7 @@ export class IntactSimulatorState {
   }
 
   /** Adds an open invoice (Type `Inv`, due 30 days after its date). Tests use it for exact amounts. */
-  addInvoice(accountCode: string, invoice: { debit: Decimal.Value; date: number; reference?: string | null; number?: string }): SimLedgerItem {
+  addInvoice(accountCode: string, invoice: { debit: BaseDecimal.Value; date: number; reference?: string | null; number?: string }): SimLedgerItem {
     const account = this.requireAccount(accountCode);
     const debit = new Decimal(invoice.debit);
     return this.insert({

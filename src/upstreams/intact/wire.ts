@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { jsonNumber } from '../exactJson.js';
+import type { WireAmountType, WireNumber } from '../../domain/money.js';
 
 /**
  * Intact iQ customer ledger payloads as documented (seeds/001_0c4da4cf5bbc64fc.txt, B1 and B2).
@@ -6,8 +8,11 @@ import { z } from 'zod';
  * ISO-8601 without a zone. Where the doc is vague the schemas accept every reading of it.
  */
 
+/** B1/B2 type every amount `decimal` (.NET): 28-29 significant digits, so longer amounts are refused. */
+export const INTACT_AMOUNT_TYPE: WireAmountType = 'dotnet-decimal';
+
 /** A documented `decimal`: a JSON number, or a numeric string should a serializer quote it. */
-const decimal = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]);
+const decimal = z.union([jsonNumber, z.string().regex(/^-?\d+(\.\d+)?$/)]);
 /** An amount the doc lists but a row may leave null (a receipt has no Debit). */
 const optionalDecimal = decimal.nullish().transform((value) => value ?? 0);
 const nullableText = z.string().nullish().transform((value) => value ?? null);
@@ -62,12 +67,12 @@ export type IntactLedgerPage = z.infer<typeof IntactLedgerPage>;
  */
 export interface IntactReceiptBody {
   readonly accountcode: string;
-  readonly amountpaid: number;
+  readonly amountpaid: WireNumber;
   /** `YYYY-MM-DDTHH:mm:ss`, UTC, no zone, as the doc's sample. */
   readonly datepaid: string;
   readonly paymentbranchcode: string;
   readonly receipttypecode: string;
-  readonly items: readonly { readonly number: string; readonly amountpaid: number }[];
+  readonly items: readonly { readonly number: string; readonly amountpaid: WireNumber }[];
 }
 
 export const IntactReceipt = z.object({

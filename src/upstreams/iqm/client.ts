@@ -27,6 +27,7 @@ import {
   IqmPaymentList,
   IqmPgFees,
   IqmPldFees,
+  IqmPgPaymentTypeList,
   IqmReferenceList,
   IqmSlsFees,
   IqmVldFees,
@@ -37,6 +38,7 @@ import {
   type IqmReferenceItem,
 } from './wire.js';
 import type { z } from 'zod';
+import type { WireNumber } from '../../domain/money.js';
 
 /** Bearer token and organization workspace id, as IQM wants them on every request. */
 export interface IqmCredentials {
@@ -130,11 +132,11 @@ export interface IqmRefundFields {
 /** A8 / A10 / A12 body, in gateway terms; the client writes the `<kind>`-prefixed wire names. */
 export interface IqmDataFeesUpdate {
   readonly owId: number;
-  readonly rate?: number | null;
+  readonly rate?: WireNumber | null;
   readonly enabled?: boolean | null;
   readonly markupTypeId?: number | null;
   readonly markupType?: string | null;
-  readonly markupValue?: number | null;
+  readonly markupValue?: WireNumber | null;
 }
 
 /** The six reference lists (A47–A52), by the path segment after `/static/`. */
@@ -177,7 +179,7 @@ export class IqmClient {
   }
 
   /** A16 */
-  availableBalance(owId: number, isCustomerRequest: boolean): Promise<number> {
+  availableBalance(owId: number, isCustomerRequest: boolean): Promise<WireNumber> {
     return this.read('/available-balance', '/available-balance', IqmAvailableBalance, { owId, isCustomerRequest });
   }
 
@@ -224,7 +226,7 @@ export class IqmClient {
   }
 
   /** A3 */
-  updateMargin(owId: number, marginTypeId: number, marginValue: number): Promise<IqmWriteResult> {
+  updateMargin(owId: number, marginTypeId: number, marginValue: WireNumber): Promise<IqmWriteResult> {
     return this.write({ method: 'POST', route: '/customer/edit-margin', path: '/customer/edit-margin', json: { owId, marginTypeId, marginValue } });
   }
 
@@ -239,7 +241,7 @@ export class IqmClient {
   }
 
   /** A6 */
-  updatePgFees(customerOwId: number, pgCampaignFees: number, pgWorkspaceShare: number): Promise<IqmWriteResult> {
+  updatePgFees(customerOwId: number, pgCampaignFees: WireNumber, pgWorkspaceShare: WireNumber): Promise<IqmWriteResult> {
     return this.write({
       method: 'PATCH',
       route: '/customer/{customerOwId}/pg-fees',
@@ -364,12 +366,12 @@ export class IqmClient {
   }
 
   /** A30 */
-  offerCredit(owId: number, creditAmount: number): Promise<IqmWriteResult> {
+  offerCredit(owId: number, creditAmount: WireNumber): Promise<IqmWriteResult> {
     return this.write({ method: 'POST', route: '/customer/credit/add', path: '/customer/credit/add', json: { owId, creditAmount } });
   }
 
   /** A31 */
-  updateCredit(owId: number, creditId: number, creditAmount: number): Promise<IqmWriteResult> {
+  updateCredit(owId: number, creditId: number, creditAmount: WireNumber): Promise<IqmWriteResult> {
     return this.write({ method: 'PATCH', route: '/customer/credit/edit', path: '/customer/credit/edit', json: { owId, creditAmount, creditId } });
   }
 
@@ -419,9 +421,18 @@ export class IqmClient {
     return this.writeMultipart('POST', '/customer/payment/add-fund', '/customer/payment/add-fund', { ...fields }, proof);
   }
 
-  /** A42: IQM answers the PayPal link as the message. */
-  startPaypalPayment(paymentAmount: number): Promise<IqmWriteResult> {
-    return this.write({ method: 'POST', route: '/paypal/payment', path: '/paypal/payment', json: { paymentAmount } });
+  /**
+   * A42: IQM answers the PayPal link as the message. Sent form-urlencoded, the only content type the
+   * doc names for it (its TypeScript block); the amount goes as its decimal digits.
+   */
+  startPaypalPayment(paymentAmount: WireNumber): Promise<IqmWriteResult> {
+    const form = new URLSearchParams({ paymentAmount: String(paymentAmount) }).toString();
+    return this.write({
+      method: 'POST',
+      route: '/paypal/payment',
+      path: '/paypal/payment',
+      body: { contentType: 'application/x-www-form-urlencoded', stream: oneChunk(form) },
+    });
   }
 
   /** A43 */
@@ -468,7 +479,7 @@ export class IqmClient {
   /** A47–A52 */
   referenceList(name: IqmReferenceListName): Promise<IqmReferenceItem[]> {
     const path = IQM_REFERENCE_LISTS[name];
-    return this.read(path, path, IqmReferenceList, {});
+    return this.read(path, path, name === 'pgPaymentTypes' ? IqmPgPaymentTypeList : IqmReferenceList, {});
   }
 
   private writeMultipart(
@@ -538,6 +549,10 @@ function findRejection(body: unknown): string[] | null {
     if (parsed.success) return parsed.data.errorObjects.map((item) => item.error);
   }
   return null;
+}
+
+async function* oneChunk(text: string): AsyncIterable<string> {
+  yield text;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

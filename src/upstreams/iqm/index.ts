@@ -26,4 +26,5 @@ export {
   PAYMENT_TYPE_ID,
 } from './mapping.js';
 export { IqmSimulator, IQM_BASE_PATH, type IqmSimulatorOptions } from './simulator.js';
-export { DEMO_TENANTS as IQM_DEMO_TENANTS, type IqmTenant } from './simulatorState.js';
+export { DEMO_TENANTS as IQM_DEMO_TENANTS, IQM_ANSWER_VARIANTS, type IqmAnswerVariants, type IqmTenant } from './simulatorState.js';
+export { IQM_AMOUNT_TYPE } from './wire.js';

@@ -44,7 +44,7 @@ export class IqmSimulator extends SimulatorServer {
         registerInvoiceRoutes(routes, this.state);
         registerCreditRoutes(routes, this.state);
         registerPaymentRoutes(routes, this.state);
-        registerReferenceRoutes(routes);
+        registerReferenceRoutes(routes, this.state);
       },
       { prefix: IQM_BASE_PATH },
     );

@@ -179,8 +179,29 @@ const CUSTOMER_NAMES: Record<number, readonly string[]> = {
   300001: ['Harbor Marker Co', 'Lighthouse Retail', 'Pier Nine Foods'],
 };
 
+/**
+ * The documented shapes an answer can take where the doc's table, JSON sample and TypeScript block
+ * disagree; the first of each is the simulator's default. Tests switch them (`answerVariants`) so
+ * every documented shape goes through the gateway once.
+ */
+export const IQM_ANSWER_VARIANTS = {
+  /** `organizationPgFeesDetails` (JSON sample) or `organizationPGFeesDetails` (TypeScript block). */
+  A5: ['sample', 'typescript'],
+  /** `paypalId` (JSON sample) or `payPalId` (table). */
+  A18: ['sample', 'table'],
+  /** `data` as a bare array (TypeScript block) or `{ totalRecords, filteredRecords, pgPaymentTypes }` (JSON sample). */
+  A52: ['typescript', 'sample'],
+  /** Invoice dates in epoch milliseconds (the table) or seconds (the JSON sample). */
+  A19: ['table', 'sample'],
+  /** Organization payment rows with the customer's `owId` (the simulator's addition) or without (the JSON sample). */
+  A34: ['withOwId', 'sample'],
+} as const;
+export type IqmAnswerVariants = { -readonly [Op in keyof typeof IQM_ANSWER_VARIANTS]: (typeof IQM_ANSWER_VARIANTS)[Op][number] };
+
 export class IqmSimulatorState {
   readonly tenants: readonly IqmTenant[];
+  /** Which documented shape each disputed answer takes (IQM_ANSWER_VARIANTS). */
+  readonly answerVariants: IqmAnswerVariants = { A5: 'sample', A18: 'sample', A52: 'typescript', A19: 'table', A34: 'withOwId' };
   readonly customers = new Map<number, SimCustomer>();
   readonly invoices = new Map<number, SimInvoice>();
   readonly payments = new Map<number, SimPayment>();

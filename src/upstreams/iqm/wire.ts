@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { jsonNumber } from '../exactJson.js';
+import type { WireAmountType } from '../../domain/money.js';
 
 /**
  * IQM Finance API payloads as documented (seeds/000_cb46ec1685ab0a68.txt). Fields the doc marks as
@@ -6,7 +8,16 @@ import { z } from 'zod';
  * Unknown fields pass through untouched (IQM adds fields without notice).
  */
 
-const amount = z.number();
+/**
+ * The number type IQM documents for every amount and rate: `integer` in its tables (contradicted by
+ * every sample's fractions) and `number` in its TypeScript blocks, i.e. a JavaScript double. An amount
+ * a double cannot hold exactly is refused before it is sent (wireAmountProblem); multipart amounts go
+ * as decimal text but land in the same type.
+ */
+export const IQM_AMOUNT_TYPE: WireAmountType = 'double';
+
+/** A JSON number, exact however many digits it has (exactJson.ts). */
+const amount = jsonNumber;
 const nullableText = z.string().nullable().optional();
 
 /** `{ success: false, errorObjects: [{ error }] }`, at the top level or nested inside `data`. */
@@ -260,6 +271,16 @@ export const IqmCustomerCreditList = z.array(IqmCustomerCreditRow);
 export const IqmReferenceItem = z.object({ id: z.number().int(), name: z.string(), label: z.string(), order: z.number().int() });
 export type IqmReferenceItem = z.infer<typeof IqmReferenceItem>;
 export const IqmReferenceList = z.array(IqmReferenceItem);
+/**
+ * A52: its TypeScript block types `data` as a bare array (like A47–A51), its JSON sample as
+ * `{ totalRecords, filteredRecords, pgPaymentTypes: [...] }`. Both are read, as the list.
+ */
+export const IqmPgPaymentTypeList = z.union([
+  IqmReferenceList,
+  z
+    .object({ totalRecords: z.number().int().optional(), filteredRecords: z.number().int().optional(), pgPaymentTypes: IqmReferenceList })
+    .transform((page) => page.pgPaymentTypes),
+]);
 
 /** A20 request body (the table spells paypalAcountId, the sample paypalAccountId: the sample wins). */
 export interface IqmInvoiceSettingsUpdate {

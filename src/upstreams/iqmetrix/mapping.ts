@@ -1,5 +1,5 @@
 import { parseUpstreamDate, parseUpstreamInstant } from '../../domain/dates.js';
-import { decimalToWireNumber, money, sumDecimals, toDecimal, type Decimal, type MoneyModel } from '../../domain/money.js';
+import { decimalToWireNumber, money, sumDecimals, toDecimal, type Decimal, type MoneyModel, type WireNumber } from '../../domain/money.js';
 import { UpstreamBadResponseError } from '../../errors.js';
 import type {
   IqmetrixAddressModel,
@@ -87,8 +87,8 @@ function invoiceTypeFromRefundFlag(isRefund: boolean | null | undefined): Iqmetr
 
 /** D2 → the full invoice, with `.invoice` the same invoice in summary form (total computed, see invoiceTotalFromWire). */
 export function invoiceDetailFromWire(invoice: IqmetrixInvoice, companyId: number, currencyCode: string): IqmetrixInvoiceDetailModel {
-  const amount = (value: number | string) => money(value, currencyCode);
-  const optionalAmount = (value: number | string | null | undefined) => (value === null || value === undefined ? null : amount(value));
+  const amount = (value: WireNumber | string) => money(value, currencyCode);
+  const optionalAmount = (value: WireNumber | string | null | undefined) => (value === null || value === undefined ? null : amount(value));
   return {
     invoice: {
       kind: 'IqmetrixInvoice',
@@ -174,7 +174,7 @@ function addressFromWire(address: IqmetrixAddress): IqmetrixAddressModel {
   };
 }
 
-function orderFromWire(order: IqmetrixOrder, amount: (value: number | string) => MoneyModel): IqmetrixOrderModel {
+function orderFromWire(order: IqmetrixOrder, amount: (value: WireNumber | string) => MoneyModel): IqmetrixOrderModel {
   return {
     id: order.Id,
     printableId: order.PrintableId ?? null,
@@ -183,7 +183,7 @@ function orderFromWire(order: IqmetrixOrder, amount: (value: number | string) =>
   };
 }
 
-function orderItemFromWire(item: IqmetrixOrderItem, amount: (value: number | string) => MoneyModel): IqmetrixOrderItemModel {
+function orderItemFromWire(item: IqmetrixOrderItem, amount: (value: WireNumber | string) => MoneyModel): IqmetrixOrderItemModel {
   return {
     id: item.Id,
     description: item.Description ?? null,
@@ -197,8 +197,8 @@ function orderItemFromWire(item: IqmetrixOrderItem, amount: (value: number | str
 
 function taxLineFromWire(
   line: IqmetrixTaxLine,
-  amount: (value: number | string) => MoneyModel,
-  optionalAmount: (value: number | string | null | undefined) => MoneyModel | null,
+  amount: (value: WireNumber | string) => MoneyModel,
+  optionalAmount: (value: WireNumber | string | null | undefined) => MoneyModel | null,
 ): IqmetrixTaxLineModel {
   return {
     lineNumber: line.LineNumber ?? null,
@@ -213,7 +213,7 @@ function taxLineFromWire(
 
 function taxDetailFromWire(
   detail: IqmetrixTaxDetail,
-  optionalAmount: (value: number | string | null | undefined) => MoneyModel | null,
+  optionalAmount: (value: WireNumber | string | null | undefined) => MoneyModel | null,
 ): IqmetrixTaxDetailModel {
   return {
     taxId: detail.TaxId ?? null,
@@ -230,7 +230,7 @@ function taxDetailFromWire(
   };
 }
 
-function optionalDecimal(value: number | string | null | undefined): Decimal | null {
+function optionalDecimal(value: WireNumber | string | null | undefined): Decimal | null {
   return value === null || value === undefined ? null : toDecimal(value);
 }
 

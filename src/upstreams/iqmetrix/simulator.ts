@@ -1,6 +1,7 @@
-import { Decimal } from 'decimal.js';
+import { Decimal as BaseDecimal } from 'decimal.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseUpstreamInstant } from '../../domain/dates.js';
+import type { WireNumber } from '../../domain/money.js';
 import { SimulatorServer, type SimulatorServerOptions } from '../simulatorServer.js';
 import {
   InvoiceSummaryFilterSyntaxError,
@@ -26,6 +27,10 @@ import {
   type SimTaxLine,
 } from './simulatorState.js';
 import { IqmetrixCreateInvoiceBody, type IqmetrixCreateInvoiceItem, type IqmetrixErrorBody } from './wire.js';
+
+/** Arithmetic as a .NET decimal does it (28–29 significant digits), not decimal.js's default 20. */
+const Decimal = BaseDecimal.clone({ precision: 29 });
+type Decimal = BaseDecimal;
 
 /** The API's version prefix; the simulator serves it so a configured IQMETRIX_BASE_URL looks the same. */
 export const IQMETRIX_BASE_PATH = '/v1';
@@ -178,7 +183,7 @@ export class IqmetrixSimulator extends SimulatorServer {
       shippingMethod: order.ShippingMethod ?? null,
       supplierId: order.SupplierId ?? null,
     }));
-    const optionalDecimal = (value: number | string | null | undefined) => (value === null || value === undefined ? null : new Decimal(String(value)));
+    const optionalDecimal = (value: WireNumber | string | null | undefined) => (value === null || value === undefined ? null : new Decimal(String(value)));
     const lines: SimTaxLine[] = (body.TaxCalculationResult?.Lines ?? []).map((line) => ({
       lineNumber: line.LineNumber ?? null,
       discount: optionalDecimal(line.Discount),
@@ -317,7 +322,7 @@ function invoiceSummaryJson(invoice: SimInvoice) {
     CreatedDateUtc: ticksUtc(invoice.created),
     CustomerId: invoice.customerId,
     EmployeeId: invoice.employeeId,
-    InvoiceTotal: simInvoiceTotal(invoice).toNumber(),
+    InvoiceTotal: simInvoiceTotal(invoice),
     InvoiceType: invoice.isRefund ? 'Refund' : 'Purchase',
     LocationId: invoice.locationId,
     PrintableId: invoice.printableId,
@@ -364,14 +369,14 @@ function itemJson(item: SimOrderItem, dropship: boolean) {
     Description: item.description,
     ProductId: item.productId,
     Quantity: item.quantity,
-    SellingPrice: item.sellingPrice.toNumber(),
+    SellingPrice: item.sellingPrice,
     // DropshipOrderItem has no SerialNumber.
     ...(dropship ? {} : { SerialNumber: item.serialNumber }),
     Sku: item.sku,
   };
 }
 
-const decimalOrNull = (value: Decimal | null) => (value === null ? null : value.toNumber());
+const decimalOrNull = (value: Decimal | null) => (value === null ? null : value);
 
 /** D2 and the 201 answer of D3. */
 function invoiceJson(company: SimCompany, invoice: SimInvoice) {
@@ -403,7 +408,7 @@ function invoiceJson(company: SimCompany, invoice: SimInvoice) {
     OriginalInvoiceId: invoice.originalInvoiceId,
     Payments: invoice.payments.map((payment) => ({
       Id: payment.id,
-      Amount: payment.amount.toNumber(),
+      Amount: payment.amount,
       DrawerId: payment.drawerId,
       PaymentMethodId: payment.paymentMethodId,
       ReferenceId: payment.referenceId,
@@ -417,7 +422,7 @@ function invoiceJson(company: SimCompany, invoice: SimInvoice) {
         LineNumber: line.lineNumber,
         Discount: decimalOrNull(line.discount),
         Rate: decimalOrNull(line.rate),
-        Tax: line.tax.toNumber(),
+        Tax: line.tax,
         Taxability: line.taxability,
         Taxable: decimalOrNull(line.taxable),
         TaxDetails: line.taxDetails.map((detail) => ({

@@ -1,5 +1,9 @@
-import { Decimal } from 'decimal.js';
+import { Decimal as BaseDecimal } from 'decimal.js';
 import { seededRandom } from '../simulatorServer.js';
+
+/** Arithmetic as a .NET decimal does it (28–29 significant digits), not decimal.js's default 20. */
+const Decimal = BaseDecimal.clone({ precision: 29 });
+type Decimal = BaseDecimal;
 
 /**
  * The iQmetrix simulator's world: companies, their customers (as iQmetrix CRM records) and their

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { jsonNumber } from '../exactJson.js';
+import type { WireAmountType } from '../../domain/money.js';
+
+/** The doc types amounts `(Decimal)` (.NET): 28-29 significant digits, so longer amounts are refused. */
+export const IQMETRIX_AMOUNT_TYPE: WireAmountType = 'dotnet-decimal';
 
 /**
  * iQmetrix Invoice API payloads as documented (seeds/003_5a2de5ef98c7bfbf.txt): PascalCase fields,
@@ -8,7 +13,7 @@ import { z } from 'zod';
  */
 
 /** A documented Decimal. JSON numbers as the doc shows; numeric strings tolerated (some .NET serializer settings). */
-const decimal = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]);
+const decimal = z.union([jsonNumber, z.string().regex(/^-?\d+(\.\d+)?$/)]);
 const text = z.string().nullable().optional();
 const integer = z.number().int().nullable().optional();
 const flag = z.boolean().nullable().optional();
@@ -180,7 +185,7 @@ const createItem = z.object({
   Description: z.string().nullable().optional(),
   ProductId: z.string().nullable().optional(),
   Quantity: z.number().int(),
-  SellingPrice: z.number(),
+  SellingPrice: jsonNumber,
   SerialNumber: z.string().nullable().optional(),
   Sku: z.string().nullable().optional(),
 });
@@ -212,7 +217,7 @@ export const IqmetrixCreateInvoiceBody = z.object({
   Payments: z
     .array(
       z.object({
-        Amount: z.number(),
+        Amount: jsonNumber,
         DrawerId: z.string().nullable().optional(),
         PaymentMethodId: z.number().int(),
         ReferenceId: z.string().nullable().optional(),
@@ -227,7 +232,7 @@ export const IqmetrixCreateInvoiceBody = z.object({
     .object({
       Lines: z.array(
         IqmetrixTaxLine.extend({
-          Tax: z.number(),
+          Tax: jsonNumber,
           TaxDetails: z.array(IqmetrixTaxDetail).nullable().optional(),
         }),
       ),

@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { LosslessNumber } from 'lossless-json';
 import type { FastifyReply } from 'fastify';
 import { SimulatorServer, type SimulatorServerOptions } from '../simulatorServer.js';
 import {
@@ -140,9 +141,9 @@ export function feathersError(code: 400 | 401 | 404 | 500, message: string, erro
 /** A payment as C1/C2 write it, in the doc's field order; notes and refId only when recorded. */
 export function paymentWire(payment: SimRefrensPayment) {
   return {
-    tds: payment.tds.toNumber(),
-    transactionCharge: payment.transactionCharge.toNumber(),
-    amount: payment.amount.toNumber(),
+    tds: payment.tds,
+    transactionCharge: payment.transactionCharge,
+    amount: payment.amount,
     paymentDate: payment.paymentDate,
     paymentMethod: payment.paymentMethod,
     ...(payment.notes !== null ? { notes: payment.notes } : {}),
@@ -220,7 +221,8 @@ function readAmount(
   errors: Record<string, string>,
   rule: { required: boolean; positive: boolean },
 ): Decimal | null {
-  const value = input[field];
+  // Refrens types amounts `number` (a JavaScript server): a long JSON number becomes the nearest double.
+  const value = input[field] instanceof LosslessNumber ? Number(input[field].value) : input[field];
   if (value === undefined || value === null) {
     if (rule.required) errors[field] = `${field} is required`;
     return null;

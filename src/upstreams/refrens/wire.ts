@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import { jsonNumber } from '../exactJson.js';
+import type { WireAmountType } from '../../domain/money.js';
+
+/**
+ * C1's body table types amount, tds and transactionCharge `number`, and Refrens is a JavaScript
+ * (Feathers) server: a double, so amounts it cannot hold exactly are refused before they are sent.
+ */
+export const REFRENS_AMOUNT_TYPE: WireAmountType = 'double';
 
 /**
  * Refrens business-invoicing payloads as documented (seeds/002_e72dc8995a5d78e7.txt, C1 and C2).
@@ -14,9 +22,9 @@ export type RefrensWirePaymentMethod = z.infer<typeof RefrensWirePaymentMethod>;
 
 /** One payment: C1's 201 body and each item of C2's `payments`. */
 export const RefrensPayment = z.object({
-  tds: z.number(),
-  transactionCharge: z.number(),
-  amount: z.number(),
+  tds: jsonNumber,
+  transactionCharge: jsonNumber,
+  amount: jsonNumber,
   /** `2024-08-18T12:08:38.000Z` in C1's sample, `2023-10-01` in C2's. */
   paymentDate: z.string(),
   // A string, not the enum: a method Refrens adds later must not make a whole list unreadable.
@@ -40,9 +48,9 @@ export type RefrensPaymentList = z.infer<typeof RefrensPaymentList>;
 
 /** C1 request body. Amounts are JSON numbers; `paymentDate` is an ISO-8601 instant or a date. */
 export const RefrensAddPaymentBody = z.object({
-  tds: z.number().optional(),
-  transactionCharge: z.number().optional(),
-  amount: z.number(),
+  tds: jsonNumber.optional(),
+  transactionCharge: jsonNumber.optional(),
+  amount: jsonNumber,
   paymentDate: z.string().optional(),
   paymentMethod: RefrensWirePaymentMethod,
   notes: z.string().optional(),

@@ -36,11 +36,11 @@ export function registerCreditRoutes(routes: SimRoutes, state: IqmSimulatorState
     const owId = Number((request.params as { owId: string }).owId);
     if (owId === tenant.organizationWorkspaceId) {
       const organization = state.organizations.get(owId);
-      return ok({ usedCredit: organization?.creditUsed.toNumber() ?? 0, totalCredit: claimedTotal(owId).toNumber() });
+      return ok({ usedCredit: organization?.creditUsed ?? 0, totalCredit: claimedTotal(owId) });
     }
     const customer = customerById(state, request, reply, owId);
     if (!customer) return reply;
-    return ok({ usedCredit: customer.creditUsed.toNumber(), totalCredit: claimedTotal(owId).toNumber() });
+    return ok({ usedCredit: customer.creditUsed, totalCredit: claimedTotal(owId) });
   });
 
   // A28: credits offered to the caller's organization.
@@ -58,7 +58,7 @@ export function registerCreditRoutes(routes: SimRoutes, state: IqmSimulatorState
       page(
         sorted.map((credit) => ({
           creditId: credit.creditId,
-          creditAmount: credit.creditAmount.toNumber(),
+          creditAmount: credit.creditAmount,
           modifiedAt: isoWithOffset(credit.modifiedAt),
           status: credit.status,
           organizationName: credit.displayName,
@@ -78,7 +78,7 @@ export function registerCreditRoutes(routes: SimRoutes, state: IqmSimulatorState
       rows.map((credit) => ({
         creditId: credit.creditId,
         owId: credit.owId,
-        creditAmount: credit.creditAmount.toNumber(),
+        creditAmount: credit.creditAmount,
         status: credit.status,
         modifiedAt: isoWithOffset(credit.modifiedAt),
         uowId: credit.uowId,

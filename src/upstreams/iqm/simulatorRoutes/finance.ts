@@ -17,12 +17,12 @@ export function registerFinanceRoutes(routes: SimRoutes, state: IqmSimulatorStat
       pendingCampaigns: customer.pendingCampaigns,
       runningCampaigns: customer.runningCampaigns,
       totalCampaigns: customer.totalCampaigns,
-      dataCost: customer.dataCost.toNumber(),
-      actualSpent: customer.actualSpent.toNumber(),
-      credits: credits.toNumber(),
-      balance: customer.balance.toNumber(),
-      spent: customer.spent.toNumber(),
-      earning: customer.earning.toNumber(),
+      dataCost: customer.dataCost,
+      actualSpent: customer.actualSpent,
+      credits: credits,
+      balance: customer.balance,
+      spent: customer.spent,
+      earning: customer.earning,
     });
   });
 
@@ -34,7 +34,7 @@ export function registerFinanceRoutes(routes: SimRoutes, state: IqmSimulatorStat
     const wanted = raw ? raw.split(',').map(Number) : null;
     const rows = customer.margins
       .filter((margin) => !wanted || wanted.includes(margin.marginTypeId))
-      .map((margin) => ({ marginTypeId: margin.marginTypeId, marginType: margin.marginType, marginValue: margin.marginValue.toNumber() }));
+      .map((margin) => ({ marginTypeId: margin.marginTypeId, marginType: margin.marginType, marginValue: margin.marginValue }));
     return ok({ totalRecords: rows.length, data: rows, filteredRecords: rows.length, isBidShadingEnabled: customer.isBidShadingEnabled });
   });
 
@@ -68,7 +68,7 @@ export function registerFinanceRoutes(routes: SimRoutes, state: IqmSimulatorStat
         campaignName: campaign.campaignName,
         status: campaign.status,
         creativeTypeId: campaign.creativeTypeId,
-        campaignMargin: campaign.campaignMargin.toNumber(),
+        campaignMargin: campaign.campaignMargin,
         isDefault: campaign.isDefault,
       }));
     return ok({ data: rows, totalRecords: rows.length, filteredRecords: rows.length });
@@ -78,7 +78,8 @@ export function registerFinanceRoutes(routes: SimRoutes, state: IqmSimulatorStat
   routes.get('/customer/:owId/pg-fees', async (request, reply) => {
     const customer = customerById(state, request, reply, (request.params as { owId: string }).owId);
     if (!customer) return reply;
-    return ok({ organizationPgFeesDetails: { pgCampaignFees: customer.pgFees.pgCampaignFees.toNumber(), pgWorkspaceShare: customer.pgFees.pgWorkspaceShare.toNumber() } });
+    const details = { pgCampaignFees: customer.pgFees.pgCampaignFees, pgWorkspaceShare: customer.pgFees.pgWorkspaceShare };
+    return ok(state.answerVariants.A5 === 'typescript' ? { organizationPGFeesDetails: details } : { organizationPgFeesDetails: details });
   });
 
   // A6
@@ -107,11 +108,11 @@ export function registerFinanceRoutes(routes: SimRoutes, state: IqmSimulatorStat
       return ok({
         id: fees.id,
         owId: customer.owId,
-        [`${kind}Rate`]: fees.rate.toNumber(),
+        [`${kind}Rate`]: fees.rate,
         [`${kind}Enabled`]: fees.enabled,
         [`${kind}MarkupTypeId`]: fees.markupTypeId,
         [`${kind}MarkupType`]: MARKUP_TYPE_NAME[fees.markupTypeId] ?? null,
-        [`${kind}MarkupValue`]: fees.markupValue.toNumber(),
+        [`${kind}MarkupValue`]: fees.markupValue,
       });
     });
 
@@ -166,7 +167,7 @@ export function registerFinanceRoutes(routes: SimRoutes, state: IqmSimulatorStat
   // A15
   routes.get('/basic/details', async (request) => {
     const organization = state.organizations.get(tenantOf(request).organizationWorkspaceId);
-    return ok({ paypalFeesPercentage: organization?.paypalFeesPercentage.toNumber() ?? null });
+    return ok({ paypalFeesPercentage: organization?.paypalFeesPercentage ?? null });
   });
 
   // A16
@@ -174,10 +175,10 @@ export function registerFinanceRoutes(routes: SimRoutes, state: IqmSimulatorStat
     const query = request.query as Query;
     const tenant = tenantOf(request);
     if (query['isCustomerRequest'] === 'false') {
-      return ok(state.organizationBalances.get(tenant.organizationWorkspaceId)?.toNumber() ?? 0);
+      return ok(state.organizationBalances.get(tenant.organizationWorkspaceId) ?? 0);
     }
     const customer = customerFromQuery(state, request, reply, 'owId');
     if (!customer) return reply;
-    return ok(customer.balance.toNumber());
+    return ok(customer.balance);
   });
 }

@@ -75,7 +75,10 @@ export function registerInvoiceRoutes(routes: SimRoutes, state: IqmSimulatorStat
     if (!invoice) return reply;
     const settings = organizationOf(request).invoiceSettings;
     return ok({
-      paypalPaymentDetail: { paypalId: settings.paypalId, paypalAccountId: settings.paypalAccountId },
+      paypalPaymentDetail:
+        state.answerVariants.A18 === 'table'
+          ? { payPalId: settings.paypalId, paypalAccountId: settings.paypalAccountId }
+          : { paypalId: settings.paypalId, paypalAccountId: settings.paypalAccountId },
       chequePaymentDetail: { chequeId: settings.chequeTransferId, chequeCompanyName: settings.chequeCompanyName, chequeCompanyAddress: settings.chequeCompanyAddress },
       wireTransferPaymentDetail: {
         wireTransferId: settings.wireTransferId,
@@ -112,7 +115,7 @@ export function registerInvoiceRoutes(routes: SimRoutes, state: IqmSimulatorStat
       status: (invoice) => invoice.status,
     });
     if (!sorted) return refuse(reply, `Unsupported sortBy: ${query['sortBy']}`);
-    return ok({ data: sorted.map(invoiceRow), totalRecords: rows.length, filteredRecords: rows.length });
+    return ok({ data: sorted.map((invoice) => invoiceRow(invoice, state.answerVariants.A19)), totalRecords: rows.length, filteredRecords: rows.length });
   });
 
   // A20: the path id is the invoice-settings id of A17.

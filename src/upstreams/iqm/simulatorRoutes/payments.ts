@@ -95,7 +95,7 @@ export function registerPaymentRoutes(routes: SimRoutes, state: IqmSimulatorStat
     const rows = filterPayments([...state.payments.values()].filter((payment) => payment.organizationWorkspaceId === tenant.organizationWorkspaceId), query);
     const sorted = sortRows(rows, query['sortBy'] ?? '-modifiedAt', PAYMENT_SORT_KEYS((payment) => state.customers.get(payment.owId)?.name ?? tenant.organizationName));
     if (!sorted) return refuse(reply, `Unsupported sortBy: ${query['sortBy']}`);
-    return ok(page(sorted.map((payment) => paymentRow(payment, true)), query));
+    return ok(page(sorted.map((payment) => paymentRow(payment, state.answerVariants.A34 === 'withOwId')), query));
   });
 
   // A35
@@ -214,6 +214,7 @@ export function registerPaymentRoutes(routes: SimRoutes, state: IqmSimulatorStat
   });
 
   // A42
+  // A42: form-urlencoded as documented; a JSON body (what the gateway sent before) is read too.
   routes.post('/paypal/payment', async (request, reply) => {
     const amount = parseAmount(jsonBody(request)['paymentAmount']);
     if (!amount || amount.lessThanOrEqualTo(0)) return refuse(reply, 'Payment amount must be greater than 0');

@@ -1,3 +1,4 @@
+import type { IqmSimulatorState } from '../simulatorState.js';
 import { ok, type SimRoutes } from './support.js';
 
 const item = (id: number, name: string, label: string, order = id) => ({ name, id, label, order });
@@ -24,8 +25,12 @@ export const REFERENCE_LISTS: Readonly<Record<string, readonly ReturnType<typeof
 };
 
 /** Static reference lists: A47–A52. */
-export function registerReferenceRoutes(routes: SimRoutes): void {
+export function registerReferenceRoutes(routes: SimRoutes, state: IqmSimulatorState): void {
   for (const [path, rows] of Object.entries(REFERENCE_LISTS)) {
-    routes.get(path, async () => ok(rows));
+    routes.get(path, async () =>
+      path === '/static/pg/payment-type' && state.answerVariants.A52 === 'sample'
+        ? ok({ totalRecords: rows.length, filteredRecords: rows.length, pgPaymentTypes: rows })
+        : ok(rows),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { LosslessNumber } from 'lossless-json';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   PAYMENT_MODE_LABEL,
@@ -89,6 +90,8 @@ const DECIMAL_TEXT = /^\d{1,15}(\.\d{1,10})?$/;
 /** An amount as IQM receives it: a JSON number or multipart text, kept exact ("0.1" stays 0.1). */
 export function parseAmount(raw: unknown): Decimal | null {
   if (typeof raw === 'number' && Number.isFinite(raw)) return new Decimal(String(raw));
+  // IQM's types say `number`: its server reads a long JSON number as the nearest double, as here.
+  if (raw instanceof LosslessNumber) return new Decimal(String(Number(raw.value)));
   if (typeof raw === 'string' && DECIMAL_TEXT.test(raw.trim())) return new Decimal(raw.trim());
   return null;
 }
@@ -151,21 +154,23 @@ export async function readMultipart(request: FastifyRequest): Promise<{ fields: 
 /** Media types IQM takes as proof of payment (the doc says jpeg/png; its curl samples send PDFs). */
 export const PROOF_TYPES = new Set(['image/jpeg', 'image/png', 'application/pdf']);
 
-export function invoiceRow(invoice: SimInvoice) {
+/** A19 row; `dates` picks the documented unit (IQM_ANSWER_VARIANTS.A19). */
+export function invoiceRow(invoice: SimInvoice, dates: 'table' | 'sample' = 'table') {
+  const date = (ms: number) => (dates === 'sample' ? Math.floor(ms / 1000) : ms);
   return {
     invoiceId: invoice.invoiceId,
-    invoiceFromDate: invoice.invoiceFromDate,
-    invoiceToDate: invoice.invoiceToDate,
-    issuedOn: invoice.issuedOn,
-    invoiceAmount: invoice.invoiceAmount.toNumber(),
+    invoiceFromDate: date(invoice.invoiceFromDate),
+    invoiceToDate: date(invoice.invoiceToDate),
+    issuedOn: date(invoice.issuedOn),
+    invoiceAmount: invoice.invoiceAmount,
     status: invoice.status,
     paymentTerm: invoice.paymentTerm,
-    paidAmount: invoice.paidAmount.toNumber(),
+    paidAmount: invoice.paidAmount,
     paymentMode: invoice.paymentMode,
     invoiceName: invoice.invoiceName,
     actionNote: invoice.actionNote,
     invoiceStatusUpdatedBy: invoice.invoiceStatusUpdatedBy,
-    modifiedAt: invoice.modifiedAt,
+    modifiedAt: date(invoice.modifiedAt),
   };
 }
 
@@ -179,7 +184,7 @@ export function paymentRow(payment: SimPayment, includeOwId: boolean) {
     createdByUserEmail: payment.createdByUserEmail,
     createdByUserProfile: null,
     paymentDate: payment.paymentDate,
-    paymentAmount: payment.paymentAmount.toNumber(),
+    paymentAmount: payment.paymentAmount,
     paymentStatus: PAYMENT_STATUS_LABEL[payment.paymentStatus],
     paymentMode: PAYMENT_MODE_LABEL[payment.paymentMode],
     paymentType: PAYMENT_TYPE_LABEL[payment.paymentType],
