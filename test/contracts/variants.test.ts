@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { INTACT_ANSWER_VARIANTS } from '../../src/upstreams/intact/index.js';
 import { IQM_ANSWER_VARIANTS, type IqmSimulator } from '../../src/upstreams/iqm/index.js';
+import { IQMETRIX_ANSWER_VARIANTS } from '../../src/upstreams/iqmetrix/index.js';
 import { customerGid, invoiceGid } from '../helpers/iqm.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
 
@@ -127,6 +129,66 @@ describe('Contracts: every documented answer variant, end to end', () => {
       // (with it, the customer is the directory's or the IQM workspace's).
       if (variant === 'sample') expect(node.customer).toBeNull();
       else expect(node.customer?.id).toMatch(/^[A-Za-z0-9_-]+$/);
+    }
+  });
+});
+
+describe('Contracts: Intact and iQmetrix answer variants, end to end', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  const LEDGER = `query($id: ID!) { customer(id: $id) { ledger(first: 50) { nodes { itemId number typeCode debit { amount } credit { amount } unallocated { amount } } } } }`;
+  const northwind = Buffer.from('Customer:DIRECTORY:northwind').toString('base64url');
+
+  it('reads B1 amounts and ids as JSON numbers or as strings, to the same answer', async () => {
+    const intact = stack.embedded.intact!;
+    const answers: unknown[] = [];
+    for (const variant of INTACT_ANSWER_VARIANTS.B1) {
+      intact.answerVariants.B1 = variant;
+      intact.resetCalls();
+      const response = await stack.gql(LEDGER, { id: northwind });
+      expect(response.errors).toBeUndefined();
+      expect(intact.calls).toHaveLength(1);
+      answers.push(response.data);
+    }
+    intact.answerVariants.B1 = 'numbers';
+    const items = (answers[0] as { customer: { ledger: { nodes: { debit: { amount: string } }[] } } }).customer.ledger.nodes;
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.some((item) => item.debit.amount !== '0')).toBe(true);
+    expect(answers[1]).toEqual(answers[0]);
+  });
+
+  const IQMETRIX = `{ iqmetrixInvoices(first: 5) { nodes { ... on IqmetrixInvoice { id number total { amount currencyCode } createdAt } } } }`;
+
+  it.each(IQMETRIX_ANSWER_VARIANTS.D1)('reads D1 InvoiceTotal in its %s form', async (variant) => {
+    const iqmetrix = stack.embedded.iqmetrix!;
+    iqmetrix.answerVariants.D1 = 'sample';
+    const reference = await stack.gql(IQMETRIX);
+    iqmetrix.answerVariants.D1 = variant;
+    const response = await stack.gql(IQMETRIX);
+    iqmetrix.answerVariants.D1 = 'sample';
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual(reference.data);
+  });
+
+  it.each(IQMETRIX_ANSWER_VARIANTS.D2)('reads D2 CreatedDateUtc in its %s form as the same instant', async (variant) => {
+    const iqmetrix = stack.embedded.iqmetrix!;
+    iqmetrix.answerVariants.D2 = variant;
+    iqmetrix.resetCalls();
+    const response = await stack.gql<{ iqmetrixInvoices: { nodes: { number: string; createdAt: string }[] } }>(IQMETRIX);
+    iqmetrix.answerVariants.D2 = 'sample';
+    expect(response.errors).toBeUndefined();
+    // createdAt comes from D2 (the full invoice): one D2 call per invoice, each in the variant's form.
+    expect(iqmetrix.calls.filter((call) => call.route.includes('/Invoices(')).length).toBeGreaterThan(0);
+    const state = [...iqmetrix.state.companies.values()].flatMap((company) => [...company.invoices.values()]);
+    for (const node of response.data!.iqmetrixInvoices.nodes) {
+      const invoice = state.find((candidate) => candidate.printableId === node.number)!;
+      expect(node.createdAt).toBe(new Date(invoice.created.ms).toISOString());
     }
   });
 });

@@ -21,7 +21,7 @@ export {
   type IntactAllocationModel,
 } from './mapping.js';
 export type { IntactLedgerPage, IntactLedgerItem, IntactReceipt, IntactAllocation } from './wire.js';
-export { IntactSimulator, INTACT_DEMO_TOKEN, INTACT_DEMO_TOKEN_B, type IntactCompany, type IntactSimulatorOptions } from './simulator.js';
+export { IntactSimulator, INTACT_ANSWER_VARIANTS, INTACT_DEMO_TOKEN, INTACT_DEMO_TOKEN_B, type IntactAnswerVariants, type IntactCompany, type IntactSimulatorOptions } from './simulator.js';
 export {
   DEMO_ACCOUNTS as INTACT_DEMO_ACCOUNTS,
   INTACT_SIMULATOR_EPOCH,

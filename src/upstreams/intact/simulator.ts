@@ -46,8 +46,17 @@ type Params = ReadonlyMap<string, string>;
  * keys without regard to case and reports business failures as HTTP 200 `Success:false`. A refused
  * B2 changes nothing.
  */
+/**
+ * B1 has no JSON sample; its table types amounts `decimal` and `Id` `long`. The simulator answers them
+ * as JSON numbers (its default) or as strings; tests switch `answerVariants` so both reach the gateway.
+ */
+export const INTACT_ANSWER_VARIANTS = { B1: ['numbers', 'quoted'] } as const;
+export type IntactAnswerVariants = { -readonly [Op in keyof typeof INTACT_ANSWER_VARIANTS]: (typeof INTACT_ANSWER_VARIANTS)[Op][number] };
+
 export class IntactSimulator extends SimulatorServer {
   readonly state: IntactSimulatorState;
+  /** Which form B1's numbers take (INTACT_ANSWER_VARIANTS). */
+  readonly answerVariants: IntactAnswerVariants = { B1: 'numbers' };
   /** The accounts the request's company may see (absent: every account). */
   private readonly visibleAccounts = new WeakMap<FastifyRequest, readonly string[] | null>();
 
@@ -115,7 +124,7 @@ export class IntactSimulator extends SimulatorServer {
       )
       .sort((a, b) => b.date - a.date || (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));
     return reply.send({
-      Items: matching.slice(skip, skip + Math.min(fetch, MAX_FETCH)).map(ledgerItemRow),
+      Items: matching.slice(skip, skip + Math.min(fetch, MAX_FETCH)).map((item) => ledgerItemRow(item, this.answerVariants)),
       TotalCount: matching.length,
       ErrorMessage: null,
       Success: true,
@@ -203,17 +212,20 @@ export class IntactSimulator extends SimulatorServer {
 }
 
 /** A B1 item as Intact writes it. */
-export function ledgerItemRow(item: SimLedgerItem) {
+export function ledgerItemRow(item: SimLedgerItem, variants: IntactAnswerVariants = { B1: 'numbers' }) {
+  // A .NET serializer set to write decimals and longs as strings: the B1 table types them, the doc shows no sample.
+  const quoted = variants.B1 === 'quoted';
+  const amount = (value: Decimal | null) => (value === null ? null : quoted ? value.toFixed() : value);
   return {
-    Id: item.id,
+    Id: quoted ? String(item.id) : item.id,
     Date: toIntactDateTime(new Date(item.date)),
     DueDate: item.dueDate === null ? null : toIntactDateTime(new Date(item.dueDate)),
     Number: item.number,
     Reference: item.reference,
     Type: item.type,
-    Debit: item.debit,
-    Credit: item.credit,
-    Unallocated: item.unallocated,
+    Debit: amount(item.debit),
+    Credit: amount(item.credit),
+    Unallocated: amount(item.unallocated),
     Currency: item.currency,
   };
 }

@@ -24,7 +24,7 @@ export {
   paymentFromWire,
   type IqmetrixCreateInvoiceInput,
 } from './mapping.js';
-export { IqmetrixSimulator, IQMETRIX_BASE_PATH, type IqmetrixSimulatorOptions } from './simulator.js';
+export { IqmetrixSimulator, IQMETRIX_ANSWER_VARIANTS, IQMETRIX_BASE_PATH, type IqmetrixAnswerVariants, type IqmetrixSimulatorOptions } from './simulator.js';
 export {
   IQMETRIX_DEMO_COMPANY_ID,
   IQMETRIX_DEMO_CUSTOMERS,

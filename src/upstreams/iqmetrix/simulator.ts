@@ -54,7 +54,21 @@ const INVOICE_KEY = 'Invoices(:invoiceId(^[0-9A-Za-z-]+))';
  * `$filter`/`$top`/`$skip` on D1, validation on D3, and 401/404/400 answers in the error body
  * described in wire.ts.
  */
+/**
+ * Where the iQmetrix doc shows an answer in more than one form, the forms the simulator can answer in
+ * (the first is its default); tests switch `answerVariants` so each goes through the gateway once.
+ */
+export const IQMETRIX_ANSWER_VARIANTS = {
+  /** D1 `InvoiceTotal` as a JSON number (the sample) or a numeric string, should a serializer quote a decimal. */
+  D1: ['sample', 'quotedTotal'],
+  /** D2 `CreatedDateUtc` without a zone (the resource sample) or with `Z` and 7 fraction digits (as in D1's sample). */
+  D2: ['sample', 'zoned'],
+} as const;
+export type IqmetrixAnswerVariants = { -readonly [Op in keyof typeof IQMETRIX_ANSWER_VARIANTS]: (typeof IQMETRIX_ANSWER_VARIANTS)[Op][number] };
+
 export class IqmetrixSimulator extends SimulatorServer {
+  /** Which documented form each answer takes (IQMETRIX_ANSWER_VARIANTS). */
+  readonly answerVariants: IqmetrixAnswerVariants = { D1: 'sample', D2: 'sample' };
   readonly state: IqmetrixSimulatorState;
   private readonly token: string;
 
@@ -116,7 +130,7 @@ export class IqmetrixSimulator extends SimulatorServer {
         .invoicesNewestFirst(company)
         .filter((invoice) => matchesInvoiceSummaryFilter(clauses, invoice))
         .slice(skip ?? 0, top === undefined ? undefined : (skip ?? 0) + top);
-      return rows.map(invoiceSummaryJson);
+      return rows.map((invoice) => invoiceSummaryJson(invoice, this.answerVariants));
     });
 
     // D2
@@ -126,7 +140,7 @@ export class IqmetrixSimulator extends SimulatorServer {
       const invoiceId = (request.params as { invoiceId: string }).invoiceId;
       const invoice = isGuid(invoiceId) ? company.invoices.get(invoiceId.toLowerCase()) : undefined;
       if (!invoice) return reply.code(404).send(errorBody('NotFound', 'InvoiceNotFound', `Invoice ${invoiceId} was not found in company ${company.companyId}`));
-      return invoiceJson(company, invoice);
+      return invoiceJson(company, invoice, this.answerVariants);
     });
 
     // D3
@@ -143,7 +157,7 @@ export class IqmetrixSimulator extends SimulatorServer {
       const invoice = this.createInvoice(company, parsed.data);
       company.invoices.set(invoice.id.toLowerCase(), invoice);
       void reply.header('location', `${this.baseUrl}/Companies(${company.companyId})/Invoices(${invoice.id})`);
-      return reply.code(201).send(invoiceJson(company, invoice));
+      return reply.code(201).send(invoiceJson(company, invoice, this.answerVariants));
     });
   }
 
@@ -316,13 +330,14 @@ function millisNoZone(instant: SimInstant): string {
   return new Date(instant.ms).toISOString().slice(0, 23);
 }
 
-function invoiceSummaryJson(invoice: SimInvoice) {
+function invoiceSummaryJson(invoice: SimInvoice, variants: IqmetrixAnswerVariants) {
+  const total = simInvoiceTotal(invoice);
   return {
     Id: invoice.id,
     CreatedDateUtc: ticksUtc(invoice.created),
     CustomerId: invoice.customerId,
     EmployeeId: invoice.employeeId,
-    InvoiceTotal: simInvoiceTotal(invoice),
+    InvoiceTotal: variants.D1 === 'quotedTotal' ? total.toFixed() : total,
     InvoiceType: invoice.isRefund ? 'Refund' : 'Purchase',
     LocationId: invoice.locationId,
     PrintableId: invoice.printableId,
@@ -379,12 +394,12 @@ function itemJson(item: SimOrderItem, dropship: boolean) {
 const decimalOrNull = (value: Decimal | null) => (value === null ? null : value);
 
 /** D2 and the 201 answer of D3. */
-function invoiceJson(company: SimCompany, invoice: SimInvoice) {
+function invoiceJson(company: SimCompany, invoice: SimInvoice, variants: IqmetrixAnswerVariants) {
   const customer = company.customers.get(invoice.customerId.toLowerCase());
   return {
     Id: invoice.id,
     CreatedByUser: invoice.createdByUser,
-    CreatedDateUtc: millisNoZone(invoice.created),
+    CreatedDateUtc: variants.D2 === 'zoned' ? ticksUtc(invoice.created) : millisNoZone(invoice.created),
     Customer: customer ? customerJson(customer) : null,
     DropshipOrders: invoice.dropshipOrders.map((order) => ({
       Id: order.id,
