@@ -6,6 +6,7 @@ import { BadUserInputError, NotFoundError, UnauthorizedFieldError } from '../err
 import { organizationWorkspace } from './Mutation/organizationWorkspace.js';
 import { financeReferenceData } from './FinanceReferenceData.js';
 import { nodeById } from './Node.js';
+import { ownsIqmetrixCompany } from '../auth/index.js';
 
 /**
  * An object looked up by an id the caller sent: NOT_FOUND when there is none — the same answer for an
@@ -41,6 +42,8 @@ export const Query: QueryResolvers = {
     const window = pageWindow(args);
     const companyId = args.companyId ?? context.iqmetrix.defaultCompanyId;
     if (companyId === null) throw new BadUserInputError('companyId is required: no IQMETRIX_COMPANY_ID is configured', { argument: 'companyId' });
+    // Only the tenant's own company: any other is NOT_FOUND before iQmetrix is asked.
+    if (!ownsIqmetrixCompany(context, companyId)) throw new NotFoundError('no iQmetrix company with this id');
     // D1 has no documented paging: the filtered list is read once and sliced here.
     const invoices = await context.iqmetrix.loaders.summaries.load({
       companyId,

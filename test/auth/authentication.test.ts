@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SignJWT, type JWK } from 'jose';
 import { OTHER_TEST_TENANT, startTestIssuer, type TestIssuer } from '../helpers/auth.js';
