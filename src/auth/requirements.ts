@@ -103,6 +103,11 @@ export class AuthorizationPolicy {
     return policy;
   }
 
+  /** What directive applications on one schema element ask, without anything inherited. */
+  static requirementOf(directives: readonly ConstDirectiveNode[] | undefined): Requirement {
+    return fromDirectives([directives]);
+  }
+
   /** The type's own directives (type definition and its extensions). */
   ownTypeRequirement(type: GraphQLNamedType): Requirement {
     let requirement = this.ownTypes.get(type.name);

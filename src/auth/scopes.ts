@@ -9,7 +9,7 @@ export const SCOPES = {
   'finance:read': 'Read customers, invoices, payments (Intact receipts included), credits, balances, fees and reference data',
   'ledger:read': "Read a customer's Intact ledger (Customer.ledger, ledger items)",
   'invoices:write': 'Approve, cancel and e-mail invoices; create iQmetrix invoices; change invoice settings',
-  'payments:write': 'Record payments: pay invoices, add and update payments, add funds, start PayPal payments',
+  'payments:write': 'Record payments: pay IQM and Refrens invoices, add and update payments, add funds, start PayPal payments, e-mail receipts',
   'payments:approve': 'Approve, reject or cancel recorded payments',
   'refunds:initiate': 'Initiate refunds',
   'refunds:approve': 'Approve refunds',
