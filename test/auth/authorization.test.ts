@@ -11,6 +11,8 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { buildSchema as buildSchemaFromSdl } from 'graphql';
 import { AuthorizationPolicy, SCOPES, isSatisfied } from '../../src/auth/index.js';
 import { buildSchema } from '../../src/schema.js';
 import { startStack, type GraphQLResponse, type TestStack } from '../helpers/stack.js';
@@ -58,6 +60,25 @@ describe('Authorization: the schema declares who may do what', () => {
     // A reader of finance data without the ledger may not read fields straight off Node: LedgerItem is one.
     expect(isSatisfied(policy.typeRequirement(node), { authenticated: true, scopes: new Set(['finance:read']) })).toBe(false);
     expect(isSatisfied(policy.typeRequirement(node), { authenticated: true, scopes: new Set(['finance:read', 'ledger:read']) })).toBe(true);
+  });
+
+  it('reads the directives by name from the AST, whatever built the schema and whether Federation prefixed them', () => {
+    // The printed SDL built by graphql-js alone, with the names Federation gives directives it was not
+    // asked to import (federation__requiresScopes): what buildSubgraphSchema would hand over.
+    const sdl = readFileSync(new URL('../../src/__generated__/schema.graphql', import.meta.url), 'utf8')
+      .replaceAll('@requiresScopes', '@federation__requiresScopes')
+      .replaceAll('@authenticated', '@federation__authenticated');
+    const other = buildSchemaFromSdl(sdl);
+    const otherPolicy = AuthorizationPolicy.of(other);
+    for (const rootName of ['Query', 'Mutation']) {
+      const ours = schema.getType(rootName);
+      const theirs = other.getType(rootName);
+      if (!isObjectType(ours) || !isObjectType(theirs)) throw new Error(rootName);
+      for (const field of Object.values(ours.getFields())) {
+        expect(otherPolicy.fieldRequirement(theirs, theirs.getFields()[field.name]!), `${rootName}.${field.name}`).toEqual(policy.fieldRequirement(ours, field));
+      }
+    }
+    for (const name of ['LedgerItem', 'Customer', 'Node']) expect(otherPolicy.typeRequirement(other.getType(name)!)).toEqual(policy.typeRequirement(schema.getType(name)!));
   });
 
   it('names only scopes of the catalogue', () => {
