@@ -41,7 +41,11 @@ describe('Authorization: the schema declares who may do what', () => {
 
   it('every field of Query and Mutation names its own scopes (default deny: a new root field without one fails here)', () => {
     const missing = [schema.getQueryType()!, schema.getMutationType()!].flatMap((root) =>
-      Object.keys(root.getFields()).filter((field) => !ownField(root.name, field).some((directive) => directive.name.value === 'requiresScopes')).map((field) => `${root.name}.${field}`),
+      Object.keys(root.getFields())
+        // Federation's own _service and _entities (buildSubgraphSchema): entities are checked by their types' requirements.
+        .filter((field) => !field.startsWith('_'))
+        .filter((field) => !ownField(root.name, field).some((directive) => directive.name.value === 'requiresScopes'))
+        .map((field) => `${root.name}.${field}`),
     );
     expect(missing).toEqual([]);
   });
