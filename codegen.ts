@@ -35,6 +35,7 @@ const config: CodegenConfig = {
           EmailAddress: { input: 'string', output: 'string' },
           Guid: { input: 'string', output: 'string' },
           IdempotencyKey: { input: 'string', output: 'string' },
+          federation__Scope: { input: 'string', output: 'string' },
         },
         mappers: {
           Customer: '../domain/models.js#CustomerModel',

@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config.js';
 import type { SourceSystem } from '../src/domain/models.js';
 import { DEMO_DIRECTORY_FILE, startEmbeddedUpstreams, type EmbeddedUpstreams } from '../src/embedded.js';
 import { createBenchAuth } from './auth.js';
+import { measureAuthOverhead, printAuthOverhead } from './authOverhead.js';
 import type { SimulatorServer } from '../src/upstreams/simulatorServer.js';
 import type { LoadJob, LoadResult } from './loadGenerator.js';
 import {
@@ -409,6 +410,9 @@ async function main(): Promise<void> {
     const naive = await runMode('naive', slow, fast, generator, false, !QUICK);
     const reports = BENCH_OPERATIONS.map((operation) => report(operation, batched.results.get(operation.name)!, naive.results.get(operation.name)!));
     printTable(reports, batched.peakRssMb, batched.connectionsPer1000Calls);
+    // In-process, after the gateways are gone, so it does not share the gateway's core with load.
+    const authOverhead = await measureAuthOverhead();
+    printAuthOverhead(authOverhead);
     if (batched.profile) {
       console.log(`\nCPU profile of the batched saturation runs (${batched.profile.totalMs} ms sampled), self time:`);
       for (const entry of batched.profile.topAreas) console.log(`  ${entry.percent.toFixed(1).padStart(5)} %  ${entry.name}`);
@@ -445,6 +449,7 @@ async function main(): Promise<void> {
         connectionsWithinPool: batched.connectionsPer1000Calls <= POOL_SIZE,
       },
       operations: reports,
+      authOverhead,
       profile: batched.profile,
       durationSeconds: Math.round((Date.now() - started) / 1000),
     };

@@ -60,6 +60,16 @@ export class ForbiddenError extends GatewayError {
   }
 }
 
+/** Apollo Router's words for a field or type the caller's token does not allow (`@requiresScopes`, `@authenticated`). */
+export const UNAUTHORIZED_FIELD_MESSAGE = 'Unauthorized field or type';
+
+/** The caller may see neither this field nor objects of this type; the gateway asked no upstream. */
+export class UnauthorizedFieldError extends GatewayError {
+  constructor(path?: readonly (string | number)[]) {
+    super(UNAUTHORIZED_FIELD_MESSAGE, 'FORBIDDEN', {}, path);
+  }
+}
+
 export class NotFoundError extends GatewayError {
   constructor(message: string, where: { system?: SourceSystem; path?: readonly (string | number)[] } | SourceSystem = {}) {
     const { system, path } = typeof where === 'string' ? { system: where, path: undefined } : where;

@@ -3,7 +3,7 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
-import { authenticationHook, callerOf, registerDevelopmentIssuerRoutes } from './auth/index.js';
+import { authenticationHook, callerOf, registerDevelopmentIssuerRoutes, useAuthorization } from './auth/index.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { explorationOptions, registerExplorationRoutes } from './exploration/index.js';
 import { registerFileRoutes } from './http/files.js';
@@ -58,6 +58,9 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     hideSchemaDetailsFromClientErrors: security.hideSchemaDetailsFromClientErrors,
     plugins: [
       fastifyApolloDrainPlugin(app),
+      // First: what the caller may not see is out of the operation before any other plugin plans work,
+      // and its FORBIDDEN errors are in the response before others read it.
+      useAuthorization<GatewayContext>(),
       usePartialErrors(formatError),
       ...observability.plugins,
       ...security.plugins,

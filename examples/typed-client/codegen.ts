@@ -35,6 +35,8 @@ const config: CodegenConfig = {
           EmailAddress: 'string',
           Guid: 'string',
           IdempotencyKey: 'string',
+          // Declared for the authorization directives' arguments; never in a response.
+          federation__Scope: 'string',
         },
         avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
       },

@@ -46,6 +46,7 @@ export type Scalars = {
    * A–Z, a–z, 0–9 and `_ . : -` (a UUID fits). Keys are scoped to the caller and the mutation, and kept at least 24 hours.
    */
   IdempotencyKey: { input: string; output: string; }
+  federation__Scope: { input: string; output: string; }
 };
 
 export type AddFundsInput = {
@@ -965,6 +966,7 @@ export type Money = {
   currencyCode: Scalars['CurrencyCode']['output'];
 };
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Adds funds from the organization app (A41). */
@@ -1031,146 +1033,175 @@ export type Mutation = {
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationAddFundsArgs = {
   input: AddFundsInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationAddPaymentArgs = {
   input: AddPaymentInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationAllocateReceiptArgs = {
   input: AllocateReceiptInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationApproveInvoiceArgs = {
   input: ApproveInvoiceInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationApprovePaymentArgs = {
   input: PaymentActionInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationApproveRefundArgs = {
   input: ApproveRefundInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationCancelInvoiceArgs = {
   input: CancelInvoiceInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationCancelPaymentArgs = {
   input: PaymentActionInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationClaimCreditArgs = {
   input: ClaimCreditInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationCreateIqmetrixInvoiceArgs = {
   input: CreateIqmetrixInvoiceInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationDeleteInvoiceTaxDataArgs = {
   input: DeleteInvoiceTaxDataInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationEmailInvoiceArgs = {
   input: EmailInvoiceInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationEmailPaymentReceiptArgs = {
   input: EmailPaymentReceiptInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationInitiateRefundArgs = {
   input: InitiateRefundInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationOfferCreditArgs = {
   input: OfferCreditInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationPayInvoiceArgs = {
   input: PayInvoiceInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationPayRefrensInvoiceArgs = {
   input: PayRefrensInvoiceInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationRejectPaymentArgs = {
   input: PaymentActionInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationRevokeCreditArgs = {
   input: RevokeCreditInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationSetDvIvtSegmentsArgs = {
   input: SetDvIvtSegmentsInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationStartPaypalPaymentArgs = {
   input: StartPaypalPaymentInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationUpdateCreditArgs = {
   input: UpdateCreditInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationUpdateInvoiceSettingsArgs = {
   input: UpdateInvoiceSettingsInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationUpdateMarginArgs = {
   input: UpdateMarginInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationUpdatePaymentArgs = {
   input: UpdatePaymentInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationUpdatePgFeesArgs = {
   input: UpdatePgFeesInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationUpdatePldFeesArgs = {
   input: UpdateDataFeesInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationUpdateSlsFeesArgs = {
   input: UpdateDataFeesInput;
 };
 
 
+/** Every change needs a verified caller (never the anonymous demo caller) and the scope its field names. */
 export type MutationUpdateVldFeesArgs = {
   input: UpdateDataFeesInput;
 };
@@ -1915,6 +1946,7 @@ export type ResolversTypes = {
   UpdatePgFeesInput: UpdatePgFeesInput;
   UserError: ResolverTypeWrapper<UserErrorModel>;
   UserErrorCode: UserErrorCode;
+  federation__Scope: ResolverTypeWrapper<Scalars['federation__Scope']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2036,7 +2068,18 @@ export type ResolversParentTypes = {
   UpdatePaymentPayload: Omit<UpdatePaymentPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversParentTypes['IqmPayment']>, userErrors: Array<ResolversParentTypes['UserError']> };
   UpdatePgFeesInput: UpdatePgFeesInput;
   UserError: UserErrorModel;
+  federation__Scope: Scalars['federation__Scope']['output'];
 };
+
+export type AuthenticatedDirectiveArgs = { };
+
+export type AuthenticatedDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = AuthenticatedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresScopesDirectiveArgs = {
+  scopes: Array<Array<Scalars['federation__Scope']['input']>>;
+};
+
+export type RequiresScopesDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AddFundsPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AddFundsPayload'] = ResolversParentTypes['AddFundsPayload']> = {
   availableBalance?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
@@ -2725,6 +2768,10 @@ export type UserErrorResolvers<ContextType = GatewayContext, ParentType extends 
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export interface Federation__ScopeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['federation__Scope'], any> {
+  name: 'federation__Scope';
+}
+
 export type Resolvers<ContextType = GatewayContext> = {
   AddFundsPayload?: AddFundsPayloadResolvers<ContextType>;
   AddPaymentPayload?: AddPaymentPayloadResolvers<ContextType>;
@@ -2803,5 +2850,10 @@ export type Resolvers<ContextType = GatewayContext> = {
   UpdateInvoiceSettingsPayload?: UpdateInvoiceSettingsPayloadResolvers<ContextType>;
   UpdatePaymentPayload?: UpdatePaymentPayloadResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
+  federation__Scope?: GraphQLScalarType;
 };
 
+export type DirectiveResolvers<ContextType = GatewayContext> = {
+  authenticated?: AuthenticatedDirectiveResolver<any, any, ContextType>;
+  requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
+};

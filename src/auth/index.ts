@@ -8,3 +8,6 @@ export { ASYMMETRIC_ALGORITHMS, TokenVerifier, type IssuerConfig, type TokenPoli
 export { loadTenants } from './loadTenants.js';
 export { ownsIntactAccount, ownsIqmWorkspace, ownsIqmetrixCompany, ownsRefrensInvoice, type TenantView } from './ownership.js';
 export { registerDevelopmentIssuerRoutes } from './developmentRoutes.js';
+export { AuthorizationPolicy, isSatisfied, type AuthorizationSubject, type Requirement } from './requirements.js';
+export { pruneOperation, type PrunedOperation, type RemovedSelection } from './pruneOperation.js';
+export { authorizationSubjectOf, mayReadType, useAuthorization } from './useAuthorization.js';

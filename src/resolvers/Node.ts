@@ -1,7 +1,9 @@
 import type { NodeResolvers } from '../__generated__/resolvers-types.js';
-import { ownsIntactAccount, ownsIqmWorkspace, ownsIqmetrixCompany, ownsRefrensInvoice } from '../auth/index.js';
+import type { GraphQLSchema } from 'graphql';
+import { mayReadType, ownsIntactAccount, ownsIqmWorkspace, ownsIqmetrixCompany, ownsRefrensInvoice } from '../auth/index.js';
 import type { GatewayContext } from '../context.js';
 import { fromGlobalId } from '../domain/globalId.js';
+import { UnauthorizedFieldError } from '../errors.js';
 import { customerFromGlobalId } from '../federation/customers.js';
 import { parseCompositeKey, parseIqmKey } from '../federation/ids.js';
 import { refrensInvoicesOf } from '../federation/otherSources.js';
@@ -105,13 +107,16 @@ function ownIqmKey(context: GatewayContext, key: string): { owId: number; id: nu
 /**
  * Refetches any node by global id; null for ids that are malformed, name nothing, or name something
  * outside the caller's tenant. Ownership is settled from the id and the tenant's directory before
- * any upstream call, so another tenant's id costs nothing and tells nothing.
+ * any upstream call, so another tenant's id costs nothing and tells nothing. An id of a type the
+ * caller may not see (its `@requiresScopes`) throws UnauthorizedFieldError, also before any call:
+ * the operation could not know the type before the id was read.
  */
-export async function nodeById(context: GatewayContext, id: string): Promise<NodeModel | null> {
+export async function nodeById(context: GatewayContext, schema: GraphQLSchema, id: string): Promise<NodeModel | null> {
   const parts = fromGlobalId(id);
   if (!parts) return null;
   const fetcher = nodeFetchers[parts.typeName];
   if (!fetcher) return null;
+  if (!mayReadType(schema, context.caller, parts.typeName)) throw new UnauthorizedFieldError();
   // Customer ids resolve from the whole id (directory key or IQM workspace).
   return parts.typeName === 'Customer' ? fetcher(context, id) : fetcher(context, parts.key);
 }

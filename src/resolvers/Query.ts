@@ -2,9 +2,10 @@ import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 import { connectionFromList, pageWindow } from '../domain/pagination.js';
 import { customerFromGlobalId, customerFromSourceId } from '../federation/customers.js';
 import { responsePathAsArray } from 'graphql';
-import { BadUserInputError, NotFoundError } from '../errors.js';
+import { BadUserInputError, NotFoundError, UnauthorizedFieldError } from '../errors.js';
 import { organizationWorkspace } from './Mutation/organizationWorkspace.js';
 import { nodeById } from './Node.js';
+import { ownsIqmetrixCompany } from '../auth/index.js';
 
 /**
  * An object looked up by an id the caller sent: NOT_FOUND when there is none — the same answer for an
@@ -16,14 +17,21 @@ function found<T>(value: T | null, what: string): T {
 }
 
 export const Query: QueryResolvers = {
-  node: async (_root, { id }, context) => found(await nodeById(context, id), 'object'),
-  // One NOT_FOUND per missing entry, at its index; the list itself still answers.
+  node: async (_root, { id }, context, info) => found(await nodeById(context, info.schema, id), 'object'),
+  // One NOT_FOUND (or FORBIDDEN) per entry that has no answer, at its index; the list itself still answers.
   nodes: (_root, { ids }, context, info) =>
     Promise.all(
       ids.map(async (id, index) => {
-        const node = await nodeById(context, id);
-        if (node === null) context.partialErrors.push(new NotFoundError('no object with this id', { path: [...responsePathAsArray(info.path), index] }));
-        return node;
+        const path = [...responsePathAsArray(info.path), index];
+        try {
+          const node = await nodeById(context, info.schema, id);
+          if (node === null) context.partialErrors.push(new NotFoundError('no object with this id', { path }));
+          return node;
+        } catch (error) {
+          if (!(error instanceof UnauthorizedFieldError)) throw error;
+          context.partialErrors.push(new UnauthorizedFieldError(path));
+          return null;
+        }
       }),
     ),
   customer: (_root, { id }, context) => found(customerFromGlobalId(context, id), 'customer'),
@@ -33,6 +41,8 @@ export const Query: QueryResolvers = {
     const window = pageWindow(args);
     const companyId = args.companyId ?? context.iqmetrix.defaultCompanyId;
     if (companyId === null) throw new BadUserInputError('companyId is required: no IQMETRIX_COMPANY_ID is configured', { argument: 'companyId' });
+    // Only the tenant's own company: any other is NOT_FOUND before iQmetrix is asked.
+    if (!ownsIqmetrixCompany(context, companyId)) throw new NotFoundError('no iQmetrix company with this id');
     // D1 has no documented paging: the filtered list is read once and sliced here.
     const invoices = await context.iqmetrix.loaders.summaries.load({
       companyId,
@@ -45,12 +55,12 @@ export const Query: QueryResolvers = {
   // The organization is the tenant's IQM organization workspace (the X-IAA-OW-ID sent for it).
   organization: (_root, _args, context) => ({ workspaceId: organizationWorkspace(context) }),
   financeReferenceData: () => ({}),
-  invoice: async (_root, { id }, context) => {
-    const node = await nodeById(context, id);
+  invoice: async (_root, { id }, context, info) => {
+    const node = await nodeById(context, info.schema, id);
     return found(node && 'kind' in node && node.kind.endsWith('Invoice') ? (node as Extract<typeof node, { kind: `${string}Invoice` }>) : null, 'invoice');
   },
-  payment: async (_root, { id }, context) => {
-    const node = await nodeById(context, id);
+  payment: async (_root, { id }, context, info) => {
+    const node = await nodeById(context, info.schema, id);
     return found(node && 'kind' in node && !node.kind.endsWith('Invoice') ? (node as Exclude<typeof node, { kind: `${string}Invoice` }>) : null, 'payment');
   },
 };

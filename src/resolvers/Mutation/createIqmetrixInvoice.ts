@@ -3,6 +3,7 @@ import { currencyDigits } from '../../domain/money.js';
 import type { UserErrorModel } from '../../domain/models.js';
 import { IQMETRIX_AMOUNT_TYPE, createInvoiceToWire, invoiceDetailFromWire } from '../../upstreams/iqmetrix/index.js';
 import { invalidInput, rejected, upstreamAmountErrors } from './support.js';
+import { ownsIqmetrixCompany } from '../../auth/index.js';
 import { idempotent } from '../../idempotency/index.js';
 
 /** D3: creates an iQmetrix invoice and returns it as iQmetrix stored it (201 body). */
@@ -12,6 +13,9 @@ export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] =
     if (companyId === null) {
       return rejected({ invoice: null }, [invalidInput(['input', 'companyId'], 'required: no IQMETRIX_COMPANY_ID is configured')]);
     }
+    // Another tenant's company (or one built by hand) does not exist for this caller: refused before
+    // anything else is checked or sent, so the answer tells nothing about it.
+    if (!ownsIqmetrixCompany(context, companyId)) return rejected({ invoice: null }, [invalidInput(['input', 'companyId'], 'no such iQmetrix company', 'NOT_FOUND')]);
     const { currencyCode } = context.iqmetrix;
     const digits = currencyDigits(currencyCode);
     const errors: UserErrorModel[] = [];
