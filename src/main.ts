@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { CustomerDirectory, CustomerDirectoryError } from './directory/index.js';
 import { startEmbeddedUpstreams } from './embedded.js';
+import { explorationLines, type StartupLine } from './exploration/startupLines.js';
 import { createLogger } from './observability/logger.js';
 import { createGateway } from './server.js';
 import { createServices, type RunningServices } from './services.js';
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
     logger.info({ system, baseUrl: endpoint.baseUrl, simulated }, simulated ? `${system}: embedded simulator at ${endpoint.baseUrl}` : `${system}: ${endpoint.baseUrl}`);
   }
   logger.info({ url, customers: directory.customers.length }, `Gateway ready at ${url}`);
+  if (gateway.adminOrigin) logger.info({ adminUrl: gateway.adminOrigin }, `Admin (/metrics, readiness details) at ${gateway.adminOrigin}`);
+  const startupLines: StartupLine[] = [...explorationLines(config, url)];
+  for (const line of startupLines) logger.info(line.fields, line.message);
 
   const graceMs = config.shutdownGraceMs;
   process.on('SIGTERM', () => void shutDown('SIGTERM'));

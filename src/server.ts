@@ -1,6 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'node:net';
 import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
@@ -17,8 +18,14 @@ export interface Gateway {
   readonly app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
   readonly apollo: ApolloServer<GatewayContext>;
   readonly logger: Logger;
-  /** Starts listening; returns the GraphQL endpoint URL. */
+  /** The admin listener (ADMIN_PORT): /metrics and the detailed /readyz; null when they stay on the public port. */
+  readonly admin: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger> | null;
+  /**
+   * Starts listening (the admin listener too, on ADMIN_PORT and the same host); returns the GraphQL
+   * endpoint URL. `adminOrigin` is set from then on when there is an admin listener.
+   */
   listen(port: number, host: string): Promise<string>;
+  readonly adminOrigin: string | null;
   close(): Promise<void>;
 }
 
@@ -41,6 +48,9 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
   const formatError = maskErrors(logger, config.production);
   const apollo = new ApolloServer<GatewayContext>({
     schema: observability.instrumentSchema(buildSchema()),
+    // Apollo's own messages (reporting start-up, warnings) go through the gateway's logger and level,
+    // not straight to the console: LOG_LEVEL=silent (the tests) silences them like every other line.
+    logger: logger.child({ component: 'apollo-server' }),
     // main.ts owns SIGTERM/SIGINT (drain, then close pools and exporters); Apollo's own handler would re-raise the signal mid-drain.
     stopOnTerminationSignals: false,
     formatError,
@@ -75,6 +85,13 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     }),
   });
   observability.registerRoutes(app, services);
+  let admin: Gateway['admin'] = null;
+  if (config.adminPort !== null) {
+    // Its own Fastify: nothing registered on the public app (CORS, GraphQL, files) is reachable here.
+    admin = Fastify({ loggerInstance: logger, logController: new GatewayLogController(), genReqId: requestIdOf });
+    observability.registerAdminRoutes(admin, services);
+  }
+  let adminOrigin: string | null = null;
   registerUploadRoutes(app, services);
   registerFileRoutes(app, services);
 
@@ -82,15 +99,33 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     app,
     apollo,
     logger,
+    admin,
+    get adminOrigin() {
+      return adminOrigin;
+    },
     async listen(port, host) {
       await app.listen({ port, host });
-      const address = app.server.address();
-      const boundPort = address && typeof address === 'object' ? address.port : port;
-      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-      return `http://${shownHost}:${boundPort}/graphql`;
+      if (admin && config.adminPort !== null) {
+        await admin.listen({ port: config.adminPort, host });
+        adminOrigin = `http://${shownHost(host)}:${boundPort(admin, config.adminPort)}`;
+      }
+      return `http://${shownHost(host)}:${boundPort(app, port)}/graphql`;
     },
+    /** Stops Apollo Server (its reporting timers and hooks; a second stop is a no-op), then both listeners. */
     async close() {
+      await apollo.stop();
       await app.close();
+      await admin?.close();
     },
   };
+}
+
+/** A host a browser on this machine can open: every interface and loopback are reached as localhost. */
+function shownHost(host: string): string {
+  return ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(host) ? 'localhost' : host;
+}
+
+function boundPort(app: { readonly server: Server }, requested: number): number {
+  const address = app.server.address();
+  return address && typeof address === 'object' ? address.port : requested;
 }

@@ -27,8 +27,14 @@ export interface Observability {
   readonly plugins: ApolloServerPlugin<GatewayContext>[];
   /** Resolver spans when tracing is on; the schema unchanged (no cost) otherwise. */
   instrumentSchema(schema: GraphQLSchema): GraphQLSchema;
-  /** /healthz, /readyz, /metrics, the `x-request-id` response header and the non-GraphQL request line. */
+  /**
+   * The public port's share: /healthz, /readyz, the `x-request-id` response header and the
+   * non-GraphQL request line; /metrics and the detailed readiness report too when there is no admin
+   * port (ADMIN_PORT unset). With one, the public /readyz answers its status code and `{ status }` only.
+   */
   registerRoutes(app: GatewayHttpApp, services: GatewayServices): void;
+  /** The admin port (ADMIN_PORT): /metrics, the detailed /readyz and /healthz, nothing else. */
+  registerAdminRoutes(admin: GatewayHttpApp, services: GatewayServices): void;
   /** Shutdown has begun: /readyz answers 503 and responses close their connection. */
   markDraining(): void;
   /** GraphQL operations started and not yet answered. */
@@ -47,6 +53,12 @@ export function createObservability(config: GatewayConfig, logger: Logger): Obse
   const tracing = GatewayTracing.fromConfig(config);
   const readiness = new ReadinessProbe();
   const loggedOperations = new RecentIds(10_000);
+  const registerMetricsRoute = (app: GatewayHttpApp): void => {
+    app.get('/metrics', async (_request, reply) => {
+      const { contentType, body } = await metrics.render();
+      return reply.type(contentType).header('cache-control', 'no-store').send(body);
+    });
+  };
 
   const instrumentation: UpstreamInstrumentation = {
     aroundCall: (call, run) => (tracing ? tracing.aroundCall(call, run) : run()),
@@ -96,18 +108,29 @@ export function createObservability(config: GatewayConfig, logger: Logger): Obse
         if (route !== null && PROBE_ROUTES.has(route)) logger.debug(line, 'http request');
         else logger.info(line, 'http request');
       });
+      const adminApart = services.config.adminPort !== null;
       app.get('/healthz', async () => ({ status: 'ok' }));
       app.get('/readyz', async (_request, reply) => {
         const report = await readiness.check(services);
         return reply
           .code(report.status === 'ready' ? 200 : 503)
           .header('cache-control', 'no-store')
+          // Which upstreams fail and how their breakers stand is for operators, on the admin port.
+          .send(adminApart ? { status: report.status } : report);
+      });
+      if (!adminApart) registerMetricsRoute(app);
+    },
+    registerAdminRoutes(admin, services) {
+      metrics.attach(services);
+      admin.get('/healthz', async () => ({ status: 'ok' }));
+      admin.get('/readyz', async (_request, reply) => {
+        const report = await readiness.check(services);
+        return reply
+          .code(report.status === 'ready' ? 200 : 503)
+          .header('cache-control', 'no-store')
           .send(report);
       });
-      app.get('/metrics', async (_request, reply) => {
-        const { contentType, body } = await metrics.render();
-        return reply.type(contentType).header('cache-control', 'no-store').send(body);
-      });
+      registerMetricsRoute(admin);
     },
     markDraining() {
       readiness.markDraining();
