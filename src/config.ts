@@ -254,7 +254,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
     trustedDocuments: {
       mode: env.TRUSTED_DOCUMENTS_MODE ?? 'open',
       files: env.TRUSTED_DOCUMENTS_FILES,
-      redisKey: env.REDIS_URL ? (env.TRUSTED_DOCUMENTS_REDIS_KEY ?? 'finance-gateway:trusted-documents') : null,
+      redisKey: env.REDIS_URL ? (env.TRUSTED_DOCUMENTS_REDIS_KEY ?? 'gateway:trusted-documents') : null,
     },
     publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,

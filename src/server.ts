@@ -13,6 +13,7 @@ import { maskErrors } from './plugins/maskErrors.js';
 import { usePartialErrors } from './plugins/usePartialErrors.js';
 import { buildSchema } from './schema.js';
 import { securityOptions } from './security/index.js';
+import { createTrustedDocuments } from './trustedDocuments/index.js';
 
 export interface Gateway {
   readonly app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
@@ -46,6 +47,8 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
   const security = securityOptions(config);
   const exploration = explorationOptions(config);
   const formatError = maskErrors(logger, config.production);
+  // Throws TrustedDocumentsError (every bad manifest entry named) before anything listens.
+  const trustedDocuments = createTrustedDocuments(config, logger);
   const apollo = new ApolloServer<GatewayContext>({
     schema: observability.instrumentSchema(buildSchema()),
     // Apollo's own messages (reporting start-up, warnings) go through the gateway's logger and level,
@@ -60,7 +63,7 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     // benchmark's saturation profile, and a third more bytes on the wire).
     stringifyResult: (result) => JSON.stringify(result),
     apollo: exploration.apollo,
-    persistedQueries: exploration.persistedQueries,
+    persistedQueries: { ...exploration.persistedQueries, cache: trustedDocuments.persistedQueryCache },
     introspection: security.introspection,
     validationRules: security.validationRules,
     parseOptions: security.parseOptions,
@@ -71,6 +74,7 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
       ...observability.plugins,
       ...security.plugins,
       ...exploration.plugins,
+      trustedDocuments.plugin,
     ],
   });
   await apollo.start();
@@ -116,6 +120,7 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
       await apollo.stop();
       await app.close();
       await admin?.close();
+      await trustedDocuments.close();
     },
   };
 }

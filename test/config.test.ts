@@ -39,7 +39,7 @@ describe('Config: environment validation', () => {
     expect(loadConfig({ LOG_FORMAT: 'json', ADMIN_PORT: '9464', TRUSTED_DOCUMENTS_FILES: 'a.json, b.json', REDIS_URL: 'redis://127.0.0.1:6379' })).toMatchObject({
       logFormat: 'json',
       adminPort: 9464,
-      trustedDocuments: { mode: 'open', files: ['a.json', 'b.json'], redisKey: 'finance-gateway:trusted-documents' },
+      trustedDocuments: { mode: 'open', files: ['a.json', 'b.json'], redisKey: 'gateway:trusted-documents' },
     });
     expect(() => loadConfig({ LOG_FORMAT: 'xml', ADMIN_PORT: '70000', TRUSTED_DOCUMENTS_MODE: 'strict' })).toThrow(/ADMIN_PORT[\s\S]*LOG_FORMAT[\s\S]*TRUSTED_DOCUMENTS_MODE/);
     expect(() => loadConfig({ ADMIN_PORT: '4000' })).toThrow(/ADMIN_PORT: must differ from PORT/);
