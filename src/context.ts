@@ -5,6 +5,7 @@ import type { SourceSystem } from './domain/models.js';
 import type { CustomerDirectory } from './directory/index.js';
 import type { IdempotencyStore } from './idempotency/index.js';
 import type { Observability } from './observability/index.js';
+import { callerTraceHeaders } from './observability/traceContext.js';
 import type { UpstreamCallObserver, UpstreamCallRecord } from './upstreams/http.js';
 import { IntactClient, createIntactLoaders, type IntactLoaders } from './upstreams/intact/index.js';
 import { IqmClient, createIqmLoaders, type IqmCredentials, type IqmLoaders } from './upstreams/iqm/index.js';
@@ -96,7 +97,8 @@ export function createContext(services: GatewayServices, request: IncomingReques
         forgetReadsBySystem.get(call.system)?.();
       }
     },
-    { deadline, requestId },
+    // The caller's W3C trace context: every upstream call of this operation continues its trace.
+    { deadline, requestId, traceHeaders: callerTraceHeaders(request.headers) },
   );
   const { endpoints, pools } = services;
   const iqmClient = new IqmClient(pools.iqm, caller.iqmCredentials, observe);

@@ -62,6 +62,8 @@ export function createObservability(config: GatewayConfig, logger: Logger): Obse
 
   const instrumentation: UpstreamInstrumentation = {
     aroundCall: (call, run) => (tracing ? tracing.aroundCall(call, run) : run()),
+    // Not tracing, the gateway is no hop of its own in the trace: the caller's context goes on as it came.
+    traceHeaders: (caller) => (tracing ? tracing.traceHeaders(caller) : (caller ?? {})),
     onAttempt(record, requestId) {
       const failure = attemptFailure(record);
       metrics.upstreamAttempt(record, failure);
