@@ -125,9 +125,9 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
   };
 }
 
-/** A host a browser on this machine can open: every interface and loopback are reached as localhost. */
+/** The host to print: the one bound, except that "every interface" is shown as localhost, which reaches it. */
 function shownHost(host: string): string {
-  return ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(host) ? 'localhost' : host;
+  return host === '0.0.0.0' || host === '::' ? 'localhost' : host;
 }
 
 function boundPort(app: { readonly server: Server }, requested: number): number {

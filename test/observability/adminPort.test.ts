@@ -12,9 +12,10 @@ describe('Observability: ADMIN_PORT keeps /metrics and readiness details off the
 
   beforeAll(async () => {
     stack = await startStack({ env: { ADMIN_PORT: '0' } });
+    // The admin listener binds the public one's host (the stack's 127.0.0.1) on a port of its own.
     admin = stack.gateway.adminOrigin!;
-    expect(admin).toMatch(/^http:\/\/localhost:\d+$/);
-    admin = admin.replace('localhost', '127.0.0.1');
+    expect(admin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(admin).not.toBe(stack.origin);
   });
   afterAll(async () => {
     await stack.close();
