@@ -59,6 +59,16 @@ export function createObservability(config: GatewayConfig, logger: Logger): Obse
       return reply.type(contentType).header('cache-control', 'no-store').send(body);
     });
   };
+  /** /readyz: the status code always; the per-upstream report only where operators read it. */
+  const registerReadinessRoute = (app: GatewayHttpApp, services: GatewayServices, detailed: boolean): void => {
+    app.get('/readyz', async (_request, reply) => {
+      const report = await readiness.check(services);
+      return reply
+        .code(report.status === 'ready' ? 200 : 503)
+        .header('cache-control', 'no-store')
+        .send(detailed ? report : { status: report.status });
+    });
+  };
 
   const instrumentation: UpstreamInstrumentation = {
     aroundCall: (call, run) => (tracing ? tracing.aroundCall(call, run) : run()),
@@ -110,28 +120,16 @@ export function createObservability(config: GatewayConfig, logger: Logger): Obse
         if (route !== null && PROBE_ROUTES.has(route)) logger.debug(line, 'http request');
         else logger.info(line, 'http request');
       });
+      // With an admin port, which upstreams fail and how their breakers stand is told there only.
       const adminApart = services.config.adminPort !== null;
       app.get('/healthz', async () => ({ status: 'ok' }));
-      app.get('/readyz', async (_request, reply) => {
-        const report = await readiness.check(services);
-        return reply
-          .code(report.status === 'ready' ? 200 : 503)
-          .header('cache-control', 'no-store')
-          // Which upstreams fail and how their breakers stand is for operators, on the admin port.
-          .send(adminApart ? { status: report.status } : report);
-      });
+      registerReadinessRoute(app, services, !adminApart);
       if (!adminApart) registerMetricsRoute(app);
     },
     registerAdminRoutes(admin, services) {
       metrics.attach(services);
       admin.get('/healthz', async () => ({ status: 'ok' }));
-      admin.get('/readyz', async (_request, reply) => {
-        const report = await readiness.check(services);
-        return reply
-          .code(report.status === 'ready' ? 200 : 503)
-          .header('cache-control', 'no-store')
-          .send(report);
-      });
+      registerReadinessRoute(admin, services, true);
       registerMetricsRoute(admin);
     },
     markDraining() {
