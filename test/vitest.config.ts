@@ -18,8 +18,9 @@ export default defineConfig({
     // and was 40 % of the run. Files share their worker's module cache instead, so each must leave
     // nothing running behind it (stack.close() stops Apollo Server, pools, stores and exporters).
     isolate: false,
-    // Vitest's default is one worker per core minus one, which is one here; the suites mostly wait
-    // on sockets, timers and child processes, so three workers keep two cores busy.
-    maxWorkers: 3,
+    // Vitest's default is one worker per core minus one, which is one here, while the suites mostly
+    // wait on sockets, timers and child processes. Two keep both cores busy; three were faster on an
+    // idle machine but starved the process-spawning suites into timeouts on a loaded one.
+    maxWorkers: 2,
   },
 });

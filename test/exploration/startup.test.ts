@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/net.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Starting src/main.ts through tsx takes seconds of CPU, many more on a loaded 2-core machine. */
+const SPAWN_TIMEOUT_MS = 60_000;
 
 interface LogLine {
   readonly msg: string;
@@ -43,5 +45,5 @@ describe('Exploration: what `npm start` prints on the embedded default', () => {
       child.kill('SIGTERM');
       await exited;
     }
-  });
+  }, SPAWN_TIMEOUT_MS);
 });

@@ -4,11 +4,13 @@ import { freePort } from '../helpers/net.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
 
 const MANIFEST = 'examples/typed-client/src/__generated__/persisted-documents.json';
+/** Each run starts a Node process through tsx: seconds of CPU, many more on a loaded 2-core machine. */
+const SPAWN_TIMEOUT_MS = 60_000;
 
 /** `npm run example:typed-client`, as a person runs it: its own process, configured by GATEWAY_URL. */
 function runExample(gatewayUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'examples/typed-client/src/main.ts'], { env: { ...process.env, GATEWAY_URL: gatewayUrl }, timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'examples/typed-client/src/main.ts'], { env: { ...process.env, GATEWAY_URL: gatewayUrl }, timeout: SPAWN_TIMEOUT_MS }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -38,7 +40,7 @@ describe('Typed client: the example program (examples/typed-client/src/main.ts)'
 
     const second = await runExample(stack.url);
     expect(second).toEqual(first);
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it('says in one line that the gateway cannot be reached, and how to fix it, when nothing listens at GATEWAY_URL', async () => {
     const url = `http://127.0.0.1:${await freePort()}/graphql`;
@@ -46,5 +48,5 @@ describe('Typed client: the example program (examples/typed-client/src/main.ts)'
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(`typed-client: cannot reach the gateway at ${url} (ECONNREFUSED). Start it with \`npm start\`, or set GATEWAY_URL to its /graphql URL.\n`);
-  });
+  }, SPAWN_TIMEOUT_MS);
 });
