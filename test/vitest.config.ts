@@ -18,9 +18,8 @@ export default defineConfig({
     // and was 40 % of the run. Files share their worker's module cache instead, so each must leave
     // nothing running behind it (stack.close() stops Apollo Server, pools, stores and exporters).
     isolate: false,
-    // Vitest's default is one worker per core minus one, which is one here, while the suites mostly
-    // wait on sockets, timers and child processes. Two keep both cores busy; three were faster on an
-    // idle machine but starved the process-spawning suites into timeouts on a loaded one.
-    maxWorkers: 2,
+    // Workers stay at Vitest's default (cores - 1: one on these machines). Two or three were faster
+    // on a quiet machine (64 s) but, with other engineers' jobs on the same two cores (load 16-23),
+    // starved the CPU-heavy suites (fuzzing, 100 interleaved tenants, process shutdown) into timeouts.
   },
 });
