@@ -36,9 +36,26 @@ export interface AuthConfig {
 
 export interface GatewayConfig {
   readonly port: number;
+  /** HOST, or loopback while any upstream is simulated (the gateway then holds demo credentials), else every interface. */
   readonly host: string;
+  /**
+   * Port of the admin listener (/metrics and the detailed /readyz), on the same host; null: those
+   * routes stay on the public port. Set, the public port serves only GraphQL, files and health.
+   */
+  readonly adminPort: number | null;
   readonly production: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `auto`: pretty lines on a terminal outside production, JSON lines otherwise. */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
+  /** Trusted documents (an operation safelist): manifests the client builds emit, see README. */
+  readonly trustedDocuments: {
+    /** `enforce`: only operations in a manifest run; `open`: their ids resolve and anything else runs too. */
+    readonly mode: 'open' | 'enforce';
+    /** Manifest files (`{ "<sha256>": "<document>" }`), read at start-up. */
+    readonly files: readonly string[];
+    /** Redis hash (field: sha256, value: document) read on demand when REDIS_URL is set; null without Redis. */
+    readonly redisKey: string | null;
+  };
   /** Absolute base URL clients use to reach the gateway (for file links); derived from the request when null. */
   readonly publicBaseUrl: string | null;
   /** Budget for one GraphQL operation; every upstream timeout stays below it. */
@@ -176,9 +193,17 @@ const DEVELOPMENT_CORS_ORIGINS = ['https://studio.apollographql.com', 'http://lo
 
 const environmentSchema = z.object({
   PORT: integer(4000, 0, 65535),
-  HOST: z.string().trim().optional().transform((value) => value || '0.0.0.0'),
+  HOST: optionalText,
+  ADMIN_PORT: optionalInteger.refine((value) => value === null || value <= 65535, 'must be a port number (0-65535)'),
   NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).optional(),
+  TRUSTED_DOCUMENTS_MODE: z.enum(['open', 'enforce']).optional(),
+  TRUSTED_DOCUMENTS_FILES: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? '').split(',').map((file) => file.trim()).filter(Boolean)),
+  TRUSTED_DOCUMENTS_REDIS_KEY: optionalText,
   PUBLIC_BASE_URL: httpUrl,
   REQUEST_TIMEOUT_MS: integer(30_000, 1_000, 300_000),
   UPSTREAM_TIMEOUT_MS: integer(10_000, 100, 120_000),
@@ -273,6 +298,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
   if (env.UPSTREAM_TIMEOUT_MS >= env.REQUEST_TIMEOUT_MS) problems.push('UPSTREAM_TIMEOUT_MS: must be below REQUEST_TIMEOUT_MS');
   if (env.APOLLO_GRAPH_REF && !env.APOLLO_KEY) problems.push('APOLLO_KEY: required when APOLLO_GRAPH_REF is set');
   if (env.APOLLO_KEY && !env.APOLLO_GRAPH_REF) problems.push('APOLLO_GRAPH_REF: required when APOLLO_KEY is set');
+  if (env.ADMIN_PORT !== null && env.ADMIN_PORT !== 0 && env.ADMIN_PORT === env.PORT) problems.push('ADMIN_PORT: must differ from PORT');
+  if (env.TRUSTED_DOCUMENTS_MODE === 'enforce' && env.TRUSTED_DOCUMENTS_FILES.length === 0 && !env.REDIS_URL) {
+    problems.push('TRUSTED_DOCUMENTS_MODE: enforce needs TRUSTED_DOCUMENTS_FILES or REDIS_URL (it would refuse every operation)');
+  }
+  if (env.TRUSTED_DOCUMENTS_REDIS_KEY && !env.REDIS_URL) problems.push('TRUSTED_DOCUMENTS_REDIS_KEY: needs REDIS_URL');
   const production = env.NODE_ENV === 'production';
   const issuers = issuersFrom(env, problems);
   const realUpstreams = [env.IQM_BASE_URL, env.INTACT_BASE_URL, env.REFRENS_BASE_URL, env.IQMETRIX_BASE_URL].some((url) => url !== null);
@@ -285,11 +315,19 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  const anySimulated = [env.IQM_BASE_URL, env.INTACT_BASE_URL, env.REFRENS_BASE_URL, env.IQMETRIX_BASE_URL].some((url) => url === null);
   return {
     port: env.PORT,
-    host: env.HOST,
+    host: env.HOST ?? (anySimulated ? '127.0.0.1' : '0.0.0.0'),
+    adminPort: env.ADMIN_PORT,
     production,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    logFormat: env.LOG_FORMAT ?? 'auto',
+    trustedDocuments: {
+      mode: env.TRUSTED_DOCUMENTS_MODE ?? 'open',
+      files: env.TRUSTED_DOCUMENTS_FILES,
+      redisKey: env.REDIS_URL ? (env.TRUSTED_DOCUMENTS_REDIS_KEY ?? 'gateway:trusted-documents') : null,
+    },
     publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,

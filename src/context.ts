@@ -7,6 +7,7 @@ import type { CustomerDirectory } from './directory/index.js';
 import type { FileLinks } from './http/fileLinks.js';
 import type { IdempotencyOutcome, IdempotencyStore } from './idempotency/index.js';
 import type { Observability } from './observability/index.js';
+import { callerTraceHeaders } from './observability/traceContext.js';
 import type { UpstreamCallObserver, UpstreamCallRecord } from './upstreams/http.js';
 import { IntactClient, createIntactLoaders, type IntactLoaders } from './upstreams/intact/index.js';
 import { IqmClient, createIqmLoaders, type IqmLoaders } from './upstreams/iqm/index.js';
@@ -93,7 +94,8 @@ export function createContext(services: GatewayServices, request: IncomingReques
         forgetReadsBySystem.get(call.system)?.();
       }
     },
-    { deadline, requestId },
+    // The caller's W3C trace context: every upstream call of this operation continues its trace.
+    { deadline, requestId, traceHeaders: callerTraceHeaders(request.headers) },
   );
   const { endpoints, pools } = services;
   // Each client carries the caller's tenant's own credential for that upstream, and no other.

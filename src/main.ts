@@ -1,10 +1,12 @@
 import { ConfigError, loadConfig } from './config.js';
 import { CustomerDirectory, CustomerDirectoryError } from './directory/index.js';
 import { startEmbeddedUpstreams } from './embedded.js';
+import { explorationLines, type StartupLine } from './exploration/startupLines.js';
 import { createLogger } from './observability/logger.js';
-import { createGateway } from './server.js';
+import { createGateway, type Gateway } from './server.js';
 import { createServices, type RunningServices } from './services.js';
 import { logAuthentication } from './auth/startupLog.js';
+import { TrustedDocumentsError } from './trustedDocuments/index.js';
 
 /** Reads configuration, starts simulators where no upstream URL is set, and serves the gateway. */
 async function main(): Promise<void> {
@@ -43,7 +45,16 @@ async function main(): Promise<void> {
     await embedded.stop();
     process.exit(1);
   }
-  const gateway = await createGateway(services);
+  let gateway: Gateway;
+  try {
+    gateway = await createGateway(services);
+  } catch (error) {
+    if (!(error instanceof TrustedDocumentsError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    await services.close();
+    await embedded.stop();
+    process.exit(1);
+  }
   const url = await gateway.listen(config.port, config.host);
   const { iqm, intact, refrens, iqmetrix, simulated: simulatedSystems } = embedded.endpoints;
   for (const [system, endpoint] of [['IQM', iqm], ['INTACT', intact], ['REFRENS', refrens], ['IQMETRIX', iqmetrix]] as const) {
@@ -51,6 +62,13 @@ async function main(): Promise<void> {
     logger.info({ system, baseUrl: endpoint.baseUrl, simulated }, simulated ? `${system}: embedded simulator at ${endpoint.baseUrl}` : `${system}: ${endpoint.baseUrl}`);
   }
   logger.info({ url, customers: directory.customers.length, tenants: services.tenants.tenants.map((tenant) => tenant.id) }, `Gateway ready at ${url}`);
+  const { mode, files } = config.trustedDocuments;
+  if (mode === 'enforce' || files.length > 0) {
+    logger.info({ trustedDocuments: { mode, files } }, `Trusted documents: ${mode === 'enforce' ? 'only these operations run' : 'ids resolve, other operations run too'} (${files.length} manifest file(s))`);
+  }
+  if (gateway.adminOrigin) logger.info({ adminUrl: gateway.adminOrigin }, `Admin (/metrics, readiness details) at ${gateway.adminOrigin}`);
+  const startupLines: StartupLine[] = [...explorationLines(config, url)];
+  for (const line of startupLines) logger.info(line.fields, line.message);
   await logAuthentication(services, logger);
 
   const graceMs = config.shutdownGraceMs;

@@ -1,6 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'node:net';
 import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { authenticationHook, callerOf, registerDevelopmentIssuerRoutes, useAuthorization } from './auth/index.js';
@@ -13,13 +14,20 @@ import { maskErrors } from './plugins/maskErrors.js';
 import { usePartialErrors } from './plugins/usePartialErrors.js';
 import { buildSchema } from './schema.js';
 import { securityOptions } from './security/index.js';
+import { createTrustedDocuments } from './trustedDocuments/index.js';
 
 export interface Gateway {
   readonly app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
   readonly apollo: ApolloServer<GatewayContext>;
   readonly logger: Logger;
-  /** Starts listening; returns the GraphQL endpoint URL. */
+  /** The admin listener (ADMIN_PORT): /metrics and the detailed /readyz; null when they stay on the public port. */
+  readonly admin: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger> | null;
+  /**
+   * Starts listening (the admin listener too, on ADMIN_PORT and the same host); returns the GraphQL
+   * endpoint URL. `adminOrigin` is set from then on when there is an admin listener.
+   */
   listen(port: number, host: string): Promise<string>;
+  readonly adminOrigin: string | null;
   close(): Promise<void>;
 }
 
@@ -40,8 +48,13 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
   const security = securityOptions(config);
   const exploration = explorationOptions(config);
   const formatError = maskErrors(logger, config.production);
+  // Throws TrustedDocumentsError (every bad manifest entry named) before anything listens.
+  const trustedDocuments = createTrustedDocuments(config, logger);
   const apollo = new ApolloServer<GatewayContext>({
     schema: observability.instrumentSchema(buildSchema()),
+    // Apollo's own messages (reporting start-up, warnings) go through the gateway's logger and level,
+    // not straight to the console: LOG_LEVEL=silent (the tests) silences them like every other line.
+    logger: logger.child({ component: 'apollo-server' }),
     // main.ts owns SIGTERM/SIGINT (drain, then close pools and exporters); Apollo's own handler would re-raise the signal mid-drain.
     stopOnTerminationSignals: false,
     formatError,
@@ -51,7 +64,7 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     // benchmark's saturation profile, and a third more bytes on the wire).
     stringifyResult: (result) => JSON.stringify(result),
     apollo: exploration.apollo,
-    persistedQueries: exploration.persistedQueries,
+    persistedQueries: { ...exploration.persistedQueries, cache: trustedDocuments.persistedQueryCache },
     introspection: security.introspection,
     validationRules: security.validationRules,
     parseOptions: security.parseOptions,
@@ -65,6 +78,7 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
       ...observability.plugins,
       ...security.plugins,
       ...exploration.plugins,
+      trustedDocuments.plugin,
     ],
   });
   await apollo.start();
@@ -90,6 +104,13 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
   });
   registerDevelopmentIssuerRoutes(app, services.authenticator);
   observability.registerRoutes(app, services);
+  let admin: Gateway['admin'] = null;
+  if (config.adminPort !== null) {
+    // Its own Fastify: nothing registered on the public app (CORS, GraphQL, files) is reachable here.
+    admin = Fastify({ loggerInstance: logger, logController: new GatewayLogController(), genReqId: requestIdOf });
+    observability.registerAdminRoutes(admin, services);
+  }
+  let adminOrigin: string | null = null;
   registerUploadRoutes(app, services);
   registerFileRoutes(app, services);
 
@@ -97,19 +118,38 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     app,
     apollo,
     logger,
+    admin,
+    get adminOrigin() {
+      return adminOrigin;
+    },
     async listen(port, host) {
       await app.listen({ port, host });
-      const address = app.server.address();
-      const boundPort = address && typeof address === 'object' ? address.port : port;
-      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-      return `http://${shownHost}:${boundPort}/graphql`;
+      if (admin && config.adminPort !== null) {
+        await admin.listen({ port: config.adminPort, host });
+        adminOrigin = `http://${shownHost(host)}:${boundPort(admin, config.adminPort)}`;
+      }
+      return `http://${shownHost(host)}:${boundPort(app, port)}/graphql`;
     },
+    /** Stops Apollo Server (its reporting timers and hooks; a second stop is a no-op), then both listeners. */
     async close() {
+      await apollo.stop();
       await app.close();
+      await admin?.close();
+      await trustedDocuments.close();
     },
   };
 }
 
 function hasOperation(query: unknown): boolean {
   return typeof query === 'object' && query !== null && ('query' in query || 'extensions' in query);
+}
+
+/** The host to print: the one bound, except that "every interface" is shown as localhost, which reaches it. */
+function shownHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+}
+
+function boundPort(app: { readonly server: Server }, requested: number): number {
+  const address = app.server.address();
+  return address && typeof address === 'object' ? address.port : requested;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { prettyLogs } from '../src/observability/logger.js';
 import { CustomerDirectory, CustomerDirectoryError } from '../src/directory/index.js';
 import { DEMO_DIRECTORY_FILE } from '../src/embedded.js';
 
@@ -24,8 +25,39 @@ describe('Config: environment validation', () => {
     for (const name of ['PORT', 'IQM_BASE_URL', 'IQMETRIX_COMPANY_ID', 'UPSTREAM_TIMEOUT_MS']) expect(problems).toContain(name);
   });
 
+  it('listens on loopback while any upstream is simulated (demo credentials), on every interface when all are real, on HOST when set', () => {
+    const real = { IQM_BASE_URL: 'https://iqm.example', INTACT_BASE_URL: 'https://intact.example', REFRENS_BASE_URL: 'https://refrens.example', IQMETRIX_BASE_URL: 'https://iqmetrix.example' };
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ ...real, IQMETRIX_BASE_URL: '' }).host).toBe('127.0.0.1');
+    expect(loadConfig(real).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...real, HOST: '10.0.0.7' }).host).toBe('10.0.0.7');
+  });
+
+  it('reads LOG_FORMAT, ADMIN_PORT and the trusted-documents variables, naming bad combinations', () => {
+    expect(loadConfig({})).toMatchObject({ logFormat: 'auto', adminPort: null, trustedDocuments: { mode: 'open', files: [], redisKey: null } });
+    expect(loadConfig({ LOG_FORMAT: 'json', ADMIN_PORT: '9464', TRUSTED_DOCUMENTS_FILES: 'a.json, b.json', REDIS_URL: 'redis://127.0.0.1:6379' })).toMatchObject({
+      logFormat: 'json',
+      adminPort: 9464,
+      trustedDocuments: { mode: 'open', files: ['a.json', 'b.json'], redisKey: 'gateway:trusted-documents' },
+    });
+    expect(() => loadConfig({ LOG_FORMAT: 'xml', ADMIN_PORT: '70000', TRUSTED_DOCUMENTS_MODE: 'strict' })).toThrow(/ADMIN_PORT[\s\S]*LOG_FORMAT[\s\S]*TRUSTED_DOCUMENTS_MODE/);
+    expect(() => loadConfig({ ADMIN_PORT: '4000' })).toThrow(/ADMIN_PORT: must differ from PORT/);
+    expect(() => loadConfig({ TRUSTED_DOCUMENTS_MODE: 'enforce' })).toThrow(/TRUSTED_DOCUMENTS_MODE: enforce needs/);
+  });
+
   it('requires IQM service credentials in pairs', () => {
     expect(() => loadConfig({ IQM_TOKEN: 'secret' })).toThrow(/IQM_OW_ID/);
+  });
+});
+
+describe('Config: log format', () => {
+  it('prints pretty lines only on a terminal outside production, unless LOG_FORMAT says otherwise', () => {
+    expect(prettyLogs('auto', false, true)).toBe(true);
+    expect(prettyLogs('auto', true, true)).toBe(false);
+    expect(prettyLogs('auto', false, false)).toBe(false);
+    expect(prettyLogs('json', false, true)).toBe(false);
+    expect(prettyLogs('pretty', true, false)).toBe(true);
   });
 });
 

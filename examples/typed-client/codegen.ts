@@ -18,6 +18,11 @@ const config: CodegenConfig = {
         // Operations are written in .graphql files, not with the graphql() tag, and select what they use.
         gqlTagName: 'graphql',
         fragmentMasking: false,
+        // Trusted documents: writes persisted-documents.json ({ "<sha256>": "<document>" }), the manifest
+        // the gateway loads (TRUSTED_DOCUMENTS_FILES or its Redis hash), and puts each document's id in
+        // its `__meta__.hash`, which the client sends instead of the text. The document stays in the
+        // generated code, so the client still works against a gateway that does not know the id.
+        persistedDocuments: { hashAlgorithm: 'sha256', mode: 'embedHashInDocument' },
       },
       config: {
         useTypeImports: true,

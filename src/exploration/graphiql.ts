@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { GatewayHttpApp } from '../http/app.js';
+import { FIRST_QUERY } from './firstQuery.js';
 
 /**
  * A self-contained GraphiQL at /graphiql for networks that cannot reach Apollo's CDN (which the
@@ -80,7 +81,8 @@ const PAGE_CSS = `html, body { margin: 0; height: 100%; }
 `;
 
 // The URL's query, variables and operationName parameters open the editor with them, and edits are
-// written back, so a link reproduces what is on screen.
+// written back, so a link reproduces what is on screen. Without them a first visit opens on the
+// README's first query (defaultQuery; GraphiQL keeps later edits in the browser's storage).
 const BOOTSTRAP = `(function () {
   'use strict';
   var params = new URLSearchParams(window.location.search);
@@ -93,6 +95,7 @@ const BOOTSTRAP = `(function () {
     React.createElement(GraphiQL, {
       fetcher: fetcher,
       query: params.get('query') || undefined,
+      defaultQuery: ${JSON.stringify(FIRST_QUERY)},
       variables: params.get('variables') || undefined,
       operationName: params.get('operationName') || undefined,
       defaultEditorToolsVisibility: true,

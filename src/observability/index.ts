@@ -27,8 +27,14 @@ export interface Observability {
   readonly plugins: ApolloServerPlugin<GatewayContext>[];
   /** Resolver spans when tracing is on; the schema unchanged (no cost) otherwise. */
   instrumentSchema(schema: GraphQLSchema): GraphQLSchema;
-  /** /healthz, /readyz, /metrics, the `x-request-id` response header and the non-GraphQL request line. */
+  /**
+   * The public port's share: /healthz, /readyz, the `x-request-id` response header and the
+   * non-GraphQL request line; /metrics and the detailed readiness report too when there is no admin
+   * port (ADMIN_PORT unset). With one, the public /readyz answers its status code and `{ status }` only.
+   */
   registerRoutes(app: GatewayHttpApp, services: GatewayServices): void;
+  /** The admin port (ADMIN_PORT): /metrics, the detailed /readyz and /healthz, nothing else. */
+  registerAdminRoutes(admin: GatewayHttpApp, services: GatewayServices): void;
   /** Shutdown has begun: /readyz answers 503 and responses close their connection. */
   markDraining(): void;
   /** GraphQL operations started and not yet answered. */
@@ -47,9 +53,27 @@ export function createObservability(config: GatewayConfig, logger: Logger): Obse
   const tracing = GatewayTracing.fromConfig(config);
   const readiness = new ReadinessProbe();
   const loggedOperations = new RecentIds(10_000);
+  const registerMetricsRoute = (app: GatewayHttpApp): void => {
+    app.get('/metrics', async (_request, reply) => {
+      const { contentType, body } = await metrics.render();
+      return reply.type(contentType).header('cache-control', 'no-store').send(body);
+    });
+  };
+  /** /readyz: the status code always; the per-upstream report only where operators read it. */
+  const registerReadinessRoute = (app: GatewayHttpApp, services: GatewayServices, detailed: boolean): void => {
+    app.get('/readyz', async (_request, reply) => {
+      const report = await readiness.check(services);
+      return reply
+        .code(report.status === 'ready' ? 200 : 503)
+        .header('cache-control', 'no-store')
+        .send(detailed ? report : { status: report.status });
+    });
+  };
 
   const instrumentation: UpstreamInstrumentation = {
     aroundCall: (call, run) => (tracing ? tracing.aroundCall(call, run) : run()),
+    // Not tracing, the gateway is no hop of its own in the trace: the caller's context goes on as it came.
+    traceHeaders: (caller) => (tracing ? tracing.traceHeaders(caller) : (caller ?? {})),
     onAttempt(record, requestId) {
       const failure = attemptFailure(record);
       metrics.upstreamAttempt(record, failure);
@@ -96,18 +120,17 @@ export function createObservability(config: GatewayConfig, logger: Logger): Obse
         if (route !== null && PROBE_ROUTES.has(route)) logger.debug(line, 'http request');
         else logger.info(line, 'http request');
       });
+      // With an admin port, which upstreams fail and how their breakers stand is told there only.
+      const adminApart = services.config.adminPort !== null;
       app.get('/healthz', async () => ({ status: 'ok' }));
-      app.get('/readyz', async (_request, reply) => {
-        const report = await readiness.check(services);
-        return reply
-          .code(report.status === 'ready' ? 200 : 503)
-          .header('cache-control', 'no-store')
-          .send(report);
-      });
-      app.get('/metrics', async (_request, reply) => {
-        const { contentType, body } = await metrics.render();
-        return reply.type(contentType).header('cache-control', 'no-store').send(body);
-      });
+      registerReadinessRoute(app, services, !adminApart);
+      if (!adminApart) registerMetricsRoute(app);
+    },
+    registerAdminRoutes(admin, services) {
+      metrics.attach(services);
+      admin.get('/healthz', async () => ({ status: 'ok' }));
+      registerReadinessRoute(admin, services, true);
+      registerMetricsRoute(admin);
     },
     markDraining() {
       readiness.markDraining();

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import PinoPretty from 'pino-pretty';
 import type { GatewayConfig } from '../config.js';
 
 /**
@@ -33,10 +34,24 @@ function redactedPaths(): string[] {
 }
 
 /**
- * The process logger: JSON lines on stdout (or `destination`, which tests point at memory), level
- * from LOG_LEVEL. Credentials are censored by key wherever they sit in a logged object.
+ * Whether log lines are printed for a person: LOG_FORMAT says so, or (`auto`) stdout is a terminal
+ * outside production. Anything read by a machine (a pipe, a file, a container log) gets JSON lines.
  */
-export function createLogger(config: Pick<GatewayConfig, 'logLevel'>, destination?: DestinationStream): Logger {
+export function prettyLogs(format: GatewayConfig['logFormat'], production: boolean, terminal: boolean): boolean {
+  if (format !== 'auto') return format === 'pretty';
+  return terminal && !production;
+}
+
+/**
+ * The process logger: JSON lines on stdout (or `destination`, which tests point at memory), or
+ * pino-pretty's coloured lines when `prettyLogs` says so; level from LOG_LEVEL. Credentials are
+ * censored by key wherever they sit in a logged object, in either format.
+ */
+export function createLogger(
+  config: Pick<GatewayConfig, 'logLevel'> & Partial<Pick<GatewayConfig, 'logFormat' | 'production'>>,
+  destination?: DestinationStream,
+): Logger {
+  const pretty = destination === undefined && prettyLogs(config.logFormat ?? 'json', config.production ?? false, process.stdout.isTTY === true);
   return pino(
     {
       level: config.logLevel,
@@ -51,6 +66,7 @@ export function createLogger(config: Pick<GatewayConfig, 'logLevel'>, destinatio
         }),
       },
     },
-    destination,
+    // Synchronous and in-process (not a transport worker): start-up lines appear before the first request.
+    pretty ? PinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }) : destination,
   );
 }

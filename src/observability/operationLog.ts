@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.js';
 import type { UpstreamCallRecord } from '../upstreams/http.js';
 import type { GatewayMetrics, OperationOutcome } from './metrics.js';
+import { callerTraceContext } from './traceContext.js';
 import type { GatewayTracing } from './tracing.js';
 
 /** What the operation plugin needs from the rest of observability. */
@@ -25,10 +26,10 @@ export interface OperationLogOptions {
 export function useOperationLog(options: OperationLogOptions): ApolloServerPlugin<GatewayContext> {
   const { logger, metrics, tracing } = options;
   return {
-    async requestDidStart({ contextValue }) {
+    async requestDidStart({ contextValue, request }) {
       const started = performance.now();
       metrics.operationStarted();
-      const operationTrace = tracing?.startOperation(contextValue, contextValue.requestId) ?? null;
+      const operationTrace = tracing?.startOperation(contextValue, contextValue.requestId, callerTraceContext(request.http?.headers ?? new Map<string, string>())) ?? null;
       return {
         async didResolveOperation({ operation, operationName }) {
           if (operation) operationTrace?.resolved(operation.operation, operationName ?? null);

@@ -14,6 +14,7 @@ import type { GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema } from 'graph
 import type { GatewayConfig } from '../config.js';
 import type { UpstreamCallDescription, UpstreamCallRecord } from '../upstreams/http.js';
 import type { OperationOutcome } from './metrics.js';
+import { traceHeaders } from './traceContext.js';
 
 /*
  * Span tree of one operation:
@@ -196,9 +197,13 @@ export class GatewayTracing {
     return new GatewayTracing(provider);
   }
 
-  /** Starts the span of one operation; `contextValue` is the operation's GatewayContext. */
-  startOperation(contextValue: object, requestId: string): OperationTrace {
-    const span = this.tracer.startSpan('graphql.operation', { kind: SpanKind.SERVER, attributes: { 'gateway.request_id': requestId } }, ROOT_CONTEXT);
+  /**
+   * Starts the span of one operation; `contextValue` is the operation's GatewayContext. `caller` is
+   * the caller's W3C trace context (traceContext.ts): the span continues that trace, as its child,
+   * and keeps its sampling decision and tracestate.
+   */
+  startOperation(contextValue: object, requestId: string, caller: Context = ROOT_CONTEXT): OperationTrace {
+    const span = this.tracer.startSpan('graphql.operation', { kind: SpanKind.SERVER, attributes: { 'gateway.request_id': requestId } }, caller);
     const operation = new OperationTrace(this.tracer, span);
     this.operations.set(contextValue, operation);
     return operation;
@@ -262,6 +267,15 @@ export class GatewayTracing {
       if (scope.errorCode) span.setAttribute(ATTR_ERROR_TYPE, scope.errorCode);
       span.end();
     }
+  }
+
+  /**
+   * The `traceparent`/`tracestate` of the upstream call being made (its client span, found through
+   * the async context); the caller's own headers when no span encloses the call.
+   */
+  traceHeaders(caller: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> {
+    const scope = this.scopes.getStore();
+    return scope ? traceHeaders(scope.context()) : (caller ?? {});
   }
 
   /** Records an attempt on the upstream call span it belongs to (found through the async context). */

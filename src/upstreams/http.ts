@@ -77,6 +77,11 @@ export interface UpstreamInstrumentation {
   aroundCall<T>(call: UpstreamCallDescription, run: () => Promise<T>): Promise<T>;
   /** Told about every finished attempt; `requestId` is the operation's, when the call belongs to one. */
   onAttempt(record: UpstreamCallRecord, requestId?: string): void;
+  /**
+   * W3C trace-context headers for one attempt, called inside aroundCall: the call's own span when
+   * tracing, else `caller` (the caller's headers, passed on). Unset: `caller` is sent as it is.
+   */
+  traceHeaders?(caller: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>>;
 }
 
 export type { BreakerState } from './resilience/index.js';
@@ -146,6 +151,8 @@ export interface UpstreamCallObserver {
   readonly deadline?: number;
   /** The operation's request id, for the process-wide instrumentation's log lines. */
   readonly requestId?: string;
+  /** The caller's `traceparent`/`tracestate`, already validated: upstream calls continue its trace. */
+  readonly traceHeaders?: Readonly<Record<string, string>>;
 }
 
 export function encodePathSegment(value: string | number): string {
@@ -211,7 +218,7 @@ export class UpstreamHttpClient {
   json(request: UpstreamRequest, observe?: UpstreamCallObserver): Promise<UpstreamResponse> {
     const observer = this.observers(observe);
     return this.instrumented(request, () =>
-      this.resilient(request, observe?.deadline, observer, (attempt, timeoutMs) => this.jsonAttempt(request, attempt, timeoutMs, observer)),
+      this.resilient(request, observe?.deadline, observer, (attempt, timeoutMs) => this.jsonAttempt(request, attempt, timeoutMs, observer, observe?.traceHeaders)),
     );
   }
 
@@ -220,13 +227,14 @@ export class UpstreamHttpClient {
     attempt: number,
     timeoutMs: number,
     observe: UpstreamCallObserver,
+    callerTrace: Readonly<Record<string, string>> | undefined,
   ): Promise<AttemptOutcome<UpstreamResponse>> {
     const started = performance.now();
     const record = (status: number, errorCode?: GatewayErrorCode, sent = true) =>
       observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt, errorCode, sent });
     let status = 0;
     try {
-      const response = await this.dispatch(request, 'application/json', timeoutMs);
+      const response = await this.dispatch(request, 'application/json', timeoutMs, callerTrace);
       status = response.statusCode;
       const text = await response.body.text();
       if ((status >= 200 && status < 300) || request.passStatuses?.includes(status)) {
@@ -253,7 +261,7 @@ export class UpstreamHttpClient {
   stream(request: UpstreamRequest, observe?: UpstreamCallObserver): Promise<UpstreamStreamResponse> {
     const observer = this.observers(observe);
     return this.instrumented(request, () =>
-      this.resilient(request, observe?.deadline, observer, (attempt, timeoutMs) => this.streamAttempt(request, attempt, timeoutMs, observer)),
+      this.resilient(request, observe?.deadline, observer, (attempt, timeoutMs) => this.streamAttempt(request, attempt, timeoutMs, observer, observe?.traceHeaders)),
     );
   }
 
@@ -262,13 +270,14 @@ export class UpstreamHttpClient {
     attempt: number,
     timeoutMs: number,
     observe: UpstreamCallObserver,
+    callerTrace: Readonly<Record<string, string>> | undefined,
   ): Promise<AttemptOutcome<UpstreamStreamResponse>> {
     const started = performance.now();
     const record = (status: number, errorCode?: GatewayErrorCode, sent = true) =>
       observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt, errorCode, sent });
     let status = 0;
     try {
-      const response = await this.dispatch(request, '*/*', timeoutMs);
+      const response = await this.dispatch(request, '*/*', timeoutMs, callerTrace);
       status = response.statusCode;
       if (status < 200 || status >= 300) {
         const text = await response.body.text();
@@ -398,8 +407,10 @@ export class UpstreamHttpClient {
     await this.pool.close();
   }
 
-  private dispatch(request: UpstreamRequest, accept: string, timeoutMs: number): Promise<Dispatcher.ResponseData> {
-    const headers: Record<string, string> = { accept, ...request.headers };
+  private dispatch(request: UpstreamRequest, accept: string, timeoutMs: number, callerTrace: Readonly<Record<string, string>> | undefined): Promise<Dispatcher.ResponseData> {
+    const trace = this.options.instrumentation?.traceHeaders ? this.options.instrumentation.traceHeaders(callerTrace) : callerTrace;
+    // Trace context first: an upstream client's own headers never carry one, and must win if they did.
+    const headers: Record<string, string> = { ...trace, accept, ...request.headers };
     let body: Dispatcher.DispatchOptions['body'];
     if (request.json !== undefined) {
       headers['content-type'] = 'application/json';

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIRST_QUERY } from '../../src/exploration/firstQuery.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -75,6 +76,21 @@ describe('Exploration: self-hosted GraphiQL in headless Chromium', () => {
     expect(requested.map((url) => new URL(url).pathname)).toEqual(
       expect.arrayContaining(['/graphiql/assets/graphiql.min.js', '/graphiql/assets/react.production.min.js', '/graphiql/assets/react-dom.production.min.js', '/graphiql/assets/graphiql.min.css', '/graphql']),
     );
+    await page.close();
+  });
+
+  it('opens a first visit on the README’s finance query (not the generic welcome text), which runs without errors', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, extraHTTPHeaders: stack.auth });
+    await page.goto(`${stack.origin}/graphiql`);
+    await page.locator('.graphiql-execute-button').waitFor();
+    const editor = await page.evaluate<string>(`document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.getValue() ?? ''`);
+    expect(editor).toBe(FIRST_QUERY);
+
+    await page.locator('.graphiql-execute-button').click();
+    await page.locator('.graphiql-response').getByText('Northwind Traders').waitFor({ timeout: 10_000 });
+    const shown = JSON.parse(await page.evaluate<string>(`document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue() ?? ''`)) as Record<string, unknown>;
+    expect(shown['errors']).toBeUndefined();
+    expect(shown).toEqual({ data: (await stack.gql(FIRST_QUERY)).data });
     await page.close();
   });
 });

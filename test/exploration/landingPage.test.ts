@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIRST_QUERY } from '../../src/exploration/firstQuery.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
 import { interceptOutboundFetch, type OutboundFetch } from './outboundFetch.js';
 
@@ -38,6 +39,18 @@ describe('Exploration: landing page on GET /graphql with accept: text/html', () 
       expect(page.body).toContain('<div id="embeddableSandbox"></div>');
       expect(page.body).toMatch(/<script nonce="[0-9a-f]+" src="https:\/\/embeddable-sandbox\.cdn\.apollographql\.com\/[^"]+embeddable-sandbox\.umd\.production\.min\.js/);
       expect(page.body).not.toContain('window.landingPage');
+    });
+
+    it('opens Sandbox on the README’s first query, and tells an offline browser to use /graphiql', async () => {
+      const page = await openInBrowser(stack);
+      const config = /var embeddedSandboxConfig = (\{.*\});/.exec(page.body)?.[1];
+      expect(JSON.parse(config ?? '{}')).toMatchObject({ initialState: { document: FIRST_QUERY } });
+      // The block shown until (or unless) the CDN script replaces the page.
+      const fallback = /<div class="fallback">([\s\S]*?)<\/div>/.exec(page.body)?.[1] ?? '';
+      expect(fallback).toContain('Apollo Sandbox cannot be loaded');
+      expect(fallback).toContain('<a href="graphiql">/graphiql</a>');
+      expect(new URL('graphiql', stack.url).pathname).toBe('/graphiql');
+      expect(page.body).not.toContain('it appears that you might be offline');
     });
   });
 

@@ -140,4 +140,42 @@ describe('Observability: OpenTelemetry traces over OTLP/HTTP', () => {
     expect(root.status?.code).toBe(2);
     expect(attribute(root, 'error.type')).toBe(response.errors![0]!.extensions!['code']);
   });
+
+  it('continues the caller’s W3C trace: the operation span is the caller’s child, and every upstream call carries its own span as traceparent', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpanId = '00f067aa0ba902b7';
+    const response = await stack.gql(QUERY, {}, { traceparent: `00-${traceId}-${callerSpanId}-01`, tracestate: 'vendor=finance,other=1' });
+    expect(response.errors).toBeUndefined();
+    await stack.services.observability.forceFlush();
+
+    const all = spans();
+    expect(all.length).toBeGreaterThan(3);
+    expect(all.every((span) => span.traceId === traceId)).toBe(true);
+    const root = all.find((span) => span.kind === SPAN_KIND_SERVER)!;
+    expect(root.parentSpanId).toBe(callerSpanId);
+
+    // What the simulators recorded: one traceparent per call, naming that call's client span.
+    const clientSpanIds = new Set(all.filter((span) => span.kind === SPAN_KIND_CLIENT).map((span) => span.spanId));
+    const received = [stack.embedded.iqm!, stack.embedded.intact!, stack.embedded.refrens!, stack.embedded.iqmetrix!].flatMap((simulator) => simulator.calls);
+    expect(received.length).toBe(clientSpanIds.size);
+    const sentParents = received.map((call) => {
+      const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(call.headers['traceparent'] ?? '');
+      expect(match, call.route).not.toBeNull();
+      expect(match![1]).toBe(traceId);
+      expect(call.headers['tracestate']).toBe('vendor=finance,other=1');
+      return match![2]!;
+    });
+    expect(new Set(sentParents)).toEqual(clientSpanIds);
+  });
+
+  it('starts a trace of its own when the caller sends none, and sends it upstream', async () => {
+    const response = await stack.gql(QUERY);
+    expect(response.errors).toBeUndefined();
+    await stack.services.observability.forceFlush();
+    const root = spans().find((span) => span.kind === SPAN_KIND_SERVER)!;
+    expect(root.parentSpanId ?? '').toBe('');
+    const traceparents = stack.embedded.iqm!.calls.map((call) => call.headers['traceparent']);
+    expect(traceparents.length).toBeGreaterThan(0);
+    for (const traceparent of traceparents) expect(traceparent).toMatch(new RegExp(`^00-${root.traceId}-[0-9a-f]{16}-01$`));
+  });
 });

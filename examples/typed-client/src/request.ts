@@ -21,6 +21,20 @@ export class GraphQLRequestError extends Error {
 }
 
 /**
+ * The gateway did not answer at all (nothing listens at the URL, DNS, TLS): one line saying where
+ * it tried and why, instead of fetch's bare "fetch failed".
+ */
+export class GatewayUnreachableError extends Error {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`cannot reach the gateway at ${url} (${reason})`);
+    this.name = 'GatewayUnreachableError';
+  }
+}
+
+/**
  * The typed answer. The gateway answers with partial data when one upstream fails (its fields are
  * null and `errors` says why), so both are returned: render `data`, report `errors`.
  */
@@ -39,6 +53,13 @@ export interface ClientOptions {
    * gateway does not know it yet (PERSISTED_QUERY_NOT_FOUND). Saves upload bytes for large queries.
    */
   readonly persistedQueries?: boolean;
+  /**
+   * Trusted documents: send each operation's id (the SHA-256 codegen wrote into the document and
+   * into persisted-documents.json) instead of its text. A gateway that knows the manifest runs it
+   * by id, also when it refuses every other operation (TRUSTED_DOCUMENTS_MODE=enforce); one that
+   * does not answers PERSISTED_QUERY_NOT_FOUND, and the text is sent once, as an ordinary request.
+   */
+  readonly trustedDocuments?: boolean;
   /** Defaults to the global fetch. */
   readonly fetch?: typeof fetch;
 }
@@ -86,12 +107,17 @@ export function createClient(options: ClientOptions): GraphQLClient {
   }
 
   async function post<TResult>(body: Record<string, unknown>): Promise<{ status: number; body: ResponseBody<TResult> }> {
-    const response = await send(options.url, {
-      method: 'POST',
-      // application/json also satisfies the gateway's CSRF prevention.
-      headers: { ...options.headers, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
-    });
+    let response: Response;
+    try {
+      response = await send(options.url, {
+        method: 'POST',
+        // application/json also satisfies the gateway's CSRF prevention.
+        headers: { ...options.headers, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new GatewayUnreachableError(options.url, unreachableReason(error));
+    }
     const text = await response.text();
     try {
       return { status: response.status, body: JSON.parse(text) as ResponseBody<TResult> };
@@ -104,10 +130,14 @@ export function createClient(options: ClientOptions): GraphQLClient {
     async request<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, ...[variables]: VariablesArgument<TVariables>) {
       const { query, operationName } = source(document);
       let answer: { status: number; body: ResponseBody<TResult> };
-      if (options.persistedQueries) {
+      const id = options.trustedDocuments ? documentId(document) : null;
+      if (id !== null) {
+        answer = await post<TResult>({ operationName, variables, extensions: { persistedQuery: { version: 1, sha256Hash: id } } });
+        if (notFound(answer.body)) answer = await post<TResult>({ query, operationName, variables });
+      } else if (options.persistedQueries) {
         const persistedQuery = { version: 1, sha256Hash: await sha256(query) };
         answer = await post<TResult>({ operationName, variables, extensions: { persistedQuery } });
-        if (answer.body.errors?.some((error) => error.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND')) {
+        if (notFound(answer.body)) {
           answer = await post<TResult>({ query, operationName, variables, extensions: { persistedQuery } });
         }
       } else {
@@ -120,4 +150,22 @@ export function createClient(options: ClientOptions): GraphQLClient {
       return { data: answer.body.data, errors };
     },
   };
+}
+
+function notFound(body: ResponseBody<unknown>): boolean {
+  return body.errors?.some((error) => error.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND') ?? false;
+}
+
+/** The hex SHA-256 codegen's persistedDocuments put in `__meta__.hash` (as `sha256:<hex>`); null without one. */
+export function documentId(document: DocumentNode): string | null {
+  const meta: unknown = '__meta__' in document ? document.__meta__ : undefined;
+  const hash = typeof meta === 'object' && meta !== null && 'hash' in meta ? meta.hash : undefined;
+  return typeof hash === 'string' ? (/^(?:sha256:)?([0-9a-f]{64})$/.exec(hash)?.[1] ?? null) : null;
+}
+
+/** The socket-level cause of a failed fetch (`ECONNREFUSED`, `ENOTFOUND`, …), else its message. */
+function unreachableReason(error: unknown): string {
+  const cause: unknown = error instanceof Error ? error.cause : undefined;
+  if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') return cause.code;
+  return error instanceof Error ? error.message : String(error);
 }
