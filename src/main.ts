@@ -52,6 +52,12 @@ async function main(): Promise<void> {
   }
   logger.info({ url, customers: directory.customers.length, tenants: services.tenants.tenants.map((tenant) => tenant.id) }, `Gateway ready at ${url}`);
   await logAuthentication(services, logger);
+  if (config.idempotency.redisUrl === null) {
+    const message =
+      'IDEMPOTENCY KEYS ARE VOLATILE: kept in this process only, lost on restart and not shared with other replicas; a retry after a restart, or on another replica, can move money twice. Run exactly one replica, or set REDIS_URL.';
+    if (config.production) logger.error({ idempotencyStore: 'memory', maxKeys: config.idempotency.memoryMaxKeys }, message);
+    else logger.warn({ idempotencyStore: 'memory', maxKeys: config.idempotency.memoryMaxKeys }, message);
+  }
 
   const graceMs = config.shutdownGraceMs;
   process.on('SIGTERM', () => void shutDown('SIGTERM'));
