@@ -184,7 +184,7 @@ describe('Money moves once: the fault catalogue through a TCP fault proxy', () =
     simulators = await startStack();
     const { endpoints } = simulators.embedded;
     for (const system of ['iqm', 'intact', 'refrens', 'iqmetrix'] as const) proxies.set(system, await FaultProxy.start(endpoints[system].baseUrl));
-    const through = (system: MoneyMutation['system']) => ({ ...endpoints[system], baseUrl: proxies.get(system)!.baseUrl });
+    const through = (system: MoneyMutation['system']) => proxies.get(system)!.baseUrl;
     gateway = await startStack({
       env: {
         UPSTREAM_TIMEOUT_MS: '400',
@@ -196,7 +196,17 @@ describe('Money moves once: the fault catalogue through a TCP fault proxy', () =
         IDEMPOTENCY_RECONCILE_DELAY_MS: '0',
       },
       issuer: simulators.issuer!,
-      reuseEmbedded: { ...simulators.embedded, endpoints: { ...endpoints, iqm: through('iqm'), intact: through('intact'), refrens: through('refrens'), iqmetrix: through('iqmetrix') } },
+      // What IQM_BASE_URL (and the others) pointing at the proxies amounts to.
+      reuseEmbedded: {
+        ...simulators.embedded,
+        endpoints: {
+          ...endpoints,
+          iqm: { ...endpoints.iqm, baseUrl: through('iqm') },
+          intact: { ...endpoints.intact, baseUrl: through('intact') },
+          refrens: { ...endpoints.refrens, baseUrl: through('refrens') },
+          iqmetrix: { ...endpoints.iqmetrix, baseUrl: through('iqmetrix') },
+        },
+      },
     });
   });
   afterAll(async () => {
