@@ -5,6 +5,9 @@ import { toDecimal } from '../src/domain/money.js';
 import type { SimulatorServer } from '../src/upstreams/simulatorServer.js';
 import type { SimInvoice } from '../src/upstreams/iqm/simulatorState.js';
 import { IQMETRIX_DEMO_CUSTOMERS } from '../src/upstreams/iqmetrix/index.js';
+import { partitionKeyOf } from '../src/auth/index.js';
+import { idempotencyStoreKey, type IdempotencySettlement } from '../src/idempotency/index.js';
+import { TEST_TENANT } from './helpers/auth.js';
 import { FaultProxy, pathMatches, type ProxyFault } from './helpers/faultProxy.js';
 import { customerGid, invoiceGid } from './helpers/iqm.js';
 import { startStack, type GraphQLResponse, type TestStack } from './helpers/stack.js';
@@ -224,6 +227,39 @@ describe('Money moves once: the fault catalogue through a TCP fault proxy', () =
     simulatorOf(mutation.system)
       .calls.filter((call) => call.method === 'POST' && pathMatches(call.url.split('?')[0]!, mutation.path))
       .filter((call) => call.status >= 200 && call.status < 300).length;
+
+  it('settles an ambiguous outcome in the background for a client that never retries, and tells onSettled listeners', async () => {
+    const settlements: IdempotencySettlement[] = [];
+    const unsubscribe = gateway.services.reconciler.onSettled((settlement) => void settlements.push(settlement));
+    const client = { 'apollographql-client-name': 'catalogue-test', 'apollographql-client-version': '1.2.3' };
+    try {
+      const [payInvoice, , , , , offerCredit] = MUTATIONS;
+      const cases = [
+        { mutation: payInvoice!, fault: 'resetAfterApply' as const, key: 'background-applied' },
+        { mutation: payInvoice!, fault: 'resetBeforeSend' as const, key: 'background-not-applied' },
+        { mutation: offerCredit!, fault: { status: 502 }, key: 'background-unknown' },
+      ];
+      for (const { mutation, fault, key } of cases) {
+        proxies.get(mutation.system)!.arm('POST', mutation.path, fault);
+        const answer = await gateway.gql(mutation.query, { input: { ...(await mutation.prepare(gateway, key)), idempotencyKey: key } }, { ...gateway.auth, ...client });
+        expect(answer.errors).toBeDefined();
+      }
+      await gateway.services.reconciler.drain();
+      expect(settlements.map(({ mutation, idempotencyKey, outcome }) => ({ mutation, idempotencyKey, outcome }))).toEqual([
+        { mutation: 'payInvoice', idempotencyKey: 'background-applied', outcome: 'reconciled_applied' },
+        { mutation: 'payInvoice', idempotencyKey: 'background-not-applied', outcome: 'reconciled_not_applied' },
+      ]);
+      // offerCredit cannot be reconciled: nothing is scheduled, the request's own outcome (outcome_unknown) stands.
+      expect(settlements[0]).toMatchObject({ tenantId: TEST_TENANT, subject: 'test-user', client: { name: 'catalogue-test', version: '1.2.3' }, payload: { invoice: { paid: { amount: toDecimal(10) } } } });
+      const scope = partitionKeyOf(TEST_TENANT, simulators.issuer!.issuer, 'test-user');
+      const record = (mutation: string, key: string) => gateway.services.idempotency.peek(idempotencyStoreKey(scope, mutation, key));
+      expect(await record('payInvoice', 'background-applied')).toMatchObject({ state: 'completed' });
+      expect(await record('payInvoice', 'background-not-applied')).toBeNull();
+      expect(await record('offerCredit', 'background-unknown')).toMatchObject({ state: 'outcome_unknown' });
+    } finally {
+      unsubscribe();
+    }
+  });
 
   for (const mutation of MUTATIONS) {
     it(`${mutation.name}: every fault, the same-key retry moves money at most once`, async () => {

@@ -477,6 +477,44 @@ describe('Idempotency: writes that never left the gateway', () => {
   });
 });
 
+describe('Idempotency: a bounded in-memory store', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { IDEMPOTENCY_MEMORY_MAX_KEYS: '2' } });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('refuses a new key when full (IDEMPOTENCY_STORE_FULL, nothing sent) and still answers the keys it holds', async () => {
+    const iqm = stack.embedded.iqm!;
+    const invoice = freshUnpaidInvoice(iqm, 200101);
+    const pay = (idempotencyKey: string) => stack.gql<PayAnswer>(PAY, { input: { invoiceId: invoiceGid(200101, invoice.invoiceId), amount: '1.00', idempotencyKey } });
+    const firstKey = newKey('full-1');
+    const first = await pay(firstKey);
+    const second = await pay(newKey('full-2'));
+    expect([first, second].map((answer) => answer.data!.payInvoice.userErrors)).toEqual([[], []]);
+    const posts = iqm.callsTo('/pay-invoice', 'POST').length;
+    const refused = await pay(newKey('full-3'));
+    expect(refused.data!.payInvoice).toEqual({
+      invoice: null,
+      userErrors: [
+        {
+          field: ['input', 'idempotencyKey'],
+          message: 'the gateway holds as many idempotency keys as it may (IDEMPOTENCY_MEMORY_MAX_KEYS); nothing was sent. Retry later with the same idempotencyKey',
+          code: 'IDEMPOTENCY_STORE_FULL',
+        },
+      ],
+    });
+    expect(iqm.callsTo('/pay-invoice', 'POST').length).toBe(posts);
+    // No live key was evicted to make room: the first payment's retry still replays, without a second write.
+    expect(await pay(firstKey)).toEqual(first);
+    expect(iqm.callsTo('/pay-invoice', 'POST').length).toBe(posts);
+    expect([...iqm.state.payments.values()].filter((payment) => payment.invoiceId === invoice.invoiceId)).toHaveLength(2);
+  });
+});
+
 describe('Idempotency: payload codec and fingerprint', () => {
   it('restores Decimal and Date values and keeps data that looks like a tag', () => {
     const payload = {
