@@ -82,6 +82,15 @@ export interface GatewayConfig {
     /** Null: in process memory (one replica). */
     readonly redisUrl: string | null;
     readonly ttlSeconds: number;
+    /** Live keys the in-memory store holds at most; a claim beyond is refused (IDEMPOTENCY_STORE_FULL). */
+    readonly memoryMaxKeys: number;
+    /** Production without REDIS_URL was explicitly accepted: one replica, keys lost on restart. */
+    readonly volatileKeysAccepted: boolean;
+    /**
+     * How long after an ambiguous outcome the background reconciliation looks for the write, and the
+     * least age of an attempt before missing evidence counts as "not applied" (a late write may still land).
+     */
+    readonly reconcileDelayMs: number;
   };
   /** Limits on what one request may ask for (see README, "Limits"). */
   readonly limits: {
@@ -221,6 +230,9 @@ const environmentSchema = z.object({
     .transform((value) => (value ? value : null))
     .refine((value) => value === null || (/^rediss?:\/\/[^\s]+$/.test(value) && URL.canParse(value)), 'must be a redis:// or rediss:// URL'),
   IDEMPOTENCY_TTL_HOURS: integer(24, 24, 24 * 30),
+  IDEMPOTENCY_MEMORY_MAX_KEYS: integer(100_000, 1, 10_000_000),
+  IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: flag,
+  IDEMPOTENCY_RECONCILE_DELAY_MS: integer(5_000, 0, 600_000),
   BODY_LIMIT_BYTES: integer(256 * 1024, 1024, 10 * 1024 * 1024),
   MAX_QUERY_DEPTH: integer(12, 2, 100),
   MAX_ALIASES: integer(30, 0, 1_000),
@@ -314,6 +326,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
       `AUTH_ISSUER: required ${production ? 'with NODE_ENV=production' : 'when an upstream URL (*_BASE_URL) is set'}: configure an issuer (AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE, or AUTH_ISSUERS_FILE), or set AUTH_DISABLED=true to run without authentication`,
     );
   }
+  if (production && env.REDIS_URL === null && env.IDEMPOTENCY_ACCEPT_VOLATILE_KEYS !== true) {
+    problems.push(
+      'REDIS_URL: required with NODE_ENV=production: idempotency keys in memory die with the process and are not shared by replicas (a retry after a restart pays again); set REDIS_URL, or IDEMPOTENCY_ACCEPT_VOLATILE_KEYS=true to run one replica with volatile keys',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const anySimulated = [env.IQM_BASE_URL, env.INTACT_BASE_URL, env.REFRENS_BASE_URL, env.IQMETRIX_BASE_URL].some((url) => url === null);
   return {
@@ -340,7 +357,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
       maxInFlight: env.UPSTREAM_MAX_IN_FLIGHT,
       maxQueued: env.UPSTREAM_MAX_QUEUED,
     },
-    idempotency: { redisUrl: env.REDIS_URL, ttlSeconds: env.IDEMPOTENCY_TTL_HOURS * 3600 },
+    idempotency: {
+      redisUrl: env.REDIS_URL,
+      ttlSeconds: env.IDEMPOTENCY_TTL_HOURS * 3600,
+      memoryMaxKeys: env.IDEMPOTENCY_MEMORY_MAX_KEYS,
+      volatileKeysAccepted: env.IDEMPOTENCY_ACCEPT_VOLATILE_KEYS === true,
+      reconcileDelayMs: env.IDEMPOTENCY_RECONCILE_DELAY_MS,
+    },
     limits: {
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       maxDepth: env.MAX_QUERY_DEPTH,

@@ -5,7 +5,7 @@ import type { GatewayConfig } from './config.js';
 import type { SourceSystem } from './domain/models.js';
 import type { CustomerDirectory } from './directory/index.js';
 import type { FileLinks } from './http/fileLinks.js';
-import type { IdempotencyOutcome, IdempotencyStore } from './idempotency/index.js';
+import type { BackgroundReconciler, IdempotencyOutcome, IdempotencyStore } from './idempotency/index.js';
 import type { Observability } from './observability/index.js';
 import { callerTraceHeaders } from './observability/traceContext.js';
 import type { UpstreamCallObserver, UpstreamCallRecord } from './upstreams/http.js';
@@ -35,6 +35,8 @@ export interface GatewayServices {
   readonly now: () => Date;
   /** Idempotency records of money-moving mutations (memory, or Redis shared by replicas). */
   readonly idempotency: IdempotencyStore;
+  /** Settles ambiguous money-mutation outcomes shortly after they happen; tells listeners (onSettled). */
+  readonly reconciler: BackgroundReconciler;
 }
 
 /** The per-request context. Built by createContext for each operation; nothing here is shared between requests. */
@@ -64,6 +66,11 @@ export interface GatewayContext {
   readonly idempotencyOutcome: { last: IdempotencyOutcome | null };
   /** The HTTP request's id (incoming `x-request-id` or generated): in every log line about this operation. */
   readonly requestId: string;
+  /**
+   * A new context for the same caller, with its own deadline, loaders and call records: for work that
+   * outlives this request (a background reconciliation of an ambiguous write).
+   */
+  readonly fork: () => GatewayContext;
 }
 
 export interface IncomingRequestInfo {
@@ -141,6 +148,7 @@ export function createContext(services: GatewayServices, request: IncomingReques
     partialErrors: [],
     idempotencyOutcome: { last: null },
     requestId,
+    fork: () => createContext(services, { ...request, requestId: `${requestId}:background` }),
   };
 }
 

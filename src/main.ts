@@ -70,6 +70,12 @@ async function main(): Promise<void> {
   const startupLines: StartupLine[] = [...explorationLines(config, url)];
   for (const line of startupLines) logger.info(line.fields, line.message);
   await logAuthentication(services, logger);
+  if (config.idempotency.redisUrl === null) {
+    const message =
+      'IDEMPOTENCY KEYS ARE VOLATILE: kept in this process only, lost on restart and not shared with other replicas; a retry after a restart, or on another replica, can move money twice. Run exactly one replica, or set REDIS_URL.';
+    if (config.production) logger.error({ idempotencyStore: 'memory', maxKeys: config.idempotency.memoryMaxKeys }, message);
+    else logger.warn({ idempotencyStore: 'memory', maxKeys: config.idempotency.memoryMaxKeys }, message);
+  }
 
   const graceMs = config.shutdownGraceMs;
   process.on('SIGTERM', () => void shutDown('SIGTERM'));

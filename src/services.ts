@@ -4,7 +4,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayServices } from './context.js';
 import { CustomerDirectoryError, type CustomerDirectory } from './directory/index.js';
 import { FileLinks } from './http/fileLinks.js';
-import { createIdempotencyStore } from './idempotency/index.js';
+import { BackgroundReconciler, createIdempotencyStore } from './idempotency/index.js';
 import { createObservability } from './observability/index.js';
 import { createLogger } from './observability/logger.js';
 import { createUpstreamPools, type UpstreamEndpoints } from './upstreams/registry.js';
@@ -38,6 +38,7 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
   // First, so a Redis that cannot be reached stops the start before any pool is opened.
   const idempotency = await createIdempotencyStore(config);
   const pools = createUpstreamPools(config, endpoints, observability.instrumentation);
+  const reconciler = new BackgroundReconciler(config.idempotency.reconcileDelayMs, observability.logger);
   return {
     config,
     endpoints,
@@ -51,7 +52,10 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
     observability,
     now: options.now ?? (() => new Date()),
     idempotency,
+    reconciler,
     async close() {
+      // Reconciliations read upstreams and write the store: they end before either closes.
+      await reconciler.close();
       await pools.close();
       await idempotency.close();
       await observability.shutdown();

@@ -46,6 +46,17 @@ describe('Config: environment validation', () => {
     expect(() => loadConfig({ TRUSTED_DOCUMENTS_MODE: 'enforce' })).toThrow(/TRUSTED_DOCUMENTS_MODE: enforce needs/);
   });
 
+  it('refuses production without a durable idempotency store unless volatile keys are explicitly accepted', () => {
+    const production = { NODE_ENV: 'production', AUTH_DISABLED: 'true' };
+    expect(() => loadConfig(production)).toThrow(/REDIS_URL: required with NODE_ENV=production[^]*IDEMPOTENCY_ACCEPT_VOLATILE_KEYS=true/);
+    expect(() => loadConfig({ ...production, IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'false' })).toThrow(/REDIS_URL/);
+    expect(loadConfig({ ...production, REDIS_URL: 'redis://127.0.0.1:6379' }).idempotency).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', volatileKeysAccepted: false });
+    expect(loadConfig({ ...production, IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'true' }).idempotency).toMatchObject({ redisUrl: null, volatileKeysAccepted: true });
+    // Outside production the in-memory store stays the default, bounded.
+    expect(loadConfig({}).idempotency).toMatchObject({ redisUrl: null, memoryMaxKeys: 100_000, reconcileDelayMs: 5_000 });
+    expect(() => loadConfig({ IDEMPOTENCY_MEMORY_MAX_KEYS: '0', IDEMPOTENCY_RECONCILE_DELAY_MS: 'soon' })).toThrow(/IDEMPOTENCY_MEMORY_MAX_KEYS[^]*IDEMPOTENCY_RECONCILE_DELAY_MS/);
+  });
+
   it('requires IQM service credentials in pairs', () => {
     expect(() => loadConfig({ IQM_TOKEN: 'secret' })).toThrow(/IQM_OW_ID/);
   });

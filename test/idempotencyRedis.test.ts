@@ -139,9 +139,11 @@ describe('Idempotency: Redis store shared by gateway replicas', () => {
       for (let attempt = 0; attempt < 200 && (await client.exists(key)) === 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 5));
       const claim = parseIdempotencyRecord((await client.get(key))!);
       expect(claim.state).toBe('in_progress');
-      const lease = await client.pttl(key);
+      // The lease lives beside the record (which is kept for the retention period): it lapses on its own.
+      const lease = await client.pttl(key.replace(REDIS_KEY_PREFIX, `${REDIS_KEY_PREFIX}lease:`));
       expect(lease).toBeGreaterThan(0);
       expect(lease).toBeLessThanOrEqual(3000 + 5000);
+      expect(await client.pttl(key)).toBeGreaterThan(24 * HOUR_MS - 60_000);
       const duplicate = await two.gql<PayAnswer>(PAY, { input });
       expect(duplicate.data!.payInvoice.userErrors.map((error) => error.code)).toEqual(['IDEMPOTENCY_IN_PROGRESS']);
       const done = await slow;
@@ -158,18 +160,32 @@ describe('Idempotency: Redis store shared by gateway replicas', () => {
   it('settles and releases only for the holder of the claim', async () => {
     const store = await RedisIdempotencyStore.connect(redis.url);
     try {
-      const first = await store.claim('store-test:a', 'fp', 10_000);
+      const first = await store.claim('store-test:a', 'fp', 10_000, 60_000);
       if (!first.claimed) throw new Error('expected the claim');
-      expect(await store.claim('store-test:a', 'fp', 10_000)).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'fp', token: first.token } });
+      expect(await store.claim('store-test:a', 'fp', 10_000, 60_000)).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'fp', token: first.token } });
+      expect(await store.takeOver('store-test:a', 'fp', 10_000, 60_000)).toBeNull();
       expect(await store.release('store-test:a', 'someone-else')).toBe(false);
-      expect(await store.settle('store-test:a', 'someone-else', { state: 'outcome_unknown', fingerprint: 'fp' }, 60_000)).toBe(false);
+      expect(await store.settle('store-test:a', 'someone-else', { state: 'outcome_unknown', fingerprint: 'fp', sentAt: 1 }, 60_000)).toBe(false);
       expect(await store.settle('store-test:a', first.token, { state: 'completed', fingerprint: 'fp', payload: '{"ok":true}' }, 60_000)).toBe(true);
-      expect(await store.claim('store-test:a', 'fp', 10_000)).toEqual({ claimed: false, existing: { state: 'completed', fingerprint: 'fp', payload: '{"ok":true}' } });
+      expect(await store.claim('store-test:a', 'fp', 10_000, 60_000)).toEqual({ claimed: false, existing: { state: 'completed', fingerprint: 'fp', payload: '{"ok":true}' } });
       expect(await store.release('store-test:a', first.token)).toBe(false);
-      const second = await store.claim('store-test:b', 'fp', 10_000);
+      const second = await store.claim('store-test:b', 'fp', 10_000, 60_000);
       if (!second.claimed) throw new Error('expected the claim');
       expect(await store.release('store-test:b', second.token)).toBe(true);
       expect(await client.exists(REDIS_KEY_PREFIX + 'store-test:b')).toBe(0);
+
+      // A claim whose lease lapsed (its replica died) reads as an unknown outcome, and one reconciler takes it over.
+      const dead = await store.claim('store-test:c', 'fp', 1, 60_000);
+      if (!dead.claimed) throw new Error('expected the claim');
+      await client.del(`${REDIS_KEY_PREFIX}lease:store-test:c`);
+      expect(await store.claim('store-test:c', 'fp', 10_000, 60_000)).toEqual({ claimed: false, existing: { state: 'outcome_unknown', fingerprint: 'fp', sentAt: 0 } });
+      expect(await store.takeOver('store-test:c', 'other', 10_000, 60_000)).toBeNull();
+      const reconciler = await store.takeOver('store-test:c', 'fp', 10_000, 60_000);
+      expect(reconciler).toEqual(expect.any(String));
+      expect(await store.takeOver('store-test:c', 'fp', 10_000, 60_000)).toBeNull();
+      expect(await store.settle('store-test:c', dead.token, { state: 'completed', fingerprint: 'fp', payload: '{}' }, 60_000)).toBe(false);
+      expect(await store.release('store-test:c', reconciler!)).toBe(true);
+      expect(await client.exists(REDIS_KEY_PREFIX + 'store-test:c', `${REDIS_KEY_PREFIX}lease:store-test:c`)).toBe(0);
     } finally {
       await store.close();
     }

@@ -1,13 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { GatewayContext } from '../context.js';
 import type { UserErrorModel } from '../domain/models.js';
 import { GatewayError } from '../errors.js';
 import type { UpstreamCallRecord } from '../upstreams/http.js';
 import { decodePayload, encodePayload, fingerprintOf } from './codec.js';
-import type { IdempotencyRecord } from './store.js';
+import type { IdempotencySettlement } from './reconciler.js';
+import { IdempotencyStoreFullError, type IdempotencyRecord } from './store.js';
 
 /**
  * How long a claim outlives the request's own timeout before it lapses. Upstream calls never run
- * past REQUEST_TIMEOUT_MS, so a claim older than this belongs to a replica that died mid-request.
+ * past REQUEST_TIMEOUT_MS, so a claim older than this belongs to a replica that died mid-request;
+ * its write may have left, so the key is then reconciled, never freed.
  */
 const LEASE_MARGIN_MS = 5_000;
 
@@ -17,11 +20,24 @@ const LEASE_MARGIN_MS = 5_000;
  * - `executed`: the mutation ran and its write reached the upstream (or was refused there);
  * - `released`: nothing was sent (the gateway refused the input, or the write provably never left);
  * - `replayed`: a stored answer was returned, nothing was sent;
- * - `refused`: the key was reused, in progress or blocked (IDEMPOTENCY_* user errors), nothing was sent;
+ * - `refused`: the key was reused, in progress, blocked or the store full (IDEMPOTENCY_* user errors), nothing was sent;
  * - `outcome_unknown`: a write was sent and its outcome is not known (the key stays blocked);
- * - `reconciled_applied` / `reconciled_not_applied`: an ambiguous earlier outcome was settled from upstream evidence.
+ * - `reconciled_applied`: an earlier ambiguous attempt was found at the upstream; its object is the answer, nothing was sent;
+ * - `reconciled_not_applied`: an earlier ambiguous attempt provably did not apply, and this call sent
+ *   the write again and got an answer (when the new attempt is itself ambiguous or refused before
+ *   sending, that outcome is reported instead).
+ * Background settlements (no request) go to `services.reconciler.onSettled` listeners.
  */
 export type IdempotencyOutcome = 'executed' | 'released' | 'replayed' | 'refused' | 'outcome_unknown' | 'reconciled_applied' | 'reconciled_not_applied';
+
+/** What the upstream shows about an earlier, ambiguous attempt. */
+export type ReconciliationEvidence<TPayload> =
+  /** The write was found (marker matched with amount, date and target): the answer is built from it. */
+  | { readonly found: 'applied'; readonly payload: TPayload }
+  /** The write is provably absent: the key may be used again. */
+  | { readonly found: 'not_applied' }
+  /** Nothing conclusive (the marker could not be written, or the evidence is contradictory). */
+  | { readonly found: 'unknown' };
 
 /** A money-moving mutation, as the idempotency guard needs to know it. */
 export interface IdempotentMutation<TPayload> {
@@ -31,6 +47,12 @@ export interface IdempotentMutation<TPayload> {
   readonly input: { readonly idempotencyKey: string };
   /** The mutation's payload for a refusal: nothing changed, these are the user errors. */
   readonly refuse: (errors: UserErrorModel[]) => TPayload;
+  /**
+   * Looks at the upstream for the write an ambiguous attempt may have made, by the marker `run` wrote
+   * into it (reads only). Absent where the API gives no way to find a write again: such a key stays
+   * blocked with IDEMPOTENCY_OUTCOME_UNKNOWN. `context` is the retry's, or a fork for the background.
+   */
+  readonly reconcile?: (context: GatewayContext, marker: string) => Promise<ReconciliationEvidence<NoInfer<TPayload>>>;
 }
 
 /** The store could not be asked; the mutation was not attempted, so a retry with the same key is safe. */
@@ -40,9 +62,18 @@ export class IdempotencyStoreUnavailableError extends GatewayError {
   }
 }
 
-/** Where a key lives: the caller's scope (hash of its forwarded credentials), the mutation and the client's key. */
+/** Where a key lives: the caller's scope (hash of tenant, issuer and subject), the mutation and the client's key. */
 export function idempotencyStoreKey(callerScope: string, mutation: string, idempotencyKey: string): string {
   return `${callerScope}:${mutation}:${idempotencyKey}`;
+}
+
+/**
+ * The marker a money mutation writes into the upstream's reference, notes or transaction field so an
+ * ambiguous write can be found again: `idem-` and 22 characters of the store key's SHA-256. The same
+ * for every retry and replica; it reveals neither the caller nor the client's key.
+ */
+export function idempotencyMarker(storeKey: string): string {
+  return `idem-${createHash('sha256').update(storeKey).digest('base64url').slice(0, 22)}`;
 }
 
 /**
@@ -50,67 +81,117 @@ export function idempotencyStoreKey(callerScope: string, mutation: string, idemp
  *
  * - same key and input as an answered request → its stored payload, the upstream is not called;
  * - same key, different input → IDEMPOTENCY_KEY_REUSED; the same key while the first request runs →
- *   IDEMPOTENCY_IN_PROGRESS; after an ambiguous failure → IDEMPOTENCY_OUTCOME_UNKNOWN (all user errors,
- *   no upstream call);
- * - otherwise `run` executes, and its outcome decides the record: a payload after a write was sent
- *   (success or the upstream's business refusal) is stored and replayed; a payload or error without any
- *   write sent (the gateway's own validation, an open breaker, a full bulkhead), or an error the upstream
- *   answered with a refusal (4xx, 503), frees the key; an error after a write got no answer (reset,
- *   timeout) or a failing answer (500, 502, 504) blocks the key, since the money may have moved.
+ *   IDEMPOTENCY_IN_PROGRESS (all user errors, no upstream call);
+ * - after an ambiguous outcome, the retry reconciles first (mutation.reconcile): found → the found
+ *   object, nothing sent; provably absent → sent again under the same key; otherwise (or when the
+ *   mutation cannot be reconciled) IDEMPOTENCY_OUTCOME_UNKNOWN;
+ * - otherwise `run` executes with the key's marker, and its outcome decides the record: a payload
+ *   after a write was sent (success or the upstream's business refusal) is stored and replayed; a
+ *   payload or error without any write sent (the gateway's own validation, an open breaker, a full
+ *   bulkhead, a connection never opened) frees the key; any other error after a write left the
+ *   gateway (reset, timeout, any 5xx, 409, 429, an unreadable body) is ambiguous: the key is blocked
+ *   and a background reconciliation is scheduled.
  *
  * Writes are told apart by the request's upstream call records (every attempt is recorded there,
- * status 0 when no answer came); the Mutation type runs its fields one after another, so the
+ * `sent: false` when it never left); the Mutation type runs its fields one after another, so the
  * records added while `run` executes are this mutation's own.
  */
 export async function idempotent<TPayload>(
   context: GatewayContext,
   mutation: IdempotentMutation<TPayload>,
-  run: () => Promise<TPayload>,
+  run: (marker: string) => Promise<TPayload>,
 ): Promise<TPayload> {
   const { config, idempotency: store, observability } = context.services;
   const key = idempotencyStoreKey(context.caller.partitionKey, mutation.mutation, mutation.input.idempotencyKey);
+  const marker = idempotencyMarker(key);
   const fingerprint = fingerprintOf(mutation.input);
   const retentionMs = config.idempotency.ttlSeconds * 1000;
+  const leaseMs = config.requestTimeoutMs + LEASE_MARGIN_MS;
+  const log = observability.logger.child({ mutation: mutation.mutation, idempotencyKey: mutation.input.idempotencyKey });
+  const outcome = context.idempotencyOutcome;
 
-  let token: string;
+  let token: string | null = null;
+  let reconciledNotApplied = false;
   try {
-    const claim = await store.claim(key, fingerprint, config.requestTimeoutMs + LEASE_MARGIN_MS);
-    if (!claim.claimed) {
-      const answer = answerExisting(claim.existing, fingerprint, mutation);
-      context.idempotencyOutcome.last = claim.existing.state === 'completed' && claim.existing.fingerprint === fingerprint ? 'replayed' : 'refused';
-      return answer;
+    // Twice at most: a record settled or freed between our claim and our takeover is read again once.
+    for (let round = 0; round < 2 && token === null; round += 1) {
+      const claim = await store.claim(key, fingerprint, leaseMs, retentionMs);
+      if (claim.claimed) {
+        token = claim.token;
+        break;
+      }
+      const existing = claim.existing;
+      if (existing.fingerprint !== fingerprint || existing.state !== 'outcome_unknown' || !mutation.reconcile) {
+        outcome.last = existing.state === 'completed' && existing.fingerprint === fingerprint ? 'replayed' : 'refused';
+        return answerExisting(existing, fingerprint, mutation);
+      }
+      const takenOver = await store.takeOver(key, fingerprint, leaseMs, retentionMs);
+      if (takenOver === null) continue;
+      const settled = await reconcileHeld(context, mutation, { key, token: takenOver, marker, fingerprint, sentAt: existing.sentAt });
+      if (settled.kind === 'applied') {
+        outcome.last = 'reconciled_applied';
+        return settled.payload;
+      }
+      if (settled.kind === 'blocked') {
+        outcome.last = 'refused';
+        return mutation.refuse([outcomeUnknown(settled.reason)]);
+      }
+      token = takenOver;
+      reconciledNotApplied = true;
     }
-    token = claim.token;
+    if (token === null) {
+      outcome.last = 'refused';
+      return mutation.refuse([inProgress()]);
+    }
   } catch (error) {
-    observability.logger.error({ err: error, mutation: mutation.mutation }, 'idempotency store unavailable');
+    if (error instanceof IdempotencyStoreFullError) {
+      log.error({ maxKeys: error.maxKeys }, 'in-memory idempotency store full: money mutation refused, nothing sent');
+      outcome.last = 'refused';
+      return mutation.refuse([
+        {
+          field: ['input', 'idempotencyKey'],
+          message: 'the gateway holds as many idempotency keys as it may (IDEMPOTENCY_MEMORY_MAX_KEYS); nothing was sent. Retry later with the same idempotencyKey',
+          code: 'IDEMPOTENCY_STORE_FULL',
+        },
+      ]);
+    }
+    log.error({ err: error }, 'idempotency store unavailable');
     throw new IdempotencyStoreUnavailableError();
   }
 
+  const held = token;
   const before = context.upstreamCalls.length;
   const writes = () => context.upstreamCalls.slice(before).filter((call) => call.method !== 'GET');
-  const log = observability.logger.child({ mutation: mutation.mutation, idempotencyKey: mutation.input.idempotencyKey });
+  const sentAt = Date.now();
   let payload: TPayload;
   try {
-    payload = await run();
+    payload = await run(marker);
   } catch (error) {
     const sent = writes();
-    if (sent.every(provesNothingApplied)) {
-      context.idempotencyOutcome.last = 'released';
-      await store.release(key, token).catch((cause: unknown) => log.error({ err: cause }, 'could not release an idempotency key'));
+    if (sent.every(neverLeft)) {
+      outcome.last = 'released';
+      await store.release(key, held).catch((cause: unknown) => log.error({ err: cause }, 'could not release an idempotency key'));
     } else {
-      context.idempotencyOutcome.last = 'outcome_unknown';
-      log.warn({ writes: sent.map(({ system, route, status }) => ({ system, route, status })) }, 'write sent without a usable answer: key blocked, outcome unknown');
-      await store
-        .settle(key, token, { state: 'outcome_unknown', fingerprint }, retentionMs)
-        .catch((cause: unknown) => log.error({ err: cause }, 'could not record an unknown outcome'));
+      outcome.last = 'outcome_unknown';
+      log.warn(
+        { writes: sent.map(({ system, route, status }) => ({ system, route, status })), reconcilable: mutation.reconcile !== undefined },
+        'write sent without a usable answer: key blocked until reconciled',
+      );
+      const written = await store
+        .settle(key, held, { state: 'outcome_unknown', fingerprint, sentAt }, retentionMs)
+        .catch((cause: unknown) => {
+          log.error({ err: cause }, 'could not record an unknown outcome');
+          return false;
+        });
+      if (written && mutation.reconcile) scheduleReconciliation(context, mutation, { key, marker, fingerprint, sentAt });
     }
     throw error;
   }
 
   if (writes().length === 0) {
     // The gateway refused the input before anything was sent: the client may correct it under the same key.
-    context.idempotencyOutcome.last = 'released';
-    await store.release(key, token).catch((cause: unknown) => log.error({ err: cause }, 'could not release an idempotency key'));
+    outcome.last = 'released';
+    await store.release(key, held).catch((cause: unknown) => log.error({ err: cause }, 'could not release an idempotency key'));
     return payload;
   }
   let stored: string | null = null;
@@ -119,9 +200,9 @@ export async function idempotent<TPayload>(
   } catch (cause) {
     log.error({ err: cause }, 'payload cannot be stored for replay: key blocked, outcome unknown');
   }
-  context.idempotencyOutcome.last = stored === null ? 'outcome_unknown' : 'executed';
-  const record = stored === null ? ({ state: 'outcome_unknown', fingerprint } as const) : ({ state: 'completed', fingerprint, payload: stored } as const);
-  const written = await store.settle(key, token, record, retentionMs).catch((cause: unknown) => {
+  outcome.last = stored === null ? 'outcome_unknown' : reconciledNotApplied ? 'reconciled_not_applied' : 'executed';
+  const record = stored === null ? ({ state: 'outcome_unknown', fingerprint, sentAt } as const) : ({ state: 'completed', fingerprint, payload: stored } as const);
+  const written = await store.settle(key, held, record, retentionMs).catch((cause: unknown) => {
     log.error({ err: cause }, 'could not store the answer of an idempotent mutation');
     return false;
   });
@@ -129,42 +210,138 @@ export async function idempotent<TPayload>(
   return payload;
 }
 
+interface HeldRecord {
+  readonly key: string;
+  readonly token: string;
+  readonly marker: string;
+  readonly fingerprint: string;
+  /** When the ambiguous attempt started (0: unknown, e.g. a lapsed claim). */
+  readonly sentAt: number;
+}
+
+type Reconciled<TPayload> =
+  | { readonly kind: 'applied'; readonly payload: TPayload }
+  /** Provably not applied; the key is still held by the token, for the caller to send again or release. */
+  | { readonly kind: 'not_applied' }
+  | { readonly kind: 'blocked'; readonly reason: string };
+
+/**
+ * Reconciles a record held under `held.token`: found → stored as the answer; absent (and the attempt
+ * old enough that a late write cannot still land) → left held for the caller; otherwise given back
+ * as `outcome_unknown`, its original attempt time kept.
+ */
+async function reconcileHeld<TPayload>(context: GatewayContext, mutation: IdempotentMutation<TPayload>, held: HeldRecord): Promise<Reconciled<TPayload>> {
+  const { config, idempotency: store, observability } = context.services;
+  const retentionMs = config.idempotency.ttlSeconds * 1000;
+  const log = observability.logger.child({ mutation: mutation.mutation, idempotencyKey: mutation.input.idempotencyKey });
+  const giveBack = async (reason: string): Promise<Reconciled<TPayload>> => {
+    await store
+      .settle(held.key, held.token, { state: 'outcome_unknown', fingerprint: held.fingerprint, sentAt: held.sentAt }, retentionMs)
+      .catch((cause: unknown) => log.error({ err: cause }, 'could not give back an unknown outcome'));
+    return { kind: 'blocked', reason };
+  };
+  let evidence: ReconciliationEvidence<TPayload>;
+  try {
+    evidence = await mutation.reconcile!(context, held.marker);
+  } catch (error) {
+    log.warn({ err: error }, 'reconciliation could not read the upstream: key stays blocked');
+    return giveBack('the gateway could not yet check the upstream for it; retry shortly with the same key');
+  }
+  if (evidence.found === 'applied') {
+    let stored: string | null = null;
+    try {
+      stored = encodePayload(evidence.payload);
+    } catch (cause) {
+      log.error({ err: cause }, 'reconciled payload cannot be stored for replay');
+    }
+    if (stored !== null) await store.settle(held.key, held.token, { state: 'completed', fingerprint: held.fingerprint, payload: stored }, retentionMs);
+    log.info('ambiguous outcome reconciled: the write was applied');
+    return { kind: 'applied', payload: evidence.payload };
+  }
+  if (evidence.found === 'not_applied') {
+    if (Date.now() - held.sentAt >= config.idempotency.reconcileDelayMs) {
+      log.info('ambiguous outcome reconciled: the write was not applied');
+      return { kind: 'not_applied' };
+    }
+    return giveBack('the upstream shows no trace of it yet, but a late write may still land; retry shortly with the same key');
+  }
+  return giveBack('the upstream gives no way to find the write again; check the payment before retrying with a new key');
+}
+
+/** Reconciles the key in the background after the configured delay, in a fork of the request's context. */
+function scheduleReconciliation<TPayload>(
+  context: GatewayContext,
+  mutation: IdempotentMutation<TPayload>,
+  record: { readonly key: string; readonly marker: string; readonly fingerprint: string; readonly sentAt: number },
+): void {
+  const { config, idempotency: store, reconciler } = context.services;
+  const { caller, requestId } = context;
+  const settlement = (outcome: IdempotencySettlement['outcome'], payload: unknown): IdempotencySettlement => ({
+    mutation: mutation.mutation,
+    idempotencyKey: mutation.input.idempotencyKey,
+    tenantId: caller.tenant.id,
+    subject: caller.subject,
+    issuer: caller.issuer,
+    client: caller.client,
+    outcome,
+    payload,
+    requestId,
+    at: new Date(),
+  });
+  reconciler.schedule(async () => {
+    const retentionMs = config.idempotency.ttlSeconds * 1000;
+    const token = await store.takeOver(record.key, record.fingerprint, config.requestTimeoutMs + LEASE_MARGIN_MS, retentionMs);
+    // Settled, freed or being reconciled elsewhere (a retry, another replica): nothing to do here.
+    if (token === null) return null;
+    const settled = await reconcileHeld(context.fork(), mutation, { ...record, token });
+    if (settled.kind === 'applied') return settlement('reconciled_applied', settled.payload);
+    if (settled.kind === 'not_applied') {
+      await store.release(record.key, token);
+      return settlement('reconciled_not_applied', null);
+    }
+    return settlement('outcome_unknown', null);
+  });
+}
+
+function inProgress(): UserErrorModel {
+  return {
+    field: ['input', 'idempotencyKey'],
+    message: 'a request with this idempotencyKey is still in progress; retry shortly to receive its answer',
+    code: 'IDEMPOTENCY_IN_PROGRESS',
+  };
+}
+
+function outcomeUnknown(reason: string): UserErrorModel {
+  return {
+    field: ['input', 'idempotencyKey'],
+    message: `an earlier request with this idempotencyKey reached the upstream but its answer was lost, so it may have been applied: ${reason}`,
+    code: 'IDEMPOTENCY_OUTCOME_UNKNOWN',
+  };
+}
+
 function answerExisting<TPayload>(existing: IdempotencyRecord, fingerprint: string, mutation: IdempotentMutation<TPayload>): TPayload {
-  const field = ['input', 'idempotencyKey'];
   if (existing.fingerprint !== fingerprint) {
     return mutation.refuse([
       {
-        field,
+        field: ['input', 'idempotencyKey'],
         message: `this idempotencyKey was already used for ${mutation.mutation} with a different input; use a new key for a new request`,
         code: 'IDEMPOTENCY_KEY_REUSED',
       },
     ]);
   }
-  if (existing.state === 'in_progress') {
-    return mutation.refuse([
-      { field, message: 'a request with this idempotencyKey is still in progress; retry shortly to receive its answer', code: 'IDEMPOTENCY_IN_PROGRESS' },
-    ]);
-  }
+  if (existing.state === 'in_progress') return mutation.refuse([inProgress()]);
   if (existing.state === 'outcome_unknown') {
-    return mutation.refuse([
-      {
-        field,
-        message:
-          'an earlier request with this idempotencyKey reached the upstream but its answer was lost (connection reset or timeout), so it may have been applied; check the payment before retrying with a new key',
-        code: 'IDEMPOTENCY_OUTCOME_UNKNOWN',
-      },
-    ]);
+    return mutation.refuse([outcomeUnknown('the upstream gives no way to find the write again; check the payment before retrying with a new key')]);
   }
   // The record was encoded from this mutation's own payload (encodePayload), so it decodes to one.
   return decodePayload(existing.payload) as TPayload;
 }
 
 /**
- * An attempt that cannot have been applied: it never left the gateway (breaker open, bulkhead full,
- * deadline spent, connection refused), or its answer says the upstream did not act on it: a client
- * error (4xx; the business refusals the clients decode never throw) or 503 Service Unavailable. No
- * answer after sending (reset, timeout) and other 5xx say nothing about whether the write was applied.
+ * An attempt that provably never left the gateway: refused by the breaker, the bulkhead or the
+ * deadline, or no connection could be opened. Every other attempt may have been applied, whatever
+ * its answer: a proxy in front of the upstream answers 503 or 409 after a write it forwarded.
  */
-function provesNothingApplied(call: UpstreamCallRecord): boolean {
-  return !call.sent || (call.status >= 400 && call.status < 500) || call.status === 503;
+function neverLeft(call: UpstreamCallRecord): boolean {
+  return !call.sent;
 }

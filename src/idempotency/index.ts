@@ -4,13 +4,31 @@ import { MemoryIdempotencyStore } from './memoryStore.js';
 import { RedisIdempotencyStore } from './redisStore.js';
 import type { IdempotencyStore } from './store.js';
 
-export { idempotent, idempotencyStoreKey, IdempotencyStoreUnavailableError, type IdempotencyOutcome, type IdempotentMutation } from './idempotent.js';
+export {
+  idempotent,
+  idempotencyMarker,
+  idempotencyStoreKey,
+  IdempotencyStoreUnavailableError,
+  type IdempotencyOutcome,
+  type IdempotentMutation,
+  type ReconciliationEvidence,
+} from './idempotent.js';
+export { BackgroundReconciler, type IdempotencySettlement, type SettlementListener } from './reconciler.js';
 export { decodePayload, encodePayload, fingerprintOf } from './codec.js';
 export { MemoryIdempotencyStore } from './memoryStore.js';
 export { RedisIdempotencyStore, REDIS_KEY_PREFIX } from './redisStore.js';
-export { parseRecord as parseIdempotencyRecord, type ClaimResult, type FinalRecord, type IdempotencyRecord, type IdempotencyStore } from './store.js';
+export {
+  IdempotencyStoreFullError,
+  parseRecord as parseIdempotencyRecord,
+  type ClaimResult,
+  type FinalRecord,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+} from './store.js';
 
 /** The store named by the configuration: Redis when REDIS_URL is set (shared by replicas), else this process's memory. */
 export async function createIdempotencyStore(config: GatewayConfig): Promise<IdempotencyStore> {
-  return config.idempotency.redisUrl === null ? new MemoryIdempotencyStore() : RedisIdempotencyStore.connect(config.idempotency.redisUrl);
+  return config.idempotency.redisUrl === null
+    ? new MemoryIdempotencyStore(config.idempotency.memoryMaxKeys)
+    : RedisIdempotencyStore.connect(config.idempotency.redisUrl);
 }

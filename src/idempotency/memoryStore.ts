@@ -1,38 +1,65 @@
 import { randomUUID } from 'node:crypto';
-import type { ClaimResult, FinalRecord, IdempotencyRecord, IdempotencyStore } from './store.js';
+import { IdempotencyStoreFullError, type ClaimResult, type FinalRecord, type IdempotencyRecord, type IdempotencyStore } from './store.js';
 
 interface Entry {
   readonly record: IdempotencyRecord;
   readonly expiresAt: number;
+  /** When the holder's lease lapses (in_progress only). */
+  readonly leaseUntil: number;
 }
 
 /**
- * Records in this process's memory: right for one replica, lost on restart. Every method runs to
- * completion without awaiting, so each is atomic on Node's single thread. Expired records are
- * ignored when read and swept once a minute.
+ * Records in this process's memory: right for one replica, lost on restart (production refuses it
+ * unless IDEMPOTENCY_ACCEPT_VOLATILE_KEYS says so). At most `maxKeys` live records: a claim beyond
+ * that is refused (IdempotencyStoreFullError) rather than evicting a live key, since an evicted key
+ * would let its retry pay again. Every method runs to completion without awaiting, so each is atomic
+ * on Node's single thread. Expired records are ignored when read and swept once a minute (and before
+ * a claim is refused).
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly kind = 'memory';
   private readonly entries = new Map<string, Entry>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly maxKeys: number = 100_000,
+    private readonly now: () => number = Date.now,
+  ) {
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
   }
 
-  async claim(key: string, fingerprint: string, leaseMs: number): Promise<ClaimResult> {
+  /** Live records held now. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ClaimResult> {
     const existing = this.live(key);
-    if (existing) return { claimed: false, existing: existing.record };
+    if (existing) return { claimed: false, existing: this.asSeen(existing) };
+    if (this.entries.size >= this.maxKeys) {
+      this.sweep();
+      if (this.entries.size >= this.maxKeys) throw new IdempotencyStoreFullError(this.maxKeys);
+    }
     const token = randomUUID();
-    this.entries.set(key, { record: { state: 'in_progress', fingerprint, token }, expiresAt: this.now() + leaseMs });
+    const now = this.now();
+    this.entries.set(key, { record: { state: 'in_progress', fingerprint, token }, expiresAt: now + ttlMs, leaseUntil: now + leaseMs });
     return { claimed: true, token };
+  }
+
+  async takeOver(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<string | null> {
+    const existing = this.live(key);
+    if (!existing || existing.record.fingerprint !== fingerprint || this.asSeen(existing).state !== 'outcome_unknown') return null;
+    const token = randomUUID();
+    const now = this.now();
+    this.entries.set(key, { record: { state: 'in_progress', fingerprint, token }, expiresAt: now + ttlMs, leaseUntil: now + leaseMs });
+    return token;
   }
 
   async settle(key: string, token: string, record: FinalRecord, ttlMs: number): Promise<boolean> {
     const existing = this.live(key);
     if (existing && !(existing.record.state === 'in_progress' && existing.record.token === token)) return false;
-    this.entries.set(key, { record, expiresAt: this.now() + ttlMs });
+    this.entries.set(key, { record, expiresAt: this.now() + ttlMs, leaseUntil: 0 });
     return true;
   }
 
@@ -48,9 +75,20 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return existing ? existing.expiresAt - this.now() : null;
   }
 
+  async peek(key: string): Promise<IdempotencyRecord | null> {
+    return this.live(key)?.record ?? null;
+  }
+
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.entries.clear();
+  }
+
+  /** A claim whose holder's lease lapsed may have sent its write: it reads as an unknown outcome. */
+  private asSeen(entry: Entry): IdempotencyRecord {
+    const { record } = entry;
+    if (record.state === 'in_progress' && entry.leaseUntil <= this.now()) return { state: 'outcome_unknown', fingerprint: record.fingerprint, sentAt: 0 };
+    return record;
   }
 
   private live(key: string): Entry | undefined {

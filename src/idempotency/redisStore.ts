@@ -1,19 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { parseRecord, type ClaimResult, type FinalRecord, type IdempotencyStore } from './store.js';
+import { parseRecord, type ClaimResult, type FinalRecord, type IdempotencyRecord, type IdempotencyStore } from './store.js';
 
 /** Every key this store writes starts with this, so the records can share a Redis with other data. */
 export const REDIS_KEY_PREFIX = 'gateway:idempotency:';
 
-// Each script is one atomic step on one key, so two replicas racing for a key cannot both win.
-// Records are JSON; only the small fields are read in Lua (cjson ships with every Redis).
+// Each script is one atomic step on one record key (KEYS[1]) and its lease key (KEYS[2]), so two
+// replicas racing for a key cannot both win. Records are JSON; only the small fields are read in Lua
+// (cjson ships with every Redis). The record lives for the retention period; the lease key (holding
+// the holder's token) lapses on its own, and a claim without its lease reads as an unknown outcome.
 
-/** Returns the record holding the key, or nil after claiming it with ARGV[1] for ARGV[2] ms. */
+/** Returns the record holding the key, or nil after claiming it with ARGV[1] (token ARGV[2]) for ARGV[3] ms of lease, ARGV[4] ms of retention. */
 const CLAIM = `
 local current = redis.call('GET', KEYS[1])
-if current then return current end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if current then
+  local record = cjson.decode(current)
+  if record.state == 'in_progress' and redis.call('EXISTS', KEYS[2]) == 0 then
+    return cjson.encode({ state = 'outcome_unknown', fingerprint = record.fingerprint, sentAt = 0 })
+  end
+  return current
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return false`;
+
+/** Takes an unknown outcome with fingerprint ARGV[3] (or a lapsed claim) as ARGV[1] (token ARGV[2]); 1 when taken. */
+const TAKE_OVER = `
+local current = redis.call('GET', KEYS[1])
+if not current then return 0 end
+local record = cjson.decode(current)
+if record.fingerprint ~= ARGV[3] then return 0 end
+if record.state == 'outcome_unknown' or (record.state == 'in_progress' and redis.call('EXISTS', KEYS[2]) == 0) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[5])
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4])
+  return 1
+end
+return 0`;
 
 /** Writes ARGV[2] for ARGV[3] ms when the key is free or held by token ARGV[1]; 1 when written. */
 const SETTLE = `
@@ -23,6 +45,7 @@ if current then
   if record.state ~= 'in_progress' or record.token ~= ARGV[1] then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+redis.call('DEL', KEYS[2])
 return 1`;
 
 /** Deletes the key when token ARGV[1] holds it; 1 when deleted. */
@@ -31,7 +54,7 @@ local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 local record = cjson.decode(current)
 if record.state ~= 'in_progress' or record.token ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[2])
 return 1`;
 
 /**
@@ -68,23 +91,35 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return new RedisIdempotencyStore(redis);
   }
 
-  async claim(key: string, fingerprint: string, leaseMs: number): Promise<ClaimResult> {
+  async claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ClaimResult> {
     const token = randomUUID();
     const claim = JSON.stringify({ state: 'in_progress', fingerprint, token });
-    const current = await this.redis.eval(CLAIM, 1, REDIS_KEY_PREFIX + key, claim, Math.max(1, Math.ceil(leaseMs)));
+    const current = await this.redis.eval(CLAIM, 2, REDIS_KEY_PREFIX + key, leaseKey(key), claim, token, ms(leaseMs), ms(ttlMs));
     if (current === null) return { claimed: true, token };
     if (typeof current !== 'string') throw new Error('unexpected answer from Redis to the claim script');
     return { claimed: false, existing: parseRecord(current) };
   }
 
+  async takeOver(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<string | null> {
+    const token = randomUUID();
+    const claim = JSON.stringify({ state: 'in_progress', fingerprint, token });
+    const taken = await this.redis.eval(TAKE_OVER, 2, REDIS_KEY_PREFIX + key, leaseKey(key), claim, token, fingerprint, ms(leaseMs), ms(ttlMs));
+    return taken === 1 ? token : null;
+  }
+
   async settle(key: string, token: string, record: FinalRecord, ttlMs: number): Promise<boolean> {
-    const written = await this.redis.eval(SETTLE, 1, REDIS_KEY_PREFIX + key, token, JSON.stringify(record), Math.max(1, Math.ceil(ttlMs)));
+    const written = await this.redis.eval(SETTLE, 2, REDIS_KEY_PREFIX + key, leaseKey(key), token, JSON.stringify(record), ms(ttlMs));
     return written === 1;
   }
 
   async release(key: string, token: string): Promise<boolean> {
-    const deleted = await this.redis.eval(RELEASE, 1, REDIS_KEY_PREFIX + key, token);
+    const deleted = await this.redis.eval(RELEASE, 2, REDIS_KEY_PREFIX + key, leaseKey(key), token);
     return deleted === 1;
+  }
+
+  async peek(key: string): Promise<IdempotencyRecord | null> {
+    const text = await this.redis.get(REDIS_KEY_PREFIX + key);
+    return text === null ? null : parseRecord(text);
   }
 
   async ttlOf(key: string): Promise<number | null> {
@@ -100,6 +135,15 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       this.redis.disconnect();
     }
   }
+}
+
+/** The lease of a record's holder: its token, lapsing on its own (PX). */
+function leaseKey(key: string): string {
+  return `${REDIS_KEY_PREFIX}lease:${key}`;
+}
+
+function ms(value: number): number {
+  return Math.max(1, Math.ceil(value));
 }
 
 /** The URL without its password, for error messages. */

@@ -1,42 +1,60 @@
 /**
  * Where idempotency records live. A record is keyed by caller scope, mutation and client key
- * (see idempotencyKey in once.ts) and is in one of three states:
+ * (see idempotencyStoreKey in idempotent.ts) and is in one of three states:
  *
- * - `in_progress`: a request holds the key. Its lease expires on its own, so a replica that crashed
- *   mid-request does not block the key for longer than a request may last.
+ * - `in_progress`: a request (or a reconciliation) holds the key under a lease. The record itself is
+ *   kept for the retention period; only the lease lapses. A holder whose lease lapsed (a replica that
+ *   died mid-request) may have sent its write, so such a record reads as `outcome_unknown`: it is
+ *   reconciled, never silently freed.
  * - `completed`: the request's answer (success or business refusal), replayed to every retry.
- * - `outcome_unknown`: the write reached the upstream but no answer came back; the key stays
- *   blocked so a retry cannot move the money a second time.
+ * - `outcome_unknown`: a write left the gateway and no usable answer came back; the key stays blocked
+ *   until reconciliation finds evidence either way. `sentAt` (epoch ms) is when the attempt started.
  *
  * Every operation is atomic per key, across replicas for a shared store.
  */
 export type IdempotencyRecord =
   | { readonly state: 'in_progress'; readonly fingerprint: string; readonly token: string }
   | { readonly state: 'completed'; readonly fingerprint: string; readonly payload: string }
-  | { readonly state: 'outcome_unknown'; readonly fingerprint: string };
+  | { readonly state: 'outcome_unknown'; readonly fingerprint: string; readonly sentAt: number };
 
 /** The records a holder settles its claim with. */
 export type FinalRecord = Extract<IdempotencyRecord, { state: 'completed' | 'outcome_unknown' }>;
 
 export type ClaimResult = { readonly claimed: true; readonly token: string } | { readonly claimed: false; readonly existing: IdempotencyRecord };
 
+/** The in-memory store holds as many live keys as it may; nothing was claimed and nothing may be sent. */
+export class IdempotencyStoreFullError extends Error {
+  constructor(readonly maxKeys: number) {
+    super(`the in-memory idempotency store holds its maximum of ${maxKeys} live keys`);
+  }
+}
+
 export interface IdempotencyStore {
   /** `memory` (this process only) or `redis` (shared by every replica using the same URL). */
   readonly kind: 'memory' | 'redis';
   /**
-   * Claims `key` for one request when no live record holds it, and returns the claim's token; otherwise
-   * returns the record that holds it. The claim lapses after `leaseMs` unless settled or released.
+   * Claims `key` for one request when no record holds it, and returns the claim's token; otherwise
+   * returns the record that holds it (a lapsed claim as `outcome_unknown`). The claim's lease lapses
+   * after `leaseMs`; the record is kept `ttlMs`. A full memory store throws IdempotencyStoreFullError.
    */
-  claim(key: string, fingerprint: string, leaseMs: number): Promise<ClaimResult>;
+  claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ClaimResult>;
+  /**
+   * Takes an `outcome_unknown` record with this fingerprint (or a claim whose lease lapsed) under a new
+   * lease, to reconcile it; returns the new token, or null when the record is in another state, is held
+   * by a live lease (another replica is reconciling it) or is gone.
+   */
+  takeOver(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<string | null>;
   /**
    * Replaces the holder's claim with its final record, kept `ttlMs`. Also writes it when the lease has
    * lapsed and nobody else took the key; returns false (and writes nothing) when another request holds it.
    */
   settle(key: string, token: string, record: FinalRecord, ttlMs: number): Promise<boolean>;
-  /** Drops the holder's claim (nothing was sent upstream), so the key can be used again; false when not held. */
+  /** Drops the holder's claim (nothing was applied upstream), so the key can be used again; false when not held. */
   release(key: string, token: string): Promise<boolean>;
   /** The remaining lifetime of a record in ms, null when there is none (tests and operators). */
   ttlOf(key: string): Promise<number | null>;
+  /** The record under `key` as stored (tests and operators). */
+  peek(key: string): Promise<IdempotencyRecord | null>;
   close(): Promise<void>;
 }
 
@@ -50,7 +68,10 @@ export function parseRecord(text: string): IdempotencyRecord {
     if (value.state === 'completed' && 'payload' in value && typeof value.payload === 'string') {
       return { state: 'completed', fingerprint: value.fingerprint, payload: value.payload };
     }
-    if (value.state === 'outcome_unknown') return { state: 'outcome_unknown', fingerprint: value.fingerprint };
+    if (value.state === 'outcome_unknown') {
+      const sentAt = 'sentAt' in value && typeof value.sentAt === 'number' ? value.sentAt : 0;
+      return { state: 'outcome_unknown', fingerprint: value.fingerprint, sentAt };
+    }
   }
   throw new Error('not an idempotency record');
 }

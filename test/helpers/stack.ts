@@ -63,7 +63,8 @@ export interface StackOptions extends EmbeddedOptions {
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const ownIssuer = options.issuer === undefined ? await startTestIssuer() : null;
   const issuer = options.issuer === 'none' ? null : (options.issuer ?? ownIssuer);
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', ...issuer?.env, ...options.env });
+  // A test stack is one process: production-mode stacks accept its volatile idempotency keys unless a test says otherwise.
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'true', ...issuer?.env, ...options.env });
   const embedded = options.reuseEmbedded ?? (await startEmbeddedUpstreams(config, options));
   const credentials = options.credentials;
   const services = await createServices(config, embedded.endpoints, {

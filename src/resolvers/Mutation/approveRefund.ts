@@ -2,18 +2,37 @@ import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { consumeUpload, freshIqmPayment, invalidInput, iqmPaymentKey, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
 
-/** A44: approving a refund takes the amount out of the customer's available balance. */
+/**
+ * A44: approving a refund takes the amount out of the customer's available balance. A state change,
+ * so an ambiguous outcome is reconciled from the refund's status (A35): PAID → applied, still
+ * PROCESSING → not applied; anything else stays unknown.
+ */
 export const approveRefund: MutationResolvers['approveRefund'] = (_root, { input }, context) =>
-  idempotent(context, { mutation: 'approveRefund', input, refuse: (errors) => rejected({ payment: null }, errors) }, async () => {
-    const key = iqmPaymentKey(context, input.paymentId);
-    const staged = stagedProof(context, input.paymentProofUploadId);
-    const errors = [
-      ...(!key || key.owId === 0 ? [invalidInput(['input', 'paymentId'], 'not the id of an IQM refund of a customer', 'NOT_FOUND')] : []),
-      ...(isUserError(staged) ? [staged] : []),
-    ];
-    if (errors.length > 0 || !key || isUserError(staged)) return rejected({ payment: null }, errors);
-    const result = await context.iqm.client.approveRefund(key.paymentId, key.owId, input.actionNote ?? null, staged.proof);
-    if (!result.ok) return rejected({ payment: null }, iqmUserErrors(result, 'INVALID_TRANSITION'));
-    await consumeUpload(context, staged.uploadId);
-    return { payment: await freshIqmPayment(context, key.owId, key.paymentId), userErrors: [] };
-  });
+  idempotent(
+    context,
+    {
+      mutation: 'approveRefund',
+      input,
+      refuse: (errors) => rejected({ payment: null }, errors),
+      reconcile: async (current) => {
+        const key = iqmPaymentKey(current, input.paymentId);
+        if (!key || key.owId === 0) return { found: 'unknown' } as const;
+        const payment = await freshIqmPayment(current, key.owId, key.paymentId);
+        if (payment?.status === 'PAID') return { found: 'applied' as const, payload: { payment, userErrors: [] } };
+        return payment?.status === 'PROCESSING' ? ({ found: 'not_applied' } as const) : ({ found: 'unknown' } as const);
+      },
+    },
+    async () => {
+      const key = iqmPaymentKey(context, input.paymentId);
+      const staged = stagedProof(context, input.paymentProofUploadId);
+      const errors = [
+        ...(!key || key.owId === 0 ? [invalidInput(['input', 'paymentId'], 'not the id of an IQM refund of a customer', 'NOT_FOUND')] : []),
+        ...(isUserError(staged) ? [staged] : []),
+      ];
+      if (errors.length > 0 || !key || isUserError(staged)) return rejected({ payment: null }, errors);
+      const result = await context.iqm.client.approveRefund(key.paymentId, key.owId, input.actionNote ?? null, staged.proof);
+      if (!result.ok) return rejected({ payment: null }, iqmUserErrors(result, 'INVALID_TRANSITION'));
+      await consumeUpload(context, staged.uploadId);
+      return { payment: await freshIqmPayment(context, key.owId, key.paymentId), userErrors: [] };
+    },
+  );

@@ -1,36 +1,57 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { PAYMENT_MODE_ID, PAYMENT_TYPE_ID } from '../../upstreams/iqm/index.js';
-import { amountErrors, consumeUpload, freshIqmInvoice, invalidInput, iqmInvoiceKey, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
+import { amountErrors, consumeUpload, freshIqmInvoice, invalidInput, iqmInvoiceKey, iqmPaymentByMarker, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
 
-/** A24: records a payment against an IQM invoice, with an optional staged proof streamed to IQM. */
+/**
+ * A24: records a payment against an IQM invoice, with an optional staged proof streamed to IQM.
+ * Without a client transactionId, the idempotency marker goes into A24's transactionId, so an
+ * ambiguous outcome is reconciled from the customer's payments (A35): marker, invoice and amount.
+ */
 export const payInvoice: MutationResolvers['payInvoice'] = (_root, { input }, context) =>
-  idempotent(context, { mutation: 'payInvoice', input, refuse: (errors) => rejected({ invoice: null }, errors) }, async () => {
-    const key = iqmInvoiceKey(context, input.invoiceId);
-    if (!key) return rejected({ invoice: null }, [invalidInput(['input', 'invoiceId'], 'not the id of an IQM invoice', 'NOT_FOUND')]);
-    const errors = amountErrors(context, input.amount, ['input', 'amount']);
-    if (input.paymentType === 'REFUND') errors.push(invalidInput(['input', 'paymentType'], 'an invoice is paid AGAINST_INVOICE or AS_FUND; refunds use initiateRefund'));
-    if ((input.paymentMode === 'CHEQUE' || input.paymentMode === 'WIRE_TRANSFER') && !input.bankName?.trim()) {
-      errors.push(invalidInput(['input', 'bankName'], 'required for cheque and wire-transfer payments'));
-    }
-    const staged = stagedProof(context, input.paymentProofUploadId);
-    if (isUserError(staged)) errors.push(staged);
-    if (errors.length > 0 || isUserError(staged)) return rejected({ invoice: null }, errors);
-    const result = await context.iqm.client.payInvoice(
-      {
-        invoiceId: key.invoiceId,
-        owId: key.owId,
-        paymentAmount: input.amount.toFixed(),
-        paymentType: PAYMENT_TYPE_ID.get(input.paymentType ?? 'AGAINST_INVOICE')!,
-        paymentDate: (input.paidAt ?? context.services.now()).getTime(),
-        paymentMode: input.paymentMode ? PAYMENT_MODE_ID.get(input.paymentMode) : null,
-        transactionId: input.transactionId ?? null,
-        bankName: input.bankName ?? null,
-        isCustomerRequest: true,
-      },
-      staged.proof,
-    );
-    if (!result.ok) return rejected({ invoice: null }, iqmUserErrors(result, 'INVALID_TRANSITION'));
-    await consumeUpload(context, staged.uploadId);
-    return { invoice: await freshIqmInvoice(context, key.owId, key.invoiceId), userErrors: [] };
-  });
+  idempotent(
+    context,
+    {
+      mutation: 'payInvoice',
+      input,
+      refuse: (errors) => rejected({ invoice: null }, errors),
+      reconcile: input.transactionId
+        ? undefined
+        : async (current, marker) => {
+            const key = iqmInvoiceKey(current, input.invoiceId);
+            if (!key) return { found: 'unknown' } as const;
+            const evidence = await iqmPaymentByMarker(current, key.owId, marker, (payment) => payment.invoiceId === key.invoiceId && payment.amount.amount.equals(input.amount));
+            if (evidence.found !== 'applied') return evidence;
+            return { found: 'applied' as const, payload: { invoice: await freshIqmInvoice(current, key.owId, key.invoiceId), userErrors: [] } };
+          },
+    },
+    async (marker) => {
+      const key = iqmInvoiceKey(context, input.invoiceId);
+      if (!key) return rejected({ invoice: null }, [invalidInput(['input', 'invoiceId'], 'not the id of an IQM invoice', 'NOT_FOUND')]);
+      const errors = amountErrors(context, input.amount, ['input', 'amount']);
+      if (input.paymentType === 'REFUND') errors.push(invalidInput(['input', 'paymentType'], 'an invoice is paid AGAINST_INVOICE or AS_FUND; refunds use initiateRefund'));
+      if ((input.paymentMode === 'CHEQUE' || input.paymentMode === 'WIRE_TRANSFER') && !input.bankName?.trim()) {
+        errors.push(invalidInput(['input', 'bankName'], 'required for cheque and wire-transfer payments'));
+      }
+      const staged = stagedProof(context, input.paymentProofUploadId);
+      if (isUserError(staged)) errors.push(staged);
+      if (errors.length > 0 || isUserError(staged)) return rejected({ invoice: null }, errors);
+      const result = await context.iqm.client.payInvoice(
+        {
+          invoiceId: key.invoiceId,
+          owId: key.owId,
+          paymentAmount: input.amount.toFixed(),
+          paymentType: PAYMENT_TYPE_ID.get(input.paymentType ?? 'AGAINST_INVOICE')!,
+          paymentDate: (input.paidAt ?? context.services.now()).getTime(),
+          paymentMode: input.paymentMode ? PAYMENT_MODE_ID.get(input.paymentMode) : null,
+          transactionId: input.transactionId ?? marker,
+          bankName: input.bankName ?? null,
+          isCustomerRequest: true,
+        },
+        staged.proof,
+      );
+      if (!result.ok) return rejected({ invoice: null }, iqmUserErrors(result, 'INVALID_TRANSITION'));
+      await consumeUpload(context, staged.uploadId);
+      return { invoice: await freshIqmInvoice(context, key.owId, key.invoiceId), userErrors: [] };
+    },
+  );

@@ -166,3 +166,21 @@ export async function freshCredit(context: GatewayContext, owId: number, creditI
   const credits = await context.iqm.loaders.customerCredits.load(owId);
   return credits.find((credit) => credit.creditId === creditId) ?? null;
 }
+
+/**
+ * Evidence of an IQM payment the gateway wrote with `marker` in its transactionId (A24, A43), from
+ * the customer's payments (A35): none → not applied; exactly one that also `matches` the request
+ * (target, amount) → applied; anything else (a marker on a payment that does not match, two of
+ * them) proves nothing.
+ */
+export async function iqmPaymentByMarker(
+  context: GatewayContext,
+  owId: number,
+  marker: string,
+  matches: (payment: IqmPaymentModel) => boolean,
+): Promise<{ readonly found: 'applied'; readonly payment: IqmPaymentModel } | { readonly found: 'not_applied' } | { readonly found: 'unknown' }> {
+  const marked = (await context.iqm.loaders.customerPayments.load(owId)).filter((payment) => payment.transactionId === marker);
+  if (marked.length === 0) return { found: 'not_applied' };
+  const [payment] = marked;
+  return marked.length === 1 && payment && matches(payment) ? { found: 'applied', payment } : { found: 'unknown' };
+}

@@ -150,8 +150,12 @@ export const IQM_REFERENCE_LISTS = {
 } as const;
 export type IqmReferenceListName = keyof typeof IQM_REFERENCE_LISTS;
 
-/** Statuses on which IQM puts a business rejection (`errorObjects`) in the body of a write. */
-const WRITE_REJECTION_STATUSES = [400, 403, 404, 409, 422] as const;
+/**
+ * Statuses on which IQM puts a business rejection (`errorObjects`) in the body of a write. Not 409:
+ * IQM does not document it, and a proxy answers it after forwarding a write that may have been
+ * applied, so it must stay an (ambiguous) error for idempotency to reconcile.
+ */
+const WRITE_REJECTION_STATUSES = [400, 403, 404, 422] as const;
 
 function iqmErrorMessage(body: unknown): string | undefined {
   const parsed = IqmErrorEnvelope.safeParse(body);

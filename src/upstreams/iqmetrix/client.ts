@@ -15,7 +15,8 @@ export type IqmetrixCreateResult =
   | { readonly ok: false; readonly status: number; readonly errors: readonly string[] };
 
 /** Statuses on which D3 reports a refusal of the invoice itself rather than a fault. */
-const CREATE_REJECTION_STATUSES = [400, 409, 422] as const;
+// Not 409: undocumented for D3, and a proxy's 409 may follow an applied write (an ambiguous outcome).
+const CREATE_REJECTION_STATUSES = [400, 422] as const;
 
 function iqmetrixErrorMessage(body: unknown): string | undefined {
   const parsed = IqmetrixErrorBody.safeParse(body);

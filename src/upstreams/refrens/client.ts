@@ -9,7 +9,8 @@ import { RefrensError, RefrensPayment, RefrensPaymentList, type RefrensAddPaymen
 const PAYMENTS_ROUTE = '/businesses/{urlKey}/invoices/{invoice}/payments';
 
 /** Statuses on which Refrens puts a business rejection (a Feathers error naming fields) in a C1 answer. */
-const WRITE_REJECTION_STATUSES = [400, 409, 422] as const;
+// Not 409: undocumented for C1, and a proxy's 409 may follow an applied write (an ambiguous outcome).
+const WRITE_REJECTION_STATUSES = [400, 422] as const;
 
 /** A C1 payment in the gateway's terms; the client converts it to Refrens' body. */
 export interface RefrensAddPaymentRequest {

@@ -74,10 +74,13 @@ export type UserErrorCode =
   /** The idempotency key was already used by this caller for this mutation with a different input; nothing was sent. */
   | 'IDEMPOTENCY_KEY_REUSED'
   /**
-   * An earlier request with this key reached the upstream but no answer came back (connection lost, timeout), so
-   * the money may have moved. The key stays blocked: check the payment before retrying with a new key.
+   * An earlier request with this key reached the upstream but no usable answer came back (connection lost, timeout,
+   * a 5xx or 409 from a proxy), so the money may have moved, and the gateway could not (yet) find the write at the
+   * upstream. The key stays blocked: retry shortly with the same key, or check the payment before using a new key.
    */
   | 'IDEMPOTENCY_OUTCOME_UNKNOWN'
+  /** The gateway holds as many idempotency keys as it may (in-memory store); nothing was sent. Retry later with the same key. */
+  | 'IDEMPOTENCY_STORE_FULL'
   /** The input is well-formed but not acceptable (an amount of zero, an unknown id). */
   | 'INVALID_INPUT'
   /** The object is not in a state that allows the change (approving a cancelled invoice). */

@@ -1,0 +1,100 @@
+import type { Logger } from 'pino';
+
+/**
+ * A settlement reached without a request: the background reconciliation of an ambiguous outcome.
+ * Settlements reached inside a request are told through `context.idempotencyOutcome` instead.
+ */
+export interface IdempotencySettlement {
+  readonly mutation: string;
+  /** The client's key. */
+  readonly idempotencyKey: string;
+  readonly tenantId: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly client: { readonly name: string | null; readonly version: string | null };
+  /** `reconciled_applied`: the write was found; `reconciled_not_applied`: provably absent, key freed; `outcome_unknown`: still blocked. */
+  readonly outcome: 'reconciled_applied' | 'reconciled_not_applied' | 'outcome_unknown';
+  /** The payload stored for replay when applied (the domain model the mutation answers with). */
+  readonly payload: unknown;
+  /** The request id of the operation whose write was ambiguous. */
+  readonly requestId: string;
+  readonly at: Date;
+}
+
+export type SettlementListener = (settlement: IdempotencySettlement) => void | Promise<void>;
+
+/**
+ * Runs background reconciliations `delayMs` after an ambiguous outcome, so a client that never retries
+ * still leaves a settled record, and tells every `onSettled` listener (the audit trail subscribes here).
+ * Jobs run at most once each in this process; across replicas the store's lease (takeOver) lets only
+ * one reconcile a key at a time. `close()` cancels what has not started and waits for what has.
+ */
+export class BackgroundReconciler {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly listeners = new Set<SettlementListener>();
+  private closed = false;
+
+  constructor(
+    readonly delayMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Subscribes to background settlements; returns the unsubscribe function. A failing listener is logged, never retried. */
+  onSettled(listener: SettlementListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Reconciliations scheduled or running now (tests and shutdown). */
+  get pending(): number {
+    return this.timers.size + this.running.size;
+  }
+
+  /** Runs `job` after the delay; its settlement (null: nothing settled here) goes to the listeners. */
+  schedule(job: () => Promise<IdempotencySettlement | null>): void {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      const run = this.run(job);
+      this.running.add(run);
+      void run.finally(() => this.running.delete(run));
+    }, this.delayMs);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  /** Resolves when every scheduled reconciliation has run (tests). */
+  async drain(): Promise<void> {
+    while (this.pending > 0) {
+      await Promise.all(this.running);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.delayMs, 20) + 1));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.all(this.running);
+  }
+
+  private async run(job: () => Promise<IdempotencySettlement | null>): Promise<void> {
+    let settlement: IdempotencySettlement | null;
+    try {
+      settlement = await job();
+    } catch (error) {
+      this.logger.error({ err: error }, 'background reconciliation failed: the key stays blocked until a retry reconciles it');
+      return;
+    }
+    if (settlement === null) return;
+    this.logger.info({ mutation: settlement.mutation, idempotencyKey: settlement.idempotencyKey, outcome: settlement.outcome }, 'ambiguous outcome reconciled in the background');
+    for (const listener of this.listeners) {
+      try {
+        await listener(settlement);
+      } catch (error) {
+        this.logger.error({ err: error, outcome: settlement.outcome }, 'an idempotency settlement listener failed');
+      }
+    }
+  }
+}
