@@ -66,6 +66,13 @@ export interface GatewayConfig {
     readonly redisUrl: string | null;
     readonly ttlSeconds: number;
   };
+  /** Where the audit trail of mutations is kept (README, "Audit trail"). */
+  readonly audit: {
+    /** PostgreSQL shared by replicas; null: the embedded PGlite in `dataDir`. */
+    readonly databaseUrl: string | null;
+    /** PGlite's data directory (`memory://`: in memory, lost on exit); unused with a databaseUrl. */
+    readonly dataDir: string;
+  };
   /** Limits on what one request may ask for (see README, "Limits"). */
   readonly limits: {
     readonly bodyLimitBytes: number;
@@ -195,6 +202,13 @@ const environmentSchema = z.object({
     .transform((value) => (value ? value : null))
     .refine((value) => value === null || (/^rediss?:\/\/[^\s]+$/.test(value) && URL.canParse(value)), 'must be a redis:// or rediss:// URL'),
   IDEMPOTENCY_TTL_HOURS: integer(24, 24, 24 * 30),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : null))
+    .refine((value) => value === null || (/^postgres(ql)?:\/\/[^\s]+$/.test(value) && URL.canParse(value)), 'must be a postgres:// or postgresql:// URL'),
+  AUDIT_DATA_DIR: z.string().trim().optional().transform((value) => value || 'data/audit'),
   BODY_LIMIT_BYTES: integer(256 * 1024, 1024, 10 * 1024 * 1024),
   MAX_QUERY_DEPTH: integer(12, 2, 100),
   MAX_ALIASES: integer(30, 0, 1_000),
@@ -302,6 +316,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
       maxQueued: env.UPSTREAM_MAX_QUEUED,
     },
     idempotency: { redisUrl: env.REDIS_URL, ttlSeconds: env.IDEMPOTENCY_TTL_HOURS * 3600 },
+    audit: { databaseUrl: env.DATABASE_URL, dataDir: env.AUDIT_DATA_DIR },
     limits: {
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       maxDepth: env.MAX_QUERY_DEPTH,
