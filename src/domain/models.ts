@@ -217,7 +217,8 @@ export interface UserErrorModel {
     | 'INVALID_UPLOAD'
     | 'IDEMPOTENCY_KEY_REUSED'
     | 'IDEMPOTENCY_IN_PROGRESS'
-    | 'IDEMPOTENCY_OUTCOME_UNKNOWN';
+    | 'IDEMPOTENCY_OUTCOME_UNKNOWN'
+    | 'FOUR_EYES_REQUIRED';
 }
 
 export type { MarkupType as DataFeeMarkupType };

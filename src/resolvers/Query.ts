@@ -3,6 +3,7 @@ import { connectionFromList, pageWindow } from '../domain/pagination.js';
 import { customerFromGlobalId, customerFromSourceId } from '../federation/customers.js';
 import { responsePathAsArray } from 'graphql';
 import { BadUserInputError, NotFoundError } from '../errors.js';
+import { auditTrail } from './auditTrail.js';
 import { organizationWorkspace } from './Mutation/organizationWorkspace.js';
 import { financeReferenceData } from './FinanceReferenceData.js';
 import { nodeById } from './Node.js';
@@ -46,6 +47,7 @@ export const Query: QueryResolvers = {
   // The organization is the tenant's IQM organization workspace (the X-IAA-OW-ID sent for it).
   organization: (_root, _args, context) => ({ workspaceId: organizationWorkspace(context) }),
   financeReferenceData: (_root, _args, context) => financeReferenceData(context),
+  auditTrail: (_root, args, context) => auditTrail(context, args),
   invoice: async (_root, { id }, context) => {
     const node = await nodeById(context, id);
     return found(node && 'kind' in node && node.kind.endsWith('Invoice') ? (node as Extract<typeof node, { kind: `${string}Invoice` }>) : null, 'invoice');
