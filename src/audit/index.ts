@@ -13,14 +13,21 @@ export { verifyChains, type BrokenLink, type ChainReport } from './verifyChains.
 
 /**
  * The store the configuration names. PostgreSQL (DATABASE_URL) is connected and migrated now, so a
- * database that cannot be reached stops the start. The embedded PGlite opens at its first use:
- * starting it costs seconds and a few hundred MB, which a gateway that never sees a mutation
- * should not pay.
+ * database that cannot be reached stops the start; so is the embedded PGlite in production. Outside
+ * production PGlite opens at its first use: creating its directory costs seconds and a few hundred
+ * MB, which a development gateway that never sees a mutation should not pay.
  */
 export async function createAuditStore(config: GatewayConfig, logger: Logger): Promise<AuditStore> {
   const { databaseUrl, dataDir } = config.audit;
   if (databaseUrl === null) {
-    return new SqlAuditStore(`PGlite at ${dataDir}`, () => pgliteDatabase(dataDir));
+    const embedded = new SqlAuditStore(`PGlite at ${dataDir}`, () => pgliteDatabase(dataDir));
+    if (!config.production) return embedded;
+    try {
+      await embedded.ready();
+    } catch (error) {
+      throw new Error(`the audit trail's PGlite directory (AUDIT_DATA_DIR, ${dataDir}) cannot be opened: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return embedded;
   }
   const store = new SqlAuditStore(`PostgreSQL at ${safeLocation(databaseUrl)}`, async () =>
     postgresDatabase(databaseUrl, (error) => logger.warn({ err: error }, 'audit database connection lost')),
