@@ -40,6 +40,10 @@ COPY package.json package-lock.json ./
 COPY schema ./schema
 COPY --from=check /app/src ./src
 # Files stay root-owned and read-only to the process; staged uploads go to UPLOAD_DIR or /tmp.
+# The embedded audit trail (PGlite, without DATABASE_URL) needs a directory the process owns: mount a
+# volume at /data to keep it across containers.
+RUN mkdir -p /data/audit && chown node:node /data/audit
+ENV AUDIT_DATA_DIR=/data/audit
 USER node
 EXPOSE 4000
 # For plain Docker / Compose; Kubernetes ignores it and uses the probes in the README.

@@ -66,6 +66,8 @@ const config: CodegenConfig = {
           IqmetrixOrderItem: '../domain/models.js#IqmetrixOrderItemModel',
           IqmetrixTaxLine: '../domain/models.js#IqmetrixTaxLineModel',
           IqmetrixTaxDetail: '../domain/models.js#IqmetrixTaxDetailModel',
+          AuditRecord: '../audit/index.js#AuditRecordModel',
+          AuditRecordConnection: '../audit/index.js#AuditRecordConnectionModel',
         },
       },
     },

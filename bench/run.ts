@@ -126,6 +126,8 @@ async function startUpstreams(latencyMs: number): Promise<Upstreams> {
   };
 }
 
+let gatewayStarts = 0;
+
 /** The gateway's environment: the simulators' URLs and demo credentials, the demo directory. */
 function gatewayEnv(upstreams: Upstreams, mode: 'batched' | 'naive'): Record<string, string> {
   const { endpoints, demoTenants } = upstreams.embedded;
@@ -136,6 +138,9 @@ function gatewayEnv(upstreams: Upstreams, mode: 'batched' | 'naive'): Record<str
     // Request logs would measure pino, not the gateway; warnings and errors still print.
     LOG_LEVEL: 'warn',
     GATEWAY_EXECUTION_MODE: mode,
+    // The embedded audit trail (PGlite opens at start-up in production) in a directory of this run,
+    // not in the working tree; its instance counts in the gateway's RSS.
+    AUDIT_DATA_DIR: path.join(os.tmpdir(), `bench-audit-${process.pid}-${mode}-${++gatewayStarts}`),
     UPSTREAM_CONNECTIONS: String(POOL_SIZE),
     // Naive mode makes up to 260 calls per operation; with the default bulkhead queue (256) a
     // saturation run would measure load shedding instead of throughput. Batched mode keeps the default.

@@ -92,6 +92,13 @@ export interface GatewayConfig {
      */
     readonly reconcileDelayMs: number;
   };
+  /** Where the audit trail of mutations is kept (README, "Audit trail"). */
+  readonly audit: {
+    /** PostgreSQL shared by replicas; null: the embedded PGlite in `dataDir`. */
+    readonly databaseUrl: string | null;
+    /** PGlite's data directory (`memory://`: in memory, lost on exit); unused with a databaseUrl. */
+    readonly dataDir: string;
+  };
   /** Limits on what one request may ask for (see README, "Limits"). */
   readonly limits: {
     readonly bodyLimitBytes: number;
@@ -233,6 +240,13 @@ const environmentSchema = z.object({
   IDEMPOTENCY_MEMORY_MAX_KEYS: integer(100_000, 1, 10_000_000),
   IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: flag,
   IDEMPOTENCY_RECONCILE_DELAY_MS: integer(5_000, 0, 600_000),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : null))
+    .refine((value) => value === null || (/^postgres(ql)?:\/\/[^\s]+$/.test(value) && URL.canParse(value)), 'must be a postgres:// or postgresql:// URL'),
+  AUDIT_DATA_DIR: z.string().trim().optional().transform((value) => value || 'data/audit'),
   BODY_LIMIT_BYTES: integer(256 * 1024, 1024, 10 * 1024 * 1024),
   MAX_QUERY_DEPTH: integer(12, 2, 100),
   MAX_ALIASES: integer(30, 0, 1_000),
@@ -364,6 +378,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
       volatileKeysAccepted: env.IDEMPOTENCY_ACCEPT_VOLATILE_KEYS === true,
       reconcileDelayMs: env.IDEMPOTENCY_RECONCILE_DELAY_MS,
     },
+    audit: { databaseUrl: env.DATABASE_URL, dataDir: env.AUDIT_DATA_DIR },
     limits: {
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       maxDepth: env.MAX_QUERY_DEPTH,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
+import type { AuditStore } from './audit/index.js';
 import type { Authenticator, Caller, Tenant, TenantRegistry } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { SourceSystem } from './domain/models.js';
@@ -37,6 +38,8 @@ export interface GatewayServices {
   readonly idempotency: IdempotencyStore;
   /** Settles ambiguous money-mutation outcomes shortly after they happen; tells listeners (onSettled). */
   readonly reconciler: BackgroundReconciler;
+  /** The append-only audit trail of mutation calls (PostgreSQL shared by replicas, or the embedded PGlite). */
+  readonly audit: AuditStore;
 }
 
 /** The per-request context. Built by createContext for each operation; nothing here is shared between requests. */

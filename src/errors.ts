@@ -13,6 +13,7 @@ export type GatewayErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'BAD_USER_INPUT'
+  | 'AUDIT_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
 export class GatewayError extends GraphQLError {

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { authenticationHook, callerOf, registerDevelopmentIssuerRoutes, useAuthorization } from './auth/index.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { auditSettlements } from './resolvers/Mutation/audited.js';
 import { explorationOptions, registerExplorationRoutes } from './exploration/index.js';
 import { registerFileRoutes } from './http/files.js';
 import { registerUploadRoutes } from './http/uploads.js';
@@ -82,6 +83,7 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     ],
   });
   await apollo.start();
+  const stopAuditingSettlements = auditSettlements(services);
 
   await registerExplorationRoutes(app, config);
   app.decorateRequest('caller', null);
@@ -132,6 +134,7 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     },
     /** Stops Apollo Server (its reporting timers and hooks; a second stop is a no-op), then both listeners. */
     async close() {
+      stopAuditingSettlements();
       await apollo.stop();
       await app.close();
       await admin?.close();

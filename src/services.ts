@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { createAuditStore, type AuditStore } from './audit/index.js';
 import { Authenticator, loadTenants, type Tenant, type TenantRegistry } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayServices } from './context.js';
@@ -19,6 +20,8 @@ export interface ServiceOptions {
   /** The gateway's clock; tests fix it. */
   readonly now?: () => Date;
   readonly logger?: Logger;
+  /** The audit trail to use instead of the one the configuration names (tests). */
+  readonly audit?: AuditStore;
 }
 
 export interface RunningServices extends GatewayServices {
@@ -37,6 +40,13 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
   const observability = createObservability(config, options.logger ?? createLogger(config));
   // First, so a Redis that cannot be reached stops the start before any pool is opened.
   const idempotency = await createIdempotencyStore(config);
+  let audit: AuditStore;
+  try {
+    audit = options.audit ?? (await createAuditStore(config, observability.logger));
+  } catch (error) {
+    await idempotency.close();
+    throw error;
+  }
   const pools = createUpstreamPools(config, endpoints, observability.instrumentation);
   const reconciler = new BackgroundReconciler(config.idempotency.reconcileDelayMs, observability.logger);
   return {
@@ -53,11 +63,13 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
     now: options.now ?? (() => new Date()),
     idempotency,
     reconciler,
+    audit,
     async close() {
       // Reconciliations read upstreams and write the store: they end before either closes.
       await reconciler.close();
       await pools.close();
       await idempotency.close();
+      await audit.close();
       await observability.shutdown();
     },
   };

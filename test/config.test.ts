@@ -26,7 +26,7 @@ describe('Config: environment validation', () => {
   });
 
   it('listens on loopback while any upstream is simulated (demo credentials), on every interface when all are real, on HOST when set', () => {
-    const real = { IQM_BASE_URL: 'https://iqm.example', INTACT_BASE_URL: 'https://intact.example', REFRENS_BASE_URL: 'https://refrens.example', IQMETRIX_BASE_URL: 'https://iqmetrix.example' };
+    const real = { IQM_BASE_URL: 'https://iqm.example', INTACT_BASE_URL: 'https://intact.example', REFRENS_BASE_URL: 'https://refrens.example', IQMETRIX_BASE_URL: 'https://iqmetrix.example', AUTH_DISABLED: 'true' };
     expect(loadConfig({}).host).toBe('127.0.0.1');
     expect(loadConfig({ ...real, IQMETRIX_BASE_URL: '' }).host).toBe('127.0.0.1');
     expect(loadConfig(real).host).toBe('0.0.0.0');

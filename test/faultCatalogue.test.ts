@@ -100,9 +100,12 @@ const MUTATIONS: readonly MoneyMutation[] = [
     path: '/customer/payment/approve-refund',
     query: `mutation($input: ApproveRefundInput!) { approveRefund(input: $input) { payment { id status } userErrors { code message } } }`,
     prepare: async (stack, key) => {
-      const refund = await stack.gql<{ initiateRefund: { payment: { id: string } } }>(INITIATE, {
-        input: { customerId: customerGid(200101), amount: '1.00', paidOn: '2026-10-09', mode: 'TO_FUNDS', refundReason: 'to approve', idempotencyKey: `setup-${key}` },
-      });
+      // Four eyes: someone else initiates the refund the test caller approves.
+      const refund = await stack.gql<{ initiateRefund: { payment: { id: string } } }>(
+        INITIATE,
+        { input: { customerId: customerGid(200101), amount: '1.00', paidOn: '2026-10-09', mode: 'TO_FUNDS', refundReason: 'to approve', idempotencyKey: `setup-${key}` } },
+        await stack.as({ subject: 'refund-initiator' }),
+      );
       return { paymentId: refund.data!.initiateRefund.payment.id, actionNote: 'ok' };
     },
     answered: (data) => (data['payment'] as { status: string } | null)?.status === 'PAID',

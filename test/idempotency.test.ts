@@ -247,13 +247,13 @@ describe('Idempotency: money moves once (in-memory store)', () => {
   });
 
   it('replays offerCredit, claimCredit, addFunds, initiateRefund and approveRefund without a second write', async () => {
-    const once = async (query: string, input: Record<string, unknown>, route: string) => {
+    const once = async (query: string, input: Record<string, unknown>, route: string, headers: Record<string, string> = {}) => {
       const writes = () => iqm.callsTo(route, 'POST').length;
       const before = writes();
       const keyed = { ...input, idempotencyKey: newKey(route.replace(/\W+/g, '-')) };
-      const first = await stack.gql(query, { input: keyed });
+      const first = await stack.gql(query, { input: keyed }, headers);
       expect(first.errors).toBeUndefined();
-      const replay = await stack.gql(query, { input: keyed });
+      const replay = await stack.gql(query, { input: keyed }, headers);
       expect(replay).toEqual(first);
       expect(writes() - before).toBe(1);
       return first.data!;
@@ -295,6 +295,8 @@ describe('Idempotency: money moves once (in-memory store)', () => {
       `mutation($input: ApproveRefundInput!) { approveRefund(input: $input) { payment { id status modifiedAt } userErrors { code } } }`,
       { paymentId: refund.initiateRefund.payment.id, actionNote: 'ok' },
       '/customer/payment/approve-refund',
+      // Four eyes: someone other than the refund's initiator approves it.
+      await stack.as({ subject: 'approver' }),
     )) as { approveRefund: { payment: { status: string } } };
     expect(approved.approveRefund.payment.status).toBe('PAID');
   });

@@ -30,11 +30,13 @@ describe('Payments: IQM payment lists, writes and refunds', () => {
     await stack.close();
   });
 
+  // Four eyes: approvals come from another person than the test user who added the payment or refund.
   const action = async (name: string, paymentId: string, extra = '') =>
     (
       await stack.gql<Record<string, { payment: PaymentNode | null; userErrors: UserError[] }>>(
         `mutation($id: ID!) { ${name}(input: { paymentId: $id${extra} }) { payment { ${PAYMENT_FIELDS} } userErrors { field message code } } }`,
         { id: paymentId },
+        name.startsWith('approve') ? await stack.as({ subject: 'approver' }) : {},
       )
     ).data![name]!;
 

@@ -3,6 +3,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { CustomerModel, IqmInvoiceModel, IntactInvoiceModel, RefrensInvoiceModel, IqmetrixInvoiceModel, IqmPaymentModel, RefrensPaymentModel, IqmetrixPaymentModel, IntactReceiptModel, CreditModel, LedgerItemModel, UserErrorModel, InvoiceConnectionModel, PaymentConnectionModel, CreditConnectionModel, LedgerItemConnectionModel, CustomerConnectionModel, OrganizationModel, FinanceReferenceDataModel, IqmetrixCustomerModel, IqmetrixAddressModel, IqmetrixOrderModel, IqmetrixDropshipOrderModel, IqmetrixOrderItemModel, IqmetrixTaxLineModel, IqmetrixTaxDetailModel } from '../domain/models.js';
 import type { MoneyModel } from '../domain/money.js';
+import type { AuditRecordModel, AuditRecordConnectionModel } from '../audit/index.js';
 import type { GatewayContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -140,6 +141,95 @@ export type ApproveRefundInput = {
   /** Global id of the refund's IqmPayment. */
   paymentId: Scalars['ID']['input'];
   paymentProofUploadId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** Narrows the audit trail; every field given must match. */
+export type AuditFilter = {
+  /** Records at or after this instant. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** A mutation field name, e.g. addPayment. */
+  mutation?: InputMaybe<Scalars['String']['input']>;
+  outcome?: InputMaybe<AuditOutcome>;
+  /** The token subject that called the mutation. */
+  subject?: InputMaybe<Scalars['String']['input']>;
+  /** A global id the mutation's input named, or one it created or changed. */
+  targetId?: InputMaybe<Scalars['ID']['input']>;
+  /** Records before this instant. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** What became of a mutation call. */
+export type AuditOutcome =
+  /** The mutation did what was asked. */
+  | 'ACCEPTED'
+  /** Written before the mutation ran, before anything was sent; the outcome record follows. */
+  | 'ATTEMPTED'
+  /** The mutation raised an error (`code` is its extensions.code). */
+  | 'FAILED'
+  /** A write was sent and no usable answer came back: the money may have moved. */
+  | 'OUTCOME_UNKNOWN'
+  /** An earlier unknown outcome was settled from upstream evidence: the write was applied. */
+  | 'RECONCILED_APPLIED'
+  /** An earlier unknown outcome was settled from upstream evidence: the write was not applied. */
+  | 'RECONCILED_NOT_APPLIED'
+  /** Nothing changed: a userError (invalid input, a business rule, four eyes, an idempotency refusal); `code` names it. */
+  | 'REFUSED'
+  /** The stored answer of an earlier call with the same idempotency key; nothing was sent. */
+  | 'REPLAYED';
+
+/** One fact of the audit trail. Records are never changed; each carries the hash of the one before it (per tenant). */
+export type AuditRecord = {
+  __typename?: 'AuditRecord';
+  /** The input's amount, exactly as given; null for mutations without one. */
+  amount?: Maybe<Scalars['Decimal']['output']>;
+  at: Scalars['DateTime']['output'];
+  /** Shared by a call's ATTEMPTED record and its outcome record. */
+  attemptId: Scalars['ID']['output'];
+  /** apollographql-client-name, as sent. */
+  clientName?: Maybe<Scalars['String']['output']>;
+  /** apollographql-client-version, as sent. */
+  clientVersion?: Maybe<Scalars['String']['output']>;
+  /** The userError code (REFUSED) or error code (FAILED). */
+  code?: Maybe<Scalars['String']['output']>;
+  /** The amount's currency; null when the input does not determine it (Intact amounts are in the account's currency). */
+  currency?: Maybe<Scalars['CurrencyCode']['output']>;
+  /** sha256 (hex) over previousHash and this record's fields. */
+  hash: Scalars['String']['output'];
+  idempotencyKey?: Maybe<Scalars['String']['output']>;
+  /** sha256 (hex) of the whole input in canonical JSON. */
+  inputDigest: Scalars['String']['output'];
+  /** The token issuer of the caller. */
+  issuer: Scalars['String']['output'];
+  /** The mutation field, e.g. addPayment. */
+  mutation: Scalars['String']['output'];
+  outcome: AuditOutcome;
+  /** sha256 (hex) of the record before it in the tenant's chain (64 zeros for the first). */
+  previousHash: Scalars['String']['output'];
+  /** The HTTP request's x-request-id. */
+  requestId: Scalars['String']['output'];
+  /** Position in the tenant's chain: 1, 2, 3, … without gaps. */
+  sequence: Scalars['Int']['output'];
+  /** The token subject of the caller. */
+  subject: Scalars['String']['output'];
+  /** Global ids the input named (customer, invoice, payment, credit, receipt). */
+  targetIds: Array<Scalars['ID']['output']>;
+  /** The OpenTelemetry trace id, when tracing is on. */
+  traceId?: Maybe<Scalars['String']['output']>;
+  /** Global ids of the upstream objects the call created or changed. */
+  upstreamIds: Array<Scalars['ID']['output']>;
+};
+
+export type AuditRecordConnection = {
+  __typename?: 'AuditRecordConnection';
+  edges: Array<AuditRecordEdge>;
+  nodes: Array<AuditRecord>;
+  pageInfo: PageInfo;
+};
+
+export type AuditRecordEdge = {
+  __typename?: 'AuditRecordEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditRecord;
 };
 
 /** A campaign's margin (A4). */
@@ -1430,6 +1520,11 @@ export type PgFees = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The caller's tenant's audit trail, newest first: one record before each mutation call (ATTEMPTED) and one
+   * with its outcome. Needs the `audit:read` scope.
+   */
+  auditTrail: AuditRecordConnection;
   /** A customer by global id. */
   customer?: Maybe<Customer>;
   /** A customer by its id in one system (an IQM workspace id, an Intact account code, …). */
@@ -1451,6 +1546,13 @@ export type Query = {
   organization?: Maybe<Organization>;
   /** A payment by global id. */
   payment?: Maybe<Payment>;
+};
+
+
+export type QueryAuditTrailArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1691,6 +1793,11 @@ export type UserError = {
 export type UserErrorCode =
   /** The upstream refused the caller. */
   | 'FORBIDDEN'
+  /**
+   * Four eyes: the caller created or changed this payment or refund, so someone else must approve it (the tenant
+   * requires two people for every approval). Nothing was sent.
+   */
+  | 'FOUR_EYES_REQUIRED'
   /** A request with this idempotency key is still being processed; retry later for its answer. Nothing was sent. */
   | 'IDEMPOTENCY_IN_PROGRESS'
   /** The idempotency key was already used by this caller for this mutation with a different input; nothing was sent. */
@@ -1826,6 +1933,11 @@ export type ResolversTypes = {
   ApproveInvoiceInput: ApproveInvoiceInput;
   ApproveInvoicePayload: ResolverTypeWrapper<Omit<ApproveInvoicePayload, 'invoice' | 'userErrors'> & { invoice?: Maybe<ResolversTypes['IqmInvoice']>, userErrors: Array<ResolversTypes['UserError']> }>;
   ApproveRefundInput: ApproveRefundInput;
+  AuditFilter: AuditFilter;
+  AuditOutcome: AuditOutcome;
+  AuditRecord: ResolverTypeWrapper<AuditRecordModel>;
+  AuditRecordConnection: ResolverTypeWrapper<AuditRecordConnectionModel>;
+  AuditRecordEdge: ResolverTypeWrapper<Omit<AuditRecordEdge, 'node'> & { node: ResolversTypes['AuditRecord'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CampaignMargin: ResolverTypeWrapper<CampaignMargin>;
   CancelInvoiceInput: CancelInvoiceInput;
@@ -1963,6 +2075,10 @@ export type ResolversParentTypes = {
   ApproveInvoiceInput: ApproveInvoiceInput;
   ApproveInvoicePayload: Omit<ApproveInvoicePayload, 'invoice' | 'userErrors'> & { invoice?: Maybe<ResolversParentTypes['IqmInvoice']>, userErrors: Array<ResolversParentTypes['UserError']> };
   ApproveRefundInput: ApproveRefundInput;
+  AuditFilter: AuditFilter;
+  AuditRecord: AuditRecordModel;
+  AuditRecordConnection: AuditRecordConnectionModel;
+  AuditRecordEdge: Omit<AuditRecordEdge, 'node'> & { node: ResolversParentTypes['AuditRecord'] };
   Boolean: Scalars['Boolean']['output'];
   CampaignMargin: CampaignMargin;
   CancelInvoiceInput: CancelInvoiceInput;
@@ -2104,6 +2220,40 @@ export type AllocateReceiptPayloadResolvers<ContextType = GatewayContext, Parent
 export type ApproveInvoicePayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ApproveInvoicePayload'] = ResolversParentTypes['ApproveInvoicePayload']> = {
   invoice?: Resolver<Maybe<ResolversTypes['IqmInvoice']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type AuditRecordResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuditRecord'] = ResolversParentTypes['AuditRecord']> = {
+  amount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  attemptId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  clientName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  clientVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  currency?: Resolver<Maybe<ResolversTypes['CurrencyCode']>, ParentType, ContextType>;
+  hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  idempotencyKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  inputDigest?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  issuer?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mutation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
+  previousHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  targetIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  traceId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  upstreamIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
+export type AuditRecordConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuditRecordConnection'] = ResolversParentTypes['AuditRecordConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AuditRecordEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['AuditRecord']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AuditRecordEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuditRecordEdge'] = ResolversParentTypes['AuditRecordEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditRecord'], ParentType, ContextType>;
 };
 
 export type CampaignMarginResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CampaignMargin'] = ResolversParentTypes['CampaignMargin']> = {
@@ -2690,6 +2840,7 @@ export type PgFeesResolvers<ContextType = GatewayContext, ParentType extends Res
 };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  auditTrail?: Resolver<ResolversTypes['AuditRecordConnection'], ParentType, ContextType, Partial<QueryAuditTrailArgs>>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id'>>;
   customerBySourceId?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerBySourceIdArgs, 'sourceId' | 'system'>>;
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, Partial<QueryCustomersArgs>>;
@@ -2780,6 +2931,9 @@ export type Resolvers<ContextType = GatewayContext> = {
   AddPaymentPayload?: AddPaymentPayloadResolvers<ContextType>;
   AllocateReceiptPayload?: AllocateReceiptPayloadResolvers<ContextType>;
   ApproveInvoicePayload?: ApproveInvoicePayloadResolvers<ContextType>;
+  AuditRecord?: AuditRecordResolvers<ContextType>;
+  AuditRecordConnection?: AuditRecordConnectionResolvers<ContextType>;
+  AuditRecordEdge?: AuditRecordEdgeResolvers<ContextType>;
   CampaignMargin?: CampaignMarginResolvers<ContextType>;
   CancelInvoicePayload?: CancelInvoicePayloadResolvers<ContextType>;
   CreateIqmetrixInvoicePayload?: CreateIqmetrixInvoicePayloadResolvers<ContextType>;

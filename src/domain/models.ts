@@ -218,7 +218,8 @@ export interface UserErrorModel {
     | 'IDEMPOTENCY_KEY_REUSED'
     | 'IDEMPOTENCY_IN_PROGRESS'
     | 'IDEMPOTENCY_OUTCOME_UNKNOWN'
-    | 'IDEMPOTENCY_STORE_FULL';
+    | 'IDEMPOTENCY_STORE_FULL'
+    | 'FOUR_EYES_REQUIRED';
 }
 
 export type { MarkupType as DataFeeMarkupType };

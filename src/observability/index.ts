@@ -39,6 +39,8 @@ export interface Observability {
   markDraining(): void;
   /** GraphQL operations started and not yet answered. */
   readonly operationsInFlight: number;
+  /** The trace id of the span the caller runs under; undefined when tracing is off. */
+  currentTraceId(): string | undefined;
   /** Exports finished spans now (tests, and before exit). */
   forceFlush(): Promise<void>;
   /** Flushes and stops exporters. */
@@ -138,6 +140,7 @@ export function createObservability(config: GatewayConfig, logger: Logger): Obse
     get operationsInFlight() {
       return metrics.operationsInFlight;
     },
+    currentTraceId: () => tracing?.currentTraceId(),
     async forceFlush() {
       await tracing?.forceFlush();
     },

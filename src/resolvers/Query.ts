@@ -3,6 +3,7 @@ import { connectionFromList, pageWindow } from '../domain/pagination.js';
 import { customerFromGlobalId, customerFromSourceId } from '../federation/customers.js';
 import { responsePathAsArray } from 'graphql';
 import { BadUserInputError, NotFoundError, UnauthorizedFieldError } from '../errors.js';
+import { auditTrail } from './auditTrail.js';
 import { organizationWorkspace } from './Mutation/organizationWorkspace.js';
 import { nodeById } from './Node.js';
 import { ownsIqmetrixCompany } from '../auth/index.js';
@@ -55,6 +56,7 @@ export const Query: QueryResolvers = {
   // The organization is the tenant's IQM organization workspace (the X-IAA-OW-ID sent for it).
   organization: (_root, _args, context) => ({ workspaceId: organizationWorkspace(context) }),
   financeReferenceData: () => ({}),
+  auditTrail: (_root, args, context) => auditTrail(context, args),
   invoice: async (_root, { id }, context, info) => {
     const node = await nodeById(context, info.schema, id);
     return found(node && 'kind' in node && node.kind.endsWith('Invoice') ? (node as Extract<typeof node, { kind: `${string}Invoice` }>) : null, 'invoice');

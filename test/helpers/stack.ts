@@ -6,6 +6,7 @@ import { createGateway, type Gateway } from '../../src/server.js';
 import { createServices, type RunningServices } from '../../src/services.js';
 import type { UpstreamPools } from '../../src/upstreams/registry.js';
 import { TenantRegistry, type TenantCredentials } from '../../src/auth/index.js';
+import { MemoryAuditStore } from './memoryAuditStore.js';
 import { startTestIssuer, type TestIssuer, type TokenClaims } from './auth.js';
 
 /** The gateway's clock in tests: fixed, so statuses derived from due dates do not drift. */
@@ -79,6 +80,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     directory: options.directory ?? embedded.directory ?? CustomerDirectory.empty(),
     now: () => options.now ?? TEST_NOW,
     logger: options.logger,
+    // The configured audit store only when the test names one (DATABASE_URL or AUDIT_DATA_DIR).
+    ...(options.env?.['DATABASE_URL'] || options.env?.['AUDIT_DATA_DIR'] ? {} : { audit: new MemoryAuditStore() }),
   });
   const { pools } = services;
   const gateway = await createGateway(services);

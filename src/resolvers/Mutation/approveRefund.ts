@@ -1,6 +1,7 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { consumeUpload, freshIqmPayment, invalidInput, iqmPaymentKey, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
+import { fourEyesRefusal } from './fourEyes.js';
 
 /**
  * A44: approving a refund takes the amount out of the customer's available balance. A state change,
@@ -30,6 +31,8 @@ export const approveRefund: MutationResolvers['approveRefund'] = (_root, { input
         ...(isUserError(staged) ? [staged] : []),
       ];
       if (errors.length > 0 || !key || isUserError(staged)) return rejected({ payment: null }, errors);
+      const fourEyes = await fourEyesRefusal(context, key);
+      if (fourEyes) return rejected({ payment: null }, [fourEyes]);
       const result = await context.iqm.client.approveRefund(key.paymentId, key.owId, input.actionNote ?? null, staged.proof);
       if (!result.ok) return rejected({ payment: null }, iqmUserErrors(result, 'INVALID_TRANSITION'));
       await consumeUpload(context, staged.uploadId);

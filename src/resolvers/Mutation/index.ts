@@ -1,4 +1,5 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
+import { audited } from './audited.js';
 import { allocateReceipt } from './allocateReceipt.js';
 import { approveInvoice } from './approveInvoice.js';
 import { cancelInvoice } from './cancelInvoice.js';
@@ -29,7 +30,8 @@ import { updatePldFees } from './updatePldFees.js';
 import { updateSlsFees } from './updateSlsFees.js';
 import { setDvIvtSegments } from './setDvIvtSegments.js';
 
-export const Mutation: MutationResolvers = {
+/** Every mutation, audited in one place (./audited.ts): each call leaves an ATTEMPTED and an outcome record. */
+export const Mutation: MutationResolvers = audited({
   approveInvoice,
   cancelInvoice,
   allocateReceipt,
@@ -59,4 +61,4 @@ export const Mutation: MutationResolvers = {
   updatePldFees,
   updateSlsFees,
   setDvIvtSegments,
-};
+});

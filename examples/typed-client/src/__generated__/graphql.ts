@@ -69,6 +69,11 @@ export type SourceSystem =
 export type UserErrorCode =
   /** The upstream refused the caller. */
   | 'FORBIDDEN'
+  /**
+   * Four eyes: the caller created or changed this payment or refund, so someone else must approve it (the tenant
+   * requires two people for every approval). Nothing was sent.
+   */
+  | 'FOUR_EYES_REQUIRED'
   /** A request with this idempotency key is still being processed; retry later for its answer. Nothing was sent. */
   | 'IDEMPOTENCY_IN_PROGRESS'
   /** The idempotency key was already used by this caller for this mutation with a different input; nothing was sent. */

@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
+import { AuditUnavailableError, digestOf, type AuditEntry, type AuditOutcome } from '../../audit/index.js';
+import type { GatewayContext } from '../../context.js';
+import { Decimal } from 'decimal.js';
+import {
+  intactInvoiceId,
+  intactReceiptId,
+  iqmCreditId,
+  iqmetrixInvoiceId,
+  iqmetrixPaymentId,
+  iqmInvoiceId,
+  iqmPaymentId,
+  refrensInvoiceId,
+  refrensPaymentId,
+} from '../../federation/ids.js';
+import type { IdempotencyOutcome, IdempotencySettlement } from '../../idempotency/index.js';
+import type { UserErrorModel } from '../../domain/models.js';
+
+type MutationResolver = (root: unknown, args: { input?: unknown }, context: GatewayContext, info: GraphQLResolveInfo) => unknown;
+
+/**
+ * Wraps every Mutation resolver so that each call leaves two audit records: ATTEMPTED, written
+ * before the resolver runs, and the outcome. When the ATTEMPTED record cannot be written the
+ * mutation is refused with AUDIT_UNAVAILABLE and nothing is sent: no money moves without a trace.
+ * An outcome record that cannot be written is logged at error level; its ATTEMPTED record stands.
+ */
+export function audited(resolvers: MutationResolvers): MutationResolvers {
+  const wrapped: Record<string, MutationResolver> = {};
+  for (const [field, resolver] of Object.entries(resolvers)) {
+    // Every Mutation resolver of this gateway is a plain function (no { resolve } objects).
+    wrapped[field] = auditResolver(field, resolver as MutationResolver);
+  }
+  return wrapped as MutationResolvers;
+}
+
+function auditResolver(mutation: string, resolve: MutationResolver): MutationResolver {
+  return async (root, args, context, info) => {
+    const { audit, observability } = context.services;
+    const input = args.input ?? {};
+    const attempt: AuditEntry = {
+      attemptId: randomUUID(),
+      // The wall clock, not services.now (which tests fix): the record says when the call happened.
+      at: new Date(),
+      tenant: context.caller.tenant.id,
+      subject: context.caller.subject,
+      issuer: context.caller.issuer,
+      clientName: context.caller.client.name,
+      clientVersion: context.caller.client.version,
+      mutation,
+      ...moneyOf(mutation, input, context),
+      targetIds: targetIdsOf(input),
+      inputDigest: digestOf(input),
+      idempotencyKey: stringField(input, 'idempotencyKey'),
+      outcome: 'ATTEMPTED',
+      code: null,
+      upstreamIds: [],
+      requestId: context.requestId,
+      traceId: observability.currentTraceId() ?? null,
+    };
+    try {
+      await audit.append(attempt);
+    } catch (error) {
+      observability.logger.error({ err: error, mutation, requestId: context.requestId }, 'audit trail unavailable: mutation refused, nothing sent');
+      throw new AuditUnavailableError();
+    }
+
+    const finish = async (outcome: AuditOutcome, code: string | null, upstreamIds: readonly string[]) => {
+      try {
+        await audit.append({ ...attempt, at: new Date(), outcome, code, upstreamIds });
+      } catch (error) {
+        observability.logger.error(
+          { err: error, mutation, attemptId: attempt.attemptId, outcome, code, upstreamIds, requestId: context.requestId },
+          'audit outcome record could not be written; its ATTEMPTED record stands',
+        );
+      }
+    };
+    // Mutation fields run one after another, so what the idempotency guard reports next is this call's.
+    context.idempotencyOutcome.last = null;
+    let payload: unknown;
+    try {
+      payload = await resolve(root, args, context, info);
+    } catch (error) {
+      const outcome = context.idempotencyOutcome.last === 'outcome_unknown' ? 'OUTCOME_UNKNOWN' : 'FAILED';
+      await finish(outcome, errorCode(error), []);
+      throw error;
+    }
+    const { outcome, code } = outcomeOf(payload, context.idempotencyOutcome.last);
+    await finish(outcome, code, outcome === 'REFUSED' || outcome === 'RECONCILED_NOT_APPLIED' ? [] : upstreamIdsOf(payload));
+    return payload;
+  };
+}
+
+/**
+ * Background reconciliations settle ambiguous outcomes after their request has answered; each one
+ * appends its record too, so the trail says how every ambiguous money move ended even when the client
+ * never retried. Returns the unsubscribe function.
+ */
+export function auditSettlements(services: GatewayContext['services']): () => void {
+  return services.reconciler.onSettled((settlement: IdempotencySettlement) => {
+    const entry: AuditEntry = {
+      attemptId: randomUUID(),
+      at: settlement.at,
+      tenant: settlement.tenantId,
+      subject: settlement.subject,
+      issuer: settlement.issuer,
+      clientName: settlement.client.name,
+      clientVersion: settlement.client.version,
+      mutation: settlement.mutation,
+      amount: null,
+      currency: null,
+      targetIds: [],
+      // The input is not kept with the key; the digest names the key the settlement is for.
+      inputDigest: digestOf({ idempotencyKey: settlement.idempotencyKey }),
+      idempotencyKey: settlement.idempotencyKey,
+      outcome: FROM_IDEMPOTENCY[settlement.outcome] ?? 'OUTCOME_UNKNOWN',
+      code: null,
+      upstreamIds: settlement.outcome === 'reconciled_applied' ? upstreamIdsOf(settlement.payload) : [],
+      requestId: settlement.requestId,
+      traceId: null,
+    };
+    services.audit.append(entry).catch((error: unknown) => {
+      services.observability.logger.error({ err: error, ...entry }, 'audit record of a background reconciliation could not be written');
+    });
+  });
+}
+
+const FROM_IDEMPOTENCY: Partial<Record<IdempotencyOutcome, AuditOutcome>> = {
+  replayed: 'REPLAYED',
+  refused: 'REFUSED',
+  outcome_unknown: 'OUTCOME_UNKNOWN',
+  reconciled_applied: 'RECONCILED_APPLIED',
+  reconciled_not_applied: 'RECONCILED_NOT_APPLIED',
+};
+
+function outcomeOf(payload: unknown, idempotency: IdempotencyOutcome | null): { outcome: AuditOutcome; code: string | null } {
+  const userErrors = isRecord(payload) && Array.isArray(payload['userErrors']) ? (payload['userErrors'] as UserErrorModel[]) : [];
+  const code = userErrors[0]?.code ?? null;
+  const settled = idempotency === null ? undefined : FROM_IDEMPOTENCY[idempotency];
+  if (settled) return { outcome: settled, code };
+  return userErrors.length > 0 ? { outcome: 'REFUSED', code } : { outcome: 'ACCEPTED', code: null };
+}
+
+function errorCode(error: unknown): string {
+  const code = error instanceof GraphQLError ? error.extensions['code'] : undefined;
+  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+}
+
+/** The upstream system a mutation's amount is in, where it is not the IQM default. */
+const AMOUNT_SYSTEM: Readonly<Record<string, 'REFRENS' | 'INTACT'>> = { payRefrensInvoice: 'REFRENS', allocateReceipt: 'INTACT' };
+
+/**
+ * The input's top-level amount as exact text and its currency: the tenant's IQM currency for IQM
+ * mutations, the Refrens one for Refrens payments; Intact amounts are in the customer account's
+ * currency, which the input does not name, so theirs is null.
+ */
+function moneyOf(mutation: string, input: unknown, context: GatewayContext): { amount: string | null; currency: string | null } {
+  const amount = isRecord(input) ? input['amount'] : undefined;
+  if (!Decimal.isDecimal(amount)) return { amount: null, currency: null };
+  const system = AMOUNT_SYSTEM[mutation];
+  const currency = system === 'INTACT' ? null : system === 'REFRENS' ? context.refrens.currencyCode : context.iqm.currencyCode;
+  return { amount: amount.toFixed(), currency };
+}
+
+/** Ids the input names: its top-level `…Id` fields, except references that name no object (transaction, staged upload). */
+function targetIdsOf(input: unknown): string[] {
+  if (!isRecord(input)) return [];
+  return Object.entries(input)
+    .filter(([name, value]) => /Id$/.test(name) && name !== 'transactionId' && !/UploadId$/.test(name) && (typeof value === 'string' || typeof value === 'number'))
+    .map(([, value]) => String(value));
+}
+
+function stringField(input: unknown, name: string): string | null {
+  const value = isRecord(input) ? input[name] : undefined;
+  return typeof value === 'string' ? value : null;
+}
+
+/** Global ids of the upstream objects a payload returns (what the call created or changed). */
+function upstreamIdsOf(payload: unknown): string[] {
+  if (!isRecord(payload)) return [];
+  const ids = new Set<string>();
+  for (const [name, value] of Object.entries(payload)) {
+    if (name === 'userErrors') continue;
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const id = globalIdOf(item);
+      if (id) ids.add(id);
+    }
+  }
+  return [...ids];
+}
+
+function globalIdOf(value: unknown): string | null {
+  if (!isRecord(value)) return null;
+  // The field holds the model the mutation's type resolvers would turn into that object's id.
+  const model = value as never;
+  switch (value['kind']) {
+    case 'IqmPayment':
+      return iqmPaymentId(model);
+    case 'IqmInvoice':
+      return iqmInvoiceId(model);
+    case 'RefrensPayment':
+      return refrensPaymentId(model);
+    case 'RefrensInvoice':
+      return refrensInvoiceId(model);
+    case 'IqmetrixPayment':
+      return iqmetrixPaymentId(model);
+    case 'IqmetrixInvoice':
+      return iqmetrixInvoiceId(model);
+    case 'IntactReceipt':
+      return intactReceiptId(model);
+    case 'IntactInvoice':
+      return isRecord(value['ledgerItem']) ? intactInvoiceId(value['ledgerItem'] as never) : null;
+    default:
+      // Credits are the one model without a kind.
+      return 'creditId' in value ? iqmCreditId(model) : null;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
