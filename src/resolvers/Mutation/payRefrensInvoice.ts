@@ -2,7 +2,7 @@ import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { currencyDigits } from '../../domain/money.js';
 import type { UserErrorModel } from '../../domain/models.js';
 import { fromGlobalId } from '../../domain/globalId.js';
-import { parseCompositeKey } from '../../federation/ids.js';
+import { parseRefrensInvoiceKey } from '../../federation/ids.js';
 import { refrensInvoicesOf } from '../../federation/otherSources.js';
 import { paymentFromWire } from '../../upstreams/refrens/index.js';
 import { invalidInput, rejected } from './support.js';
@@ -13,8 +13,8 @@ export const payRefrensInvoice: MutationResolvers['payRefrensInvoice'] = (_root,
   idempotent(context, { mutation: 'payRefrensInvoice', input, refuse: (errors) => rejected({ payment: null, invoice: null }, errors) }, async () => {
     const empty = { payment: null, invoice: null };
     const parts = fromGlobalId(input.invoiceId);
-    const key = parts?.typeName === 'RefrensInvoice' ? parseCompositeKey(parts.key, 2) : null;
-    const [urlKey, invoiceId] = key ? (key.map(String) as [string, string]) : ['', ''];
+    const key = parts?.typeName === 'RefrensInvoice' ? parseRefrensInvoiceKey(parts.key) : null;
+    const { urlKey, invoiceId } = key ?? { urlKey: '', invoiceId: '' };
     const customer = key ? context.directory.bySourceId('REFRENS_INVOICE', `${urlKey}/${invoiceId}`) : undefined;
     const invoice = customer ? refrensInvoicesOf(customer).find((candidate) => candidate.invoiceId === invoiceId) : undefined;
     if (!invoice) return rejected(empty, [invalidInput(['input', 'invoiceId'], 'not a Refrens invoice of the customer directory', 'NOT_FOUND')]);

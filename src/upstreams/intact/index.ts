@@ -28,3 +28,4 @@ export {
   type IntactAccount,
   type SimLedgerItem as IntactSimLedgerItem,
 } from './simulatorState.js';
+export { isIntactAccountCode, isIntactDocumentNumber, isIntactItemId } from './keys.js';

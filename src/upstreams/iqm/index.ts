@@ -27,3 +27,4 @@ export {
 } from './mapping.js';
 export { IqmSimulator, IQM_BASE_PATH, type IqmSimulatorOptions } from './simulator.js';
 export { DEMO_TENANTS as IQM_DEMO_TENANTS, type IqmTenant } from './simulatorState.js';
+export { isIqmId } from './keys.js';

@@ -31,3 +31,4 @@ export {
   IQMETRIX_DEMO_TOKEN,
   IQMETRIX_SIMULATOR_EPOCH,
 } from './simulatorState.js';
+export { isIqmetrixCompanyId, isIqmetrixGuid } from './keys.js';

@@ -9,3 +9,4 @@ export { paymentFromWire, paymentMethodFromWire, paymentMethodToWire, settledAmo
 export { RefrensSimulator, REFRENS_DEMO_TOKEN, type RefrensSimulatorOptions } from './simulator.js';
 export { REFRENS_DEMO_INVOICES, type RefrensDemoInvoice } from './simulatorState.js';
 export type { RefrensPayment as RefrensWirePayment, RefrensWirePaymentMethod } from './wire.js';
+export { isRefrensObjectId, isRefrensUrlKey } from './keys.js';
