@@ -20,6 +20,13 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config);
   const embedded = await startEmbeddedUpstreams(config);
+  if (config.production && embedded.endpoints.simulated.length > 0) {
+    // Only reachable with UPSTREAM_SIMULATORS=true (config.ts refuses a missing URL otherwise).
+    logger.error(
+      { simulated: embedded.endpoints.simulated },
+      `UPSTREAM_SIMULATORS=true: ${embedded.endpoints.simulated.join(', ')} served by embedded simulators with INVENTED data in production`,
+    );
+  }
   let directory: CustomerDirectory;
   try {
     directory = config.customerDirectoryFile

@@ -1,27 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { GatewayServices } from '../context.js';
+import type { UploadIndex, UploadRecord } from './uploadIndex.js';
 
 /** A payment proof staged by POST /uploads and waiting to be referenced by a mutation. */
 export interface StagedUpload {
   readonly id: string;
-  /** The caller that staged it (CallerIdentity.scope): only that caller may use it. */
+  /** The caller that staged it (Caller.partitionKey): only that caller may use it. */
   readonly scope: string;
+  readonly tenantId: string;
   readonly fileName: string;
   readonly mimeType: string;
   readonly bytes: number;
+  /** This replica's copy of the file (made from the shared store when another replica staged it). */
   readonly path: string;
   readonly stagedAt: number;
 }
 
 export type UploadRejection =
   | { readonly code: 'UNSUPPORTED_MEDIA_TYPE'; readonly message: string }
-  | { readonly code: 'FILE_TOO_LARGE'; readonly message: string };
+  | { readonly code: 'FILE_TOO_LARGE'; readonly message: string }
+  | { readonly code: 'UPLOAD_QUOTA_EXCEEDED'; readonly message: string };
 
 /** JPEG, PNG and PDF: the declared media type and the file's first bytes must agree. */
 const ACCEPTED_TYPES: readonly { mimeType: string; magic: readonly number[] }[] = [
@@ -30,36 +32,86 @@ const ACCEPTED_TYPES: readonly { mimeType: string; magic: readonly number[] }[] 
   { mimeType: 'application/pdf', magic: [0x25, 0x50, 0x44, 0x46, 0x2d] },
 ];
 
-/** Staged uploads are dropped after this long, used or not. */
-export const UPLOAD_TTL_MS = 60 * 60 * 1000;
+export interface UploadStoreOptions {
+  /** Where this replica's private staging directory is made. */
+  readonly parentDirectory: string;
+  /** Per file. */
+  readonly maxBytes: number;
+  /** Staged bytes one tenant may hold at once. */
+  readonly tenantQuotaBytes: number;
+  /** Staged bytes all tenants together may hold at once. */
+  readonly totalQuotaBytes: number;
+  /** An upload not used within this long is dropped (files, metadata and quota). */
+  readonly ttlMs: number;
+  readonly now?: () => number;
+}
 
 /**
- * Process-wide store of staged uploads: files in a private temporary directory, their metadata in
- * memory. Shared by every request (an upload and the mutation that uses it are two requests) and
- * scoped per caller. A gateway replica only knows its own uploads, so the two requests of one
- * upload must reach the same replica (README).
+ * Staged uploads: the file streams to this replica's private temporary directory; what the uploads
+ * are, whose they are and how many bytes each tenant holds live in an UploadIndex (process memory,
+ * or Redis shared by replicas, which then also holds the bytes so the mutation may reach any replica).
+ *
+ * Contract:
+ * - Size is checked while streaming (UPLOAD_MAX_BYTES per file); before a byte is written, the
+ *   most the file can take (the smaller of UPLOAD_MAX_BYTES and the request's Content-Length) is
+ *   reserved against the tenant's and the overall quota, and settled to the real size afterwards,
+ *   so concurrent uploads cannot overshoot a quota. Nothing is kept when a file is refused.
+ * - An upload expires after UPLOAD_TTL_SECONDS whether or not it was used: `sweep()` (run on a
+ *   timer by `startSweeping`) deletes expired files and frees their quota.
+ * - `close()` deletes every file this replica staged or copied (gateway shutdown). With Redis the
+ *   shared copy stays until it expires, so another replica can still use it.
  */
 export class UploadStore {
-  private readonly uploads = new Map<string, StagedUpload>();
+  private readonly local = new Map<string, StagedUpload>();
   private directory: Promise<string> | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
+  private readonly now: () => number;
 
   constructor(
-    private readonly parentDirectory: string,
-    readonly maxBytes: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly options: UploadStoreOptions,
+    private readonly index: UploadIndex,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get maxBytes(): number {
+    return this.options.maxBytes;
+  }
+
+  /** Whether the index is shared by replicas (Redis). */
+  get shared(): boolean {
+    return this.index.shared;
+  }
 
   /**
    * Streams `file` to disk, checking size as it goes and type once the first bytes are in.
-   * Nothing is kept when the file is refused.
+   * `announcedBytes` (the request's Content-Length, when sent) narrows the quota reservation.
    */
-  async stage(scope: string, fileName: string, declaredType: string, file: Readable, truncated: () => boolean): Promise<StagedUpload | UploadRejection> {
+  async stage(
+    caller: { readonly scope: string; readonly tenantId: string },
+    fileName: string,
+    declaredType: string,
+    file: Readable,
+    truncated: () => boolean,
+    announcedBytes: number | null,
+  ): Promise<StagedUpload | UploadRejection> {
     const accepted = ACCEPTED_TYPES.find((type) => type.mimeType === declaredType.toLowerCase());
     if (!accepted) {
       file.resume();
       return { code: 'UNSUPPORTED_MEDIA_TYPE', message: `only JPEG, PNG or PDF files are accepted, not ${declaredType}` };
     }
     const id = randomUUID();
+    const reserved = Math.min(this.options.maxBytes, announcedBytes ?? this.options.maxBytes);
+    const expiresAt = this.now() + this.options.ttlMs;
+    const refusal = await this.index.reserve(caller.tenantId, id, reserved, expiresAt, this.now(), {
+      tenant: this.options.tenantQuotaBytes,
+      total: this.options.totalQuotaBytes,
+    });
+    if (refusal !== null) {
+      file.resume();
+      const which = refusal === 'tenant' ? `your organization's quota of ${this.options.tenantQuotaBytes}` : `the gateway's quota of ${this.options.totalQuotaBytes}`;
+      return { code: 'UPLOAD_QUOTA_EXCEEDED', message: `staged uploads would exceed ${which} bytes; use or let expire the ones staged, then try again` };
+    }
     const path = join(await this.dir(), id);
     let head = Buffer.alloc(0);
     let bytes = 0;
@@ -70,71 +122,111 @@ export class UploadStore {
         callback(null, chunk);
       },
     });
+    const refuse = async <T>(answer: T): Promise<T> => {
+      await unlink(path).catch(() => undefined);
+      await this.index.release(caller.tenantId, id);
+      return answer;
+    };
     try {
       await pipeline(file, sniff, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
     } catch (error) {
-      await unlink(path).catch(() => undefined);
-      if (isTooLarge(error)) return tooLarge(this.maxBytes);
+      if (isTooLarge(error)) return refuse(tooLarge(this.options.maxBytes));
+      await refuse(null);
       throw error;
     }
-    if (truncated() || bytes > this.maxBytes) {
-      await unlink(path).catch(() => undefined);
-      return tooLarge(this.maxBytes);
-    }
+    if (truncated() || bytes > this.options.maxBytes) return refuse(tooLarge(this.options.maxBytes));
     if (bytes === 0 || !accepted.magic.every((byte, index) => head[index] === byte)) {
-      await unlink(path).catch(() => undefined);
-      return { code: 'UNSUPPORTED_MEDIA_TYPE', message: `the file's content is not ${declaredType}` };
+      return refuse({ code: 'UNSUPPORTED_MEDIA_TYPE' as const, message: `the file's content is not ${declaredType}` });
     }
-    const upload: StagedUpload = { id, scope, fileName: safeFileName(fileName), mimeType: accepted.mimeType, bytes, path, stagedAt: this.now() };
-    this.uploads.set(id, upload);
+    const upload: StagedUpload = {
+      id,
+      scope: caller.scope,
+      tenantId: caller.tenantId,
+      fileName: safeFileName(fileName),
+      mimeType: accepted.mimeType,
+      bytes,
+      path,
+      stagedAt: this.now(),
+    };
+    this.local.set(id, upload);
+    try {
+      await this.index.record(recordOf(upload, expiresAt), this.index.shared ? await readFile(path) : null);
+    } catch (error) {
+      this.local.delete(id);
+      await refuse(null);
+      throw error;
+    }
     return upload;
   }
 
   /** The caller's staged upload with this id; null for unknown, expired or someone else's. */
-  get(id: string, scope: string): StagedUpload | null {
-    const upload = this.uploads.get(id);
-    if (!upload || upload.scope !== scope) return null;
-    if (upload.stagedAt + UPLOAD_TTL_MS < this.now()) {
-      void this.discard(id);
-      return null;
+  async get(id: string, scope: string): Promise<StagedUpload | null> {
+    const known = this.local.get(id);
+    if (known) {
+      if (known.scope !== scope) return null;
+      if (known.stagedAt + this.options.ttlMs <= this.now()) {
+        await this.discard(id);
+        return null;
+      }
+      return known;
     }
+    if (!this.index.shared || !/^[0-9a-f-]{36}$/.test(id)) return null;
+    // Staged on another replica: copy the shared bytes here for the upstream call to stream.
+    const found = await this.index.find(id);
+    if (!found || found.record.scope !== scope || found.record.expiresAt <= this.now()) return null;
+    const path = join(await this.dir(), id);
+    await writeFile(path, found.bytes, { mode: 0o600 });
+    const upload: StagedUpload = { ...found.record, path };
+    this.local.set(id, upload);
     return upload;
   }
 
-  /** Forgets an upload and deletes its file (after a mutation sent it). */
+  /** Forgets an upload everywhere and deletes its file (after a mutation sent it). */
   async discard(id: string): Promise<void> {
-    const upload = this.uploads.get(id);
-    this.uploads.delete(id);
+    const upload = this.local.get(id);
+    this.local.delete(id);
     if (upload) await unlink(upload.path).catch(() => undefined);
+    const tenantId = upload?.tenantId ?? (await this.index.find(id))?.record.tenantId;
+    if (tenantId !== undefined) await this.index.release(tenantId, id);
   }
 
-  /** Deletes every staged file (gateway shutdown). */
+  /** Deletes every expired upload this replica holds and frees its quota; returns how many. */
+  async sweep(): Promise<number> {
+    const now = this.now();
+    const expired = [...this.local.values()].filter((upload) => upload.stagedAt + this.options.ttlMs <= now);
+    for (const upload of expired) await this.discard(upload.id);
+    await this.index.forgetExpired(now);
+    return expired.length;
+  }
+
+  /** Sweeps every `intervalMs` until close (the timer never keeps the process alive). */
+  startSweeping(intervalMs: number, onError: (error: unknown) => void): void {
+    this.sweeper ??= setInterval(() => void this.sweep().catch(onError), intervalMs).unref();
+  }
+
+  /** Deletes every file this replica holds and stops the sweep (gateway shutdown). */
   async close(): Promise<void> {
-    this.uploads.clear();
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+    const held = [...this.local.values()];
+    this.local.clear();
+    // In memory the index dies with the process; in Redis the shared copies stay for the other replicas.
+    if (!this.index.shared) for (const upload of held) await this.index.release(upload.tenantId, upload.id);
     const directory = this.directory;
     this.directory = null;
     if (directory) await rm(await directory, { recursive: true, force: true });
+    await this.index.close();
   }
 
   private dir(): Promise<string> {
-    this.directory ??= mkdtemp(join(this.parentDirectory, 'gateway-uploads-'));
+    this.directory ??= mkdtemp(join(this.options.parentDirectory, 'gateway-uploads-'));
     return this.directory;
   }
 }
 
-const stores = new WeakMap<GatewayServices, UploadStore>();
-
-/**
- * The upload store of one gateway (one GatewayServices): created on first use under
- * config.uploadDir (or the OS temporary directory), capped at config.uploadMaxBytes.
- */
-export function uploadStoreOf(services: GatewayServices): UploadStore {
-  let store = stores.get(services);
-  if (!store) {
-    store = new UploadStore(services.config.uploadDir ?? tmpdir(), services.config.uploadMaxBytes);
-    stores.set(services, store);
-  }
-  return store;
+function recordOf(upload: StagedUpload, expiresAt: number): UploadRecord {
+  const { path: _path, ...record } = upload;
+  return { ...record, expiresAt };
 }
 
 function tooLarge(maxBytes: number): UploadRejection {

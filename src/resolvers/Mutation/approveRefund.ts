@@ -6,7 +6,7 @@ import { idempotent } from '../../idempotency/index.js';
 export const approveRefund: MutationResolvers['approveRefund'] = (_root, { input }, context) =>
   idempotent(context, { mutation: 'approveRefund', input, refuse: (errors) => rejected({ payment: null }, errors) }, async () => {
     const key = iqmPaymentKey(context, input.paymentId);
-    const staged = stagedProof(context, input.paymentProofUploadId);
+    const staged = await stagedProof(context, input.paymentProofUploadId);
     const errors = [
       ...(!key || key.owId === 0 ? [invalidInput(['input', 'paymentId'], 'not the id of an IQM refund of a customer', 'NOT_FOUND')] : []),
       ...(isUserError(staged) ? [staged] : []),
