@@ -133,6 +133,18 @@ const REFETCH: Readonly<Record<string, Read | null>> = {
   IqmetrixPayment: iqmetrixDetail,
 };
 
+/** Fields whose objects come from one system only, whatever their GraphQL type allows. */
+const SYSTEM_OF_FIELD: Readonly<Record<string, SourceSystem>> = {
+  'Organization.payments': 'IQM',
+  'Organization.offeredCredits': 'IQM',
+  'Query.iqmetrixInvoices': 'IQMETRIX',
+};
+
+function narrowedBy(typeName: string, fieldName: string, systems: ReadonlySet<SourceSystem>): ReadonlySet<SourceSystem> {
+  const only = SYSTEM_OF_FIELD[`${typeName}.${fieldName}`];
+  return only ? new Set([...systems].filter((system) => system === only)) : systems;
+}
+
 /** A mutation's own write and the reads around it, before its payload's selection. */
 const MUTATION_CALLS = 3;
 
@@ -147,8 +159,13 @@ export interface UpstreamCallEstimate {
 interface Scope {
   /** Parent objects the selection is resolved for. */
   readonly multiplicity: number;
-  /** Response path of the parent (aliases), the key under which loaders share reads. */
+  /** Response path of the parent (aliases). */
   readonly path: string;
+  /**
+   * Path of the object whose keys the reads below share (the nearest customer, else the root
+   * field): a customer's invoices and payments read the same iQmetrix invoices, counted once.
+   */
+  readonly owner: string;
   /** Systems whose objects can appear here. */
   readonly systems: ReadonlySet<SourceSystem>;
   /** Under `nodes(ids:)`: how many of the ids are of each type. */
@@ -178,7 +195,7 @@ export class UpstreamCallMeter {
   estimate(operation: OperationDefinitionNode): UpstreamCallEstimate {
     const root = this.schema.getRootType(operation.operation);
     if (root) {
-      this.walk(operation.selectionSet, root, { multiplicity: 1, path: '', systems: ALL_SYSTEMS, idTypes: null, page: DEFAULT_PAGE_SIZE }, new Set());
+      this.walk(operation.selectionSet, root, { multiplicity: 1, path: '', owner: '', systems: ALL_SYSTEMS, idTypes: null, page: DEFAULT_PAGE_SIZE }, new Set());
     }
     const bySystem: Record<SourceSystem, number> = { IQM: 0, INTACT: 0, REFRENS: 0, IQMETRIX: 0 };
     for (const { system, calls } of this.reads.values()) bySystem[system] += calls;
@@ -228,7 +245,8 @@ export class UpstreamCallMeter {
     const args = getArgumentValues(field, node, this.variables);
     const path = `${scope.path}.${node.alias?.value ?? name}`;
     const isRoot = parentType === this.schema.getQueryType() || parentType === this.schema.getMutationType();
-    let child: Scope = { ...scope, path, idTypes: null };
+    const returns = getNamedType(field.type);
+    let child: Scope = { ...scope, path, owner: isRoot || returns.name === 'Customer' ? path : scope.owner, idTypes: null };
 
     if (parentType === this.schema.getMutationType()) {
       this.add(`${path}|mutation`, 'IQM', MUTATION_CALLS * scope.multiplicity);
@@ -236,14 +254,14 @@ export class UpstreamCallMeter {
     if (isRoot && (name === 'node' || name === 'nodes' || name === 'invoice' || name === 'payment')) {
       const ids = name === 'nodes' ? (Array.isArray(args['ids']) ? (args['ids'] as unknown[]) : []) : [args['id']];
       const idTypes = new Map<string, number>();
-      ids.forEach((id, index) => {
+      for (const id of ids) {
         const parts = typeof id === 'string' ? fromGlobalId(id) : null;
-        if (!parts) return;
-        idTypes.set(parts.typeName, (idTypes.get(parts.typeName) ?? 0) + 1);
-        const refetch = REFETCH[parts.typeName];
-        // Each id is its own key: a refetch is counted per id, never shared.
-        if (refetch) this.add(`${path}|${index}|${refetch.loader}`, refetch.system, 1);
-      });
+        if (parts) idTypes.set(parts.typeName, (idTypes.get(parts.typeName) ?? 0) + 1);
+      }
+      for (const [typeName, count] of idTypes) {
+        const refetch = REFETCH[typeName];
+        if (refetch) this.add(`${path}|refetch:${typeName}`, refetch.system, refetch.cap ? Math.min(count, this.capOf(refetch.cap)) : count);
+      }
       child = { ...child, multiplicity: ids.length, idTypes };
     }
 
@@ -253,11 +271,11 @@ export class UpstreamCallMeter {
       if (!systems.has(read.system)) continue;
       const calls = this.callsOf(read, items ?? scope.page);
       const repeated = read.cap ? Math.min(scope.multiplicity, this.capOf(read.cap)) : scope.multiplicity;
-      this.add(`${scope.path}|${read.loader}`, read.system, calls * repeated);
+      this.add(`${scope.owner}|${read.loader}`, read.system, calls * repeated);
     }
     if (!node.selectionSet) return;
     if (items !== null) child = { ...child, multiplicity: child.multiplicity * items, page: items };
-    this.walk(node.selectionSet, getNamedType(field.type), { ...child, systems }, spreading);
+    this.walk(node.selectionSet, returns, { ...child, systems: narrowedBy(parentType.name, name, systems) }, spreading);
   }
 
   /** The reads of `Type.field`; on an interface, those of every implementation whose system can be here. */
