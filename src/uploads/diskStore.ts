@@ -164,7 +164,8 @@ export class UploadStore {
     const known = this.local.get(id);
     if (known) {
       if (known.scope !== scope) return null;
-      if (known.stagedAt + this.options.ttlMs <= this.now()) {
+      // Another replica may have used it since (shared index): then this copy is stale.
+      if (known.stagedAt + this.options.ttlMs <= this.now() || (this.index.shared && !(await this.index.exists(id)))) {
         await this.discard(id);
         return null;
       }
@@ -190,10 +191,16 @@ export class UploadStore {
     if (tenantId !== undefined) await this.index.release(tenantId, id);
   }
 
-  /** Deletes every expired upload this replica holds and frees its quota; returns how many. */
+  /**
+   * Deletes every expired upload this replica holds and frees its quota, and with a shared index
+   * drops copies of uploads another replica has used since; returns how many files went.
+   */
   async sweep(): Promise<number> {
     const now = this.now();
-    const expired = [...this.local.values()].filter((upload) => upload.stagedAt + this.options.ttlMs <= now);
+    const expired: StagedUpload[] = [];
+    for (const upload of this.local.values()) {
+      if (upload.stagedAt + this.options.ttlMs <= now || (this.index.shared && !(await this.index.exists(upload.id)))) expired.push(upload);
+    }
     for (const upload of expired) await this.discard(upload.id);
     await this.index.forgetExpired(now);
     return expired.length;

@@ -28,6 +28,8 @@ export interface UploadIndex {
   record(record: UploadRecord, bytes: Buffer | null): Promise<void>;
   /** A recorded upload and, when shared, its bytes. */
   find(id: string): Promise<{ record: UploadRecord; bytes: Buffer } | null>;
+  /** Whether the upload is still recorded (not used or expired on any replica). */
+  exists(id: string): Promise<boolean>;
   /** Forgets an upload and frees its bytes. */
   release(tenantId: string, id: string): Promise<void>;
   /** Frees the quota of expired uploads. */
@@ -62,6 +64,10 @@ export class MemoryUploadIndex implements UploadIndex {
   async find(id: string): Promise<{ record: UploadRecord; bytes: Buffer } | null> {
     const record = this.records.get(id);
     return record ? { record, bytes: Buffer.alloc(0) } : null;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.records.has(id);
   }
 
   async release(_tenantId: string, id: string): Promise<void> {
@@ -158,6 +164,10 @@ export class RedisUploadIndex implements UploadIndex {
     if (text === null || bytes === null) return null;
     const parsed = recordSchema.safeParse(JSON.parse(text));
     return parsed.success ? { record: parsed.data, bytes } : null;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.redis.exists(recordKey(id))) === 1;
   }
 
   async release(tenantId: string, id: string): Promise<void> {
