@@ -199,6 +199,11 @@ export class UpstreamHttpClient {
     return this.policies.bulkhead?.inFlight ?? 0;
   }
 
+  /** Slots one tenant's calls hold now (its fair share is UPSTREAM_TENANT_SHARE_PERCENT of maxInFlight). */
+  inFlightOf(tenant: string): number {
+    return this.policies.bulkhead?.inFlightOf(tenant) ?? 0;
+  }
+
   /** Calls waiting for a bulkhead slot now. */
   get queued(): number {
     return this.policies.bulkhead?.queued ?? 0;
