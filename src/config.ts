@@ -265,7 +265,9 @@ const environmentSchema = z.object({
   MAX_TOKENS: integer(2_000, 50, 100_000),
   MAX_QUERY_COST: integer(5_000, 10, 1_000_000),
   MAX_PAGE_SIZE: integer(100, 1, 1_000),
-  MAX_UPSTREAM_CALLS: integer(200, 1, 100_000),
+  // With the default bulkhead a tenant can have 16 calls in flight and 128 waiting per upstream: an
+  // operation the estimate admits never has its own calls shed by its tenant's share.
+  MAX_UPSTREAM_CALLS: integer(120, 1, 100_000),
   MAX_NODE_IDS: integer(50, 1, 1_000),
   INTROSPECTION: flag,
   CORS_ORIGINS: originList,

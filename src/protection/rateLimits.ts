@@ -25,6 +25,7 @@ interface Budget {
  *   the difference to the calls it really made is given back (or charged on top) when it ends, so
  *   the budget counts real upstream work while a caller can never start more than it has left.
  * A subject's budget is charged first, then its tenant's; a refusal takes back what it charged.
+ * Redis unreachable: each replica falls back to counting in memory until it is back.
  */
 export class RateLimits {
   private readonly requestBudgets: readonly Budget[];
@@ -35,7 +36,10 @@ export class RateLimits {
     const budget = (name: RateLimitName, points: number, scope: 'tenant' | 'subject', kind: string): Budget[] => {
       if (points === 0) return [];
       const options = { points, duration, keyPrefix: `gateway:rate:${kind}:${scope}` };
-      const limiter = redis ? new RateLimiterRedis({ ...options, storeClient: redis }) : new RateLimiterMemory(options);
+      // While Redis cannot be reached, each replica counts in its own memory (rate-limiter-flexible's
+      // insurance limiter): budgets stay enforced per replica, and an outage of the shared counters
+      // neither stops traffic nor hides what the stores that must fail closed (idempotency) report.
+      const limiter = redis ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) }) : new RateLimiterMemory(options);
       // The subject key is the caller's partition key (tenant, issuer and subject digested).
       return [{ name, limiter, points, keyOf: scope === 'tenant' ? (caller) => caller.tenant.id : (caller) => caller.partitionKey }];
     };
