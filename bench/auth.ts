@@ -15,6 +15,8 @@ export interface BenchAuth {
   readonly env: Record<string, string>;
   /** `Bearer …` for every request. */
   readonly authorization: string;
+  /** `Bearer …` of another caller (the fairness scenario's tenants and subjects). */
+  authorizationFor(tenant: string, subject: string): Promise<string>;
 }
 
 const ISSUER = 'https://bench.issuer.example/';
@@ -25,16 +27,18 @@ export async function createBenchAuth(): Promise<BenchAuth> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const keyFile = join(mkdtempSync(join(tmpdir(), 'bench-auth-')), 'issuer.pem');
   writeFileSync(keyFile, await exportSPKI(publicKey));
-  const token = await new SignJWT({ tenant: BENCH_TENANT, scope: ALL_SCOPES.join(' ') })
-    .setProtectedHeader({ alg: 'ES256' })
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setSubject('bench-client')
-    .setIssuedAt()
-    .setExpirationTime('6h')
-    .sign(privateKey);
+  const mint = (tenant: string, subject: string) =>
+    new SignJWT({ tenant, scope: ALL_SCOPES.join(' ') })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject(subject)
+      .setIssuedAt()
+      .setExpirationTime('6h')
+      .sign(privateKey);
   return {
     env: { AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_PUBLIC_KEY_FILE: keyFile, TENANT_ID: BENCH_TENANT },
-    authorization: `Bearer ${token}`,
+    authorization: `Bearer ${await mint(BENCH_TENANT, 'bench-client')}`,
+    authorizationFor: async (tenant, subject) => `Bearer ${await mint(tenant, subject)}`,
   };
 }

@@ -7,6 +7,7 @@ import type { SourceSystem } from '../src/domain/models.js';
 import { DEMO_DIRECTORY_FILE, startEmbeddedUpstreams, type EmbeddedUpstreams } from '../src/embedded.js';
 import { createBenchAuth } from './auth.js';
 import { measureAuthOverhead, printAuthOverhead } from './authOverhead.js';
+import { runFairness } from './fairness.js';
 import type { SimulatorServer } from '../src/upstreams/simulatorServer.js';
 import type { LoadJob, LoadResult } from './loadGenerator.js';
 import {
@@ -35,6 +36,7 @@ import { summarizeProfile, type ProfileSummary } from './profileSummary.js';
  * 3. naive gateway (GATEWAY_EXECUTION_MODE=naive), the same two measurements as 1 and 2.
  *
  * Prints a table and writes bench/results/latest.json (--quick: bench/results/quick.json).
+ * `--only fairness` runs the fairness scenario of bench/fairness.ts instead, alone.
  */
 
 const { values: options } = parseArgs({
@@ -45,6 +47,8 @@ const { values: options } = parseArgs({
     connections: { type: 'string', default: '8' },
     pool: { type: 'string', default: '32' },
     'node-options': { type: 'string', default: '' },
+    /** `fairness`: only the fairness scenario (bench/fairness.ts), written to bench/results/fairness.json. */
+    only: { type: 'string' },
   },
 });
 
@@ -87,7 +91,7 @@ interface Upstreams {
 }
 
 async function startUpstreams(latencyMs: number): Promise<Upstreams> {
-  const embedded = await startEmbeddedUpstreams(loadConfig({ NODE_ENV: 'production' }), {
+  const embedded = await startEmbeddedUpstreams(loadConfig({}), {
     iqm: { ...BENCH_SEED.iqm, latencyMs },
     intact: { ...BENCH_SEED.intact, latencyMs },
     refrens: { ...BENCH_SEED.refrens, latencyMs },
@@ -135,8 +139,14 @@ function gatewayEnv(upstreams: Upstreams, mode: 'batched' | 'naive'): Record<str
   return {
     ...auth.env,
     NODE_ENV: 'production',
+    PUBLIC_BASE_URL: 'https://bench.example',
     // Request logs would measure pino, not the gateway; warnings and errors still print.
     LOG_LEVEL: 'warn',
+    // One token drives the whole load: the per-caller budgets would measure themselves.
+    RATE_LIMIT_SUBJECT_REQUESTS: '0',
+    RATE_LIMIT_TENANT_REQUESTS: '0',
+    RATE_LIMIT_SUBJECT_UPSTREAM_CALLS: '0',
+    RATE_LIMIT_TENANT_UPSTREAM_CALLS: '0',
     GATEWAY_EXECUTION_MODE: mode,
     // The embedded audit trail (PGlite opens at start-up in production) in a directory of this run,
     // not in the working tree; its instance counts in the gateway's RSS.
@@ -401,6 +411,29 @@ function printTable(reports: readonly OperationReport[], peakRssMb: number, conn
   console.log(`new upstream connections per 1,000 calls over that gateway's life, warm-up included: ${connectionsPer1000Calls.toFixed(2)} (pool ${POOL_SIZE} per upstream)`);
 }
 
+async function fairnessOnly(): Promise<void> {
+  pinSelf();
+  const generator = await startLoadGenerator();
+  try {
+    const result = await runFairness({ auth, generator, latencyMs: LATENCY_MS, durationMs: QUICK ? 2_000 : 6_000, log });
+    const { quiet, withShares, withoutShares } = result;
+    console.log(`\nvictim quiet:                 p50 ${quiet.p50Ms} ms, p99 ${quiet.p99Ms} ms`);
+    console.log(`victim, 3 heavy, share 50 %:  p50 ${withShares.victim.p50Ms} ms, p99 ${withShares.victim.p99Ms} ms (p99 ${(withShares.victim.p99Ms / quiet.p99Ms).toFixed(2)} x quiet; heavy ${withShares.heavy.throughput} ops/s, ${withShares.heavy.failed} failed)`);
+    console.log(`victim, 3 heavy, no shares:   p50 ${withoutShares.victim.p50Ms} ms, p99 ${withoutShares.victim.p99Ms} ms (p99 ${(withoutShares.victim.p99Ms / quiet.p99Ms).toFixed(2)} x quiet; heavy ${withoutShares.heavy.throughput} ops/s, ${withoutShares.heavy.failed} failed)`);
+    console.log(`target victim p99 within 2 x quiet: ${result.target.p99WithinTwiceQuiet ? 'met' : 'MISSED'}`);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const file = path.join(RESULTS_DIR, QUICK ? 'fairness-quick.json' : 'fairness.json');
+    const cpus = os.cpus();
+    writeFileSync(
+      file,
+      `${JSON.stringify({ generatedAt: new Date().toISOString(), quick: QUICK, machine: { cpuModel: cpus[0]?.model ?? 'unknown', cores: cpus.length, loadAverage: round(os.loadavg()[0] ?? 0, 2), pinned: CAN_PIN }, node: process.version, ...result }, null, 2)}\n`,
+    );
+    log(`wrote ${path.relative(process.cwd(), file)}`);
+  } finally {
+    await generator.stop();
+  }
+}
+
 async function main(): Promise<void> {
   pinSelf();
   if (!CAN_PIN) log('taskset or a second core is missing: processes are not pinned, throughput shares cores');
@@ -481,4 +514,6 @@ function log(message: string): void {
   console.log(`[bench] ${message}`);
 }
 
-await main();
+if (options.only === undefined) await main();
+else if (options.only === 'fairness') await fairnessOnly();
+else throw new Error(`--only ${options.only}: the only scenario that runs alone is "fairness"`);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -56,8 +57,37 @@ export interface GatewayConfig {
     /** Redis hash (field: sha256, value: document) read on demand when REDIS_URL is set; null without Redis. */
     readonly redisKey: string | null;
   };
-  /** Absolute base URL clients use to reach the gateway (for file links); derived from the request when null. */
+  /**
+   * Absolute base URL clients use to reach the gateway (file links); required in production. When
+   * null, links are built from `X-Forwarded-Host` of a request that came through a trusted proxy,
+   * else they are relative (`/files/…`): never from the request's own `Host`.
+   */
   readonly publicBaseUrl: string | null;
+  /** Addresses and CIDR ranges of the reverse proxies whose `X-Forwarded-Host`/`-Proto` are believed. */
+  readonly trustedProxies: readonly string[];
+  /**
+   * Timeouts of a client connection (README, "Limits"): the whole request head, a body that stops
+   * moving, the whole request (head and body), and an idle keep-alive connection.
+   */
+  readonly clientTimeouts: {
+    readonly headersMs: number;
+    readonly idleMs: number;
+    readonly requestMs: number;
+    readonly keepAliveMs: number;
+  };
+  /**
+   * Per-tenant and per-subject rate limits over a fixed window (README, "Limits"), shared through
+   * REDIS_URL when set. 0 switches a limit off.
+   */
+  readonly rateLimits: {
+    readonly windowSeconds: number;
+    readonly tenantRequests: number;
+    readonly subjectRequests: number;
+    readonly tenantUpstreamCalls: number;
+    readonly subjectUpstreamCalls: number;
+  };
+  /** True when production was explicitly asked to serve the embedded simulators (UPSTREAM_SIMULATORS). */
+  readonly simulatorsRequested: boolean;
   /** Budget for one GraphQL operation; every upstream timeout stays below it. */
   readonly requestTimeoutMs: number;
   readonly upstreamTimeoutMs: number;
@@ -76,6 +106,8 @@ export interface GatewayConfig {
     readonly maxInFlight: number;
     /** Calls waiting for a slot at most; beyond that a call fails fast. */
     readonly maxQueued: number;
+    /** The share of maxInFlight (and of maxQueued) one tenant may hold at once, in percent. */
+    readonly tenantSharePercent: number;
   };
   /** Where idempotency keys of money-moving mutations are kept. */
   readonly idempotency: {
@@ -108,6 +140,10 @@ export interface GatewayConfig {
     readonly maxTokens: number;
     readonly maxCost: number;
     readonly maxPageSize: number;
+    /** Upstream calls one operation may be estimated to cause at most (cost model, README "Limits"). */
+    readonly maxUpstreamCalls: number;
+    /** Ids one `nodes(ids:)` takes at most. */
+    readonly maxNodeIds: number;
   };
   /** Schema introspection; off by default in production. */
   readonly introspection: boolean;
@@ -126,6 +162,8 @@ export interface GatewayConfig {
   readonly executionMode: 'batched' | 'naive';
   readonly uploadMaxBytes: number;
   readonly uploadDir: string | null;
+  /** Staged upload bytes (README, "Uploads"): per tenant, in all, and how long an unused upload is kept. */
+  readonly uploadQuota: { readonly tenantBytes: number; readonly totalBytes: number; readonly ttlSeconds: number };
   /** Signed file links: the HMAC secret shared by replicas (null: a random one per process) and their lifetime. */
   readonly fileLinks: { readonly secret: string | null; readonly ttlSeconds: number };
   readonly customerDirectoryFile: string | null;
@@ -154,6 +192,14 @@ export class ConfigError extends Error {
     // One problem is one line (what a failed start-up prints); several are a list, one per line.
     super(problems.length === 1 ? `Invalid configuration: ${problems[0]}` : `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   }
+}
+
+/** `10.0.0.1`, `::1` or a CIDR range such as `10.0.0.0/8`. */
+function isAddressOrRange(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  if (rest.length > 0 || address === undefined || isIP(address) === 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (isIP(address) === 4 ? 32 : 128);
 }
 
 const optionalText = z
@@ -221,6 +267,21 @@ const environmentSchema = z.object({
     .transform((value) => (value ?? '').split(',').map((file) => file.trim()).filter(Boolean)),
   TRUSTED_DOCUMENTS_REDIS_KEY: optionalText,
   PUBLIC_BASE_URL: httpUrl,
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(',').map((entry) => entry.trim()).filter(Boolean) : []))
+    .refine((entries) => entries.every(isAddressOrRange), 'must be a comma-separated list of IP addresses or CIDR ranges such as 10.0.0.0/8'),
+  CLIENT_HEADERS_TIMEOUT_MS: integer(10_000, 100, 120_000),
+  CLIENT_IDLE_TIMEOUT_MS: integer(40_000, 100, 900_000),
+  CLIENT_REQUEST_TIMEOUT_MS: integer(30_000, 100, 600_000),
+  CLIENT_KEEP_ALIVE_TIMEOUT_MS: integer(5_000, 100, 600_000),
+  RATE_LIMIT_WINDOW_SECONDS: integer(60, 1, 3_600),
+  RATE_LIMIT_TENANT_REQUESTS: integer(6_000, 0, 10_000_000),
+  RATE_LIMIT_SUBJECT_REQUESTS: integer(1_200, 0, 10_000_000),
+  RATE_LIMIT_TENANT_UPSTREAM_CALLS: integer(60_000, 0, 100_000_000),
+  RATE_LIMIT_SUBJECT_UPSTREAM_CALLS: integer(12_000, 0, 100_000_000),
+  UPSTREAM_SIMULATORS: flag,
   REQUEST_TIMEOUT_MS: integer(30_000, 1_000, 300_000),
   UPSTREAM_TIMEOUT_MS: integer(10_000, 100, 120_000),
   UPSTREAM_CONNECTIONS: integer(32, 1, 1024),
@@ -230,6 +291,7 @@ const environmentSchema = z.object({
   UPSTREAM_BREAKER_COOLDOWN_MS: integer(10_000, 10, 600_000),
   UPSTREAM_MAX_IN_FLIGHT: integer(64, 1, 10_000),
   UPSTREAM_MAX_QUEUED: integer(256, 0, 100_000),
+  UPSTREAM_TENANT_SHARE_PERCENT: integer(50, 1, 100),
   REDIS_URL: z
     .string()
     .trim()
@@ -254,6 +316,10 @@ const environmentSchema = z.object({
   MAX_TOKENS: integer(2_000, 50, 100_000),
   MAX_QUERY_COST: integer(5_000, 10, 1_000_000),
   MAX_PAGE_SIZE: integer(100, 1, 1_000),
+  // With the default bulkhead a tenant can have 16 calls in flight and 128 waiting per upstream: an
+  // operation the estimate admits never has its own calls shed by its tenant's share.
+  MAX_UPSTREAM_CALLS: integer(500, 1, 100_000),
+  MAX_NODE_IDS: integer(50, 1, 1_000),
   INTROSPECTION: flag,
   CORS_ORIGINS: originList,
   APOLLO_KEY: optionalText,
@@ -264,6 +330,9 @@ const environmentSchema = z.object({
   GATEWAY_EXECUTION_MODE: z.enum(['batched', 'naive']).optional(),
   UPLOAD_MAX_BYTES: integer(10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   UPLOAD_DIR: optionalText,
+  UPLOAD_TENANT_QUOTA_BYTES: integer(100 * 1024 * 1024, 1024, 100 * 1024 * 1024 * 1024),
+  UPLOAD_TOTAL_QUOTA_BYTES: integer(1024 * 1024 * 1024, 1024, 1024 * 1024 * 1024 * 1024),
+  UPLOAD_TTL_SECONDS: integer(3_600, 1, 7 * 86_400),
   FILE_LINK_SECRET: optionalText.refine((value) => value === null || value.length >= 32, 'must be at least 32 characters'),
   FILE_LINK_TTL_SECONDS: integer(300, 10, 86_400),
   CUSTOMER_DIRECTORY_FILE: optionalText,
@@ -329,7 +398,21 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
     problems.push('TRUSTED_DOCUMENTS_MODE: enforce needs TRUSTED_DOCUMENTS_FILES or REDIS_URL (it would refuse every operation)');
   }
   if (env.TRUSTED_DOCUMENTS_REDIS_KEY && !env.REDIS_URL) problems.push('TRUSTED_DOCUMENTS_REDIS_KEY: needs REDIS_URL');
+  // A socket is idle while its operation runs (no byte moves until the answer): it must outlast the operation's budget.
+  if (env.CLIENT_IDLE_TIMEOUT_MS <= env.REQUEST_TIMEOUT_MS) problems.push('CLIENT_IDLE_TIMEOUT_MS: must be above REQUEST_TIMEOUT_MS');
+  if (env.CLIENT_HEADERS_TIMEOUT_MS > env.CLIENT_REQUEST_TIMEOUT_MS) problems.push('CLIENT_HEADERS_TIMEOUT_MS: must not be above CLIENT_REQUEST_TIMEOUT_MS');
+  if (env.UPLOAD_TENANT_QUOTA_BYTES > env.UPLOAD_TOTAL_QUOTA_BYTES) problems.push('UPLOAD_TENANT_QUOTA_BYTES: must not be above UPLOAD_TOTAL_QUOTA_BYTES');
   const production = env.NODE_ENV === 'production';
+  if (production) {
+    // A missing or misspelled upstream URL would otherwise start a simulator and serve invented
+    // finance data as if it were real: production names every URL, or asks for the simulators.
+    if (!env.UPSTREAM_SIMULATORS) {
+      for (const [name, url] of [['IQM_BASE_URL', env.IQM_BASE_URL], ['INTACT_BASE_URL', env.INTACT_BASE_URL], ['REFRENS_BASE_URL', env.REFRENS_BASE_URL], ['IQMETRIX_BASE_URL', env.IQMETRIX_BASE_URL]] as const) {
+        if (url === null) problems.push(`${name}: required with NODE_ENV=production (or set UPSTREAM_SIMULATORS=true to serve the embedded simulators' invented data)`);
+      }
+    }
+    if (env.PUBLIC_BASE_URL === null) problems.push('PUBLIC_BASE_URL: required with NODE_ENV=production (absolute links are never built from a request\'s Host)');
+  }
   const issuers = issuersFrom(env, problems);
   const realUpstreams = [env.IQM_BASE_URL, env.INTACT_BASE_URL, env.REFRENS_BASE_URL, env.IQMETRIX_BASE_URL].some((url) => url !== null);
   let authMode: AuthMode = 'development';
@@ -360,6 +443,21 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
       redisKey: env.REDIS_URL ? (env.TRUSTED_DOCUMENTS_REDIS_KEY ?? 'gateway:trusted-documents') : null,
     },
     publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
+    trustedProxies: env.TRUSTED_PROXIES,
+    clientTimeouts: {
+      headersMs: env.CLIENT_HEADERS_TIMEOUT_MS,
+      idleMs: env.CLIENT_IDLE_TIMEOUT_MS,
+      requestMs: env.CLIENT_REQUEST_TIMEOUT_MS,
+      keepAliveMs: env.CLIENT_KEEP_ALIVE_TIMEOUT_MS,
+    },
+    rateLimits: {
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      tenantRequests: env.RATE_LIMIT_TENANT_REQUESTS,
+      subjectRequests: env.RATE_LIMIT_SUBJECT_REQUESTS,
+      tenantUpstreamCalls: env.RATE_LIMIT_TENANT_UPSTREAM_CALLS,
+      subjectUpstreamCalls: env.RATE_LIMIT_SUBJECT_UPSTREAM_CALLS,
+    },
+    simulatorsRequested: env.UPSTREAM_SIMULATORS ?? false,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
     upstreamConnections: env.UPSTREAM_CONNECTIONS,
@@ -370,6 +468,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
       breakerCooldownMs: env.UPSTREAM_BREAKER_COOLDOWN_MS,
       maxInFlight: env.UPSTREAM_MAX_IN_FLIGHT,
       maxQueued: env.UPSTREAM_MAX_QUEUED,
+      tenantSharePercent: env.UPSTREAM_TENANT_SHARE_PERCENT,
     },
     idempotency: {
       redisUrl: env.REDIS_URL,
@@ -387,6 +486,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
       maxTokens: env.MAX_TOKENS,
       maxCost: env.MAX_QUERY_COST,
       maxPageSize: env.MAX_PAGE_SIZE,
+      maxUpstreamCalls: env.MAX_UPSTREAM_CALLS,
+      maxNodeIds: env.MAX_NODE_IDS,
     },
     introspection: env.INTROSPECTION ?? !production,
     corsOrigins: env.CORS_ORIGINS ?? (production ? [] : DEVELOPMENT_CORS_ORIGINS),
@@ -396,6 +497,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
     executionMode: env.GATEWAY_EXECUTION_MODE ?? 'batched',
     uploadMaxBytes: env.UPLOAD_MAX_BYTES,
     uploadDir: env.UPLOAD_DIR,
+    uploadQuota: { tenantBytes: env.UPLOAD_TENANT_QUOTA_BYTES, totalBytes: env.UPLOAD_TOTAL_QUOTA_BYTES, ttlSeconds: env.UPLOAD_TTL_SECONDS },
     fileLinks: { secret: env.FILE_LINK_SECRET, ttlSeconds: env.FILE_LINK_TTL_SECONDS },
     customerDirectoryFile: env.CUSTOMER_DIRECTORY_FILE,
     auth: {

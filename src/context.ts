@@ -9,6 +9,8 @@ import type { FileLinks } from './http/fileLinks.js';
 import type { BackgroundReconciler, IdempotencyOutcome, IdempotencyStore } from './idempotency/index.js';
 import type { Observability } from './observability/index.js';
 import { callerTraceHeaders } from './observability/traceContext.js';
+import type { RateLimits } from './protection/index.js';
+import type { UploadStore } from './uploads/index.js';
 import type { UpstreamCallObserver, UpstreamCallRecord } from './upstreams/http.js';
 import { IntactClient, createIntactLoaders, type IntactLoaders } from './upstreams/intact/index.js';
 import { IqmClient, createIqmLoaders, type IqmLoaders } from './upstreams/iqm/index.js';
@@ -40,6 +42,10 @@ export interface GatewayServices {
   readonly reconciler: BackgroundReconciler;
   /** The append-only audit trail of mutation calls (PostgreSQL shared by replicas, or the embedded PGlite). */
   readonly audit: AuditStore;
+  /** Per-tenant and per-subject request and upstream-call budgets (memory, or Redis shared by replicas). */
+  readonly rateLimits: RateLimits;
+  /** Staged payment proofs (POST /uploads), with their quotas (disk, or Redis shared by replicas). */
+  readonly uploads: UploadStore;
 }
 
 /** The per-request context. Built by createContext for each operation; nothing here is shared between requests. */
@@ -49,8 +55,13 @@ export interface GatewayContext {
   readonly caller: Caller;
   /** The caller's tenant's customers: ids outside it are NOT_FOUND before any upstream call. */
   readonly directory: CustomerDirectory;
-  /** Absolute origin for links clients follow (file downloads). */
+  /**
+   * Origin put before the links clients follow (file downloads): PUBLIC_BASE_URL, or the forwarded
+   * host of a trusted proxy, or '' (links relative to the gateway). Never the request's own Host.
+   */
   readonly publicBaseUrl: string;
+  /** The operation's upstream-call estimate (before execution) and what was charged to the caller's budgets. */
+  readonly upstreamBudget: { estimate: { readonly total: number; readonly bySystem: Readonly<Record<SourceSystem, number>> } | null; charged: number };
   readonly iqm: { readonly client: IqmClient; readonly loaders: IqmLoaders; readonly currencyCode: string };
   readonly intact: { readonly client: IntactClient; readonly loaders: IntactLoaders };
   readonly refrens: { readonly client: RefrensClient; readonly loaders: RefrensLoaders; readonly currencyCode: string };
@@ -80,8 +91,8 @@ export interface IncomingRequestInfo {
   /** Settled by the route's authentication hook. */
   readonly caller: Caller;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly protocol: string;
-  readonly host: string;
+  /** The absolute origin links may use, settled by the HTTP layer (linkOrigin); '' for relative links. */
+  readonly linkOrigin: string;
   /** Fastify's request id; a new one when the caller has none. */
   readonly requestId?: string;
 }
@@ -105,7 +116,7 @@ export function createContext(services: GatewayServices, request: IncomingReques
       }
     },
     // The caller's W3C trace context: every upstream call of this operation continues its trace.
-    { deadline, requestId, traceHeaders: callerTraceHeaders(request.headers) },
+    { deadline, requestId, tenant: caller.tenant.id, traceHeaders: callerTraceHeaders(request.headers) },
   );
   const { endpoints, pools } = services;
   // Each client carries the caller's tenant's own credential for that upstream, and no other.
@@ -129,7 +140,8 @@ export function createContext(services: GatewayServices, request: IncomingReques
     services,
     caller,
     directory: services.directoryOf(caller.tenant),
-    publicBaseUrl: services.config.publicBaseUrl ?? `${request.protocol}://${request.host}`,
+    publicBaseUrl: request.linkOrigin,
+    upstreamBudget: { estimate: null, charged: 0 },
     iqm: {
       client: iqmClient,
       loaders: loaders.iqm,

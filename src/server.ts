@@ -9,12 +9,13 @@ import { createContext, type GatewayContext, type GatewayServices } from './cont
 import { auditSettlements } from './resolvers/Mutation/audited.js';
 import { explorationOptions, registerExplorationRoutes } from './exploration/index.js';
 import { registerFileRoutes } from './http/files.js';
+import { linkOrigin } from './http/linkOrigin.js';
 import { registerUploadRoutes } from './http/uploads.js';
 import { GatewayLogController, requestIdOf } from './observability/index.js';
 import { maskErrors } from './plugins/maskErrors.js';
 import { usePartialErrors } from './plugins/usePartialErrors.js';
 import { buildSchema } from './schema.js';
-import { securityOptions } from './security/index.js';
+import { requestRateLimit, securityOptions } from './security/index.js';
 import { createTrustedDocuments } from './trustedDocuments/index.js';
 
 export interface Gateway {
@@ -45,8 +46,19 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     // Observability writes one line per operation (and per other request) instead of Fastify's two.
     logController: new GatewayLogController(),
     genReqId: requestIdOf,
+    // Every phase of a client connection is bounded (README, "Limits"): the request head, the whole
+    // request (a body trickling in a byte at a time is cut off here), a socket on which nothing
+    // moves, and an idle keep-alive connection. Node checks the first two on this interval.
+    connectionTimeout: config.clientTimeouts.idleMs,
+    requestTimeout: config.clientTimeouts.requestMs,
+    keepAliveTimeout: config.clientTimeouts.keepAliveMs,
+    http: {
+      headersTimeout: config.clientTimeouts.headersMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(config.clientTimeouts.headersMs / 4))),
+    },
   });
-  const security = securityOptions(config);
+  const security = securityOptions(config, services.rateLimits);
+  const originOf = linkOrigin(config);
   const exploration = explorationOptions(config);
   const formatError = maskErrors(logger, config.production);
   // Throws TrustedDocumentsError (every bad manifest entry named) before anything listens.
@@ -88,19 +100,21 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
   await registerExplorationRoutes(app, config);
   app.decorateRequest('caller', null);
   const authenticate = authenticationHook(services.authenticator, 'graphql');
+  const rateLimit = requestRateLimit(services.rateLimits, 'graphql');
   await app.register(async (graphqlScope) => {
     // Authentication runs before Apollo sees the request: a refusal executes nothing. A GET without
     // an operation is the landing page (Sandbox), which holds no data.
     graphqlScope.addHook('preHandler', async (request, reply) => {
       if (request.method === 'GET' && !hasOperation(request.query)) return;
       await authenticate(request, reply);
+      if (!reply.sent) await rateLimit(request, reply);
     });
     graphqlScope.route({
       url: '/graphql',
       method: ['GET', 'POST', 'OPTIONS'],
       handler: fastifyApolloHandler(apollo, {
         context: async (request) =>
-          createContext(services, { caller: callerOf(request), headers: request.headers, protocol: request.protocol, host: request.host, requestId: request.id }),
+          createContext(services, { caller: callerOf(request), headers: request.headers, linkOrigin: originOf(request.raw), requestId: request.id }),
       }),
     });
   });

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import type { Logger } from 'pino';
 import { createAuditStore, type AuditStore } from './audit/index.js';
 import { Authenticator, loadTenants, type Tenant, type TenantRegistry } from './auth/index.js';
@@ -7,6 +8,8 @@ import { CustomerDirectoryError, type CustomerDirectory } from './directory/inde
 import { FileLinks } from './http/fileLinks.js';
 import { BackgroundReconciler, createIdempotencyStore } from './idempotency/index.js';
 import { createObservability } from './observability/index.js';
+import { closeRedis, connectRedis, RateLimits } from './protection/index.js';
+import { MemoryUploadIndex, RedisUploadIndex, UploadStore } from './uploads/index.js';
 import { createLogger } from './observability/logger.js';
 import { createUpstreamPools, type UpstreamEndpoints } from './upstreams/registry.js';
 import { SharedCache } from './upstreams/sharedCache.js';
@@ -47,6 +50,20 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
     await idempotency.close();
     throw error;
   }
+  // Rate limits and staged uploads share one connection of their own when replicas share Redis.
+  const redis = config.idempotency.redisUrl === null ? null : await connectRedis(config.idempotency.redisUrl);
+  const uploads = new UploadStore(
+    {
+      parentDirectory: config.uploadDir ?? tmpdir(),
+      maxBytes: config.uploadMaxBytes,
+      tenantQuotaBytes: config.uploadQuota.tenantBytes,
+      totalQuotaBytes: config.uploadQuota.totalBytes,
+      ttlMs: config.uploadQuota.ttlSeconds * 1000,
+    },
+    redis ? new RedisUploadIndex(redis) : new MemoryUploadIndex(),
+  );
+  // A quarter of the lifetime (at most a minute) between sweeps: an expired file is gone soon after.
+  uploads.startSweeping(Math.min(60_000, (config.uploadQuota.ttlSeconds * 1000) / 4), (error) => observability.logger.warn({ err: error }, 'upload sweep failed'));
   const pools = createUpstreamPools(config, endpoints, observability.instrumentation);
   const reconciler = new BackgroundReconciler(config.idempotency.reconcileDelayMs, observability.logger);
   return {
@@ -64,12 +81,16 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
     idempotency,
     reconciler,
     audit,
+    rateLimits: new RateLimits(config.rateLimits, redis),
+    uploads,
     async close() {
       // Reconciliations read upstreams and write the store: they end before either closes.
       await reconciler.close();
       await pools.close();
       await idempotency.close();
       await audit.close();
+      await uploads.close();
+      if (redis) await closeRedis(redis);
       await observability.shutdown();
     },
   };

@@ -178,7 +178,7 @@ function auditSuite(name: string, backend: () => Promise<AuditBackend>) {
           code: 'INVALID_INPUT',
         },
         {
-          label: 'ambiguous 503',
+          label: 'ambiguous-503',
           send: (id) => {
             iqm.injectFault({ route: '/customer/payment/add', method: 'POST', times: 1, fault: { kind: 'respond', status: 503 } });
             return stack.gql(ADD_PAYMENT, { input: { ...input, idempotencyKey: newKey('failed') } }, { 'x-request-id': id });

@@ -47,7 +47,8 @@ describe('Config: environment validation', () => {
   });
 
   it('refuses production without a durable idempotency store unless volatile keys are explicitly accepted', () => {
-    const production = { NODE_ENV: 'production', AUTH_DISABLED: 'true' };
+    // Everything else production asks for is given: what is left to check is the store.
+    const production = { NODE_ENV: 'production', AUTH_DISABLED: 'true', UPSTREAM_SIMULATORS: 'true', PUBLIC_BASE_URL: 'https://finance.example.com' };
     expect(() => loadConfig(production)).toThrow(/REDIS_URL: required with NODE_ENV=production[^]*IDEMPOTENCY_ACCEPT_VOLATILE_KEYS=true/);
     expect(() => loadConfig({ ...production, IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'false' })).toThrow(/REDIS_URL/);
     expect(loadConfig({ ...production, REDIS_URL: 'redis://127.0.0.1:6379' }).idempotency).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', volatileKeysAccepted: false });

@@ -386,7 +386,8 @@ describe('Upstream faults: circuit breaker', () => {
 
 describe('Upstream faults: bulkhead', () => {
   it('caps the calls in flight to one upstream: ten concurrent operations, never more than two at the simulator', async () => {
-    const stack = await startStack({ env: { UPSTREAM_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '5000', UPSTREAM_MAX_IN_FLIGHT: '2' } });
+    // One tenant alone: shares off, so the cap measured is the upstream's (fair shares: test/security/fairShares.test.ts).
+    const stack = await startStack({ env: { UPSTREAM_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '5000', UPSTREAM_MAX_IN_FLIGHT: '2', UPSTREAM_TENANT_SHARE_PERCENT: '100' } });
     try {
       const iqm = stack.embedded.iqm!;
       iqm.injectFault({ route: IQM_LIST, method: 'GET', fault: { kind: 'latency', ms: 100 } });

@@ -107,9 +107,10 @@ describe('Files: staged uploads and PDF downloads', () => {
     });
     const { invoiceId, pdfUrl } = response.data!.node;
     // A signed link for the caller's tenant: a browser follows it without an Authorization header.
-    expect(pdfUrl).toMatch(new RegExp(`^${stack.origin}/files/invoices/200101/${invoiceId}\\.pdf\\?tenant=alchemist-media&expires=\\d+&signature=[\\w-]+$`));
+    // Without PUBLIC_BASE_URL the link is relative to the gateway the client called.
+    expect(pdfUrl).toMatch(new RegExp(`^/files/invoices/200101/${invoiceId}\\.pdf\\?tenant=alchemist-media&expires=\\d+&signature=[\\w-]+$`));
     iqm.resetCalls();
-    const pdf = await fetch(pdfUrl);
+    const pdf = await fetch(new URL(pdfUrl, stack.url));
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(pdf.headers.get('content-disposition')).toBe(`attachment; filename="invoice-${invoiceId}.pdf"`);
@@ -126,7 +127,7 @@ describe('Files: staged uploads and PDF downloads', () => {
       id: Buffer.from(`IqmPayment:IQM:200103:${payment.paymentId}`).toString('base64url'),
     });
     iqm.resetCalls();
-    const pdf = await fetch(response.data!.node.receiptUrl);
+    const pdf = await fetch(new URL(response.data!.node.receiptUrl, stack.url));
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(Buffer.from(await pdf.arrayBuffer()).toString('latin1')).toContain(`Payment receipt ${payment.paymentId}`);

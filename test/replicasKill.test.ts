@@ -65,6 +65,8 @@ describe('Money moves once: two gateway processes sharing Redis, one killed mid-
         ...issuer.env,
         TENANT_ID: TEST_TENANT,
         CUSTOMER_DIRECTORY_FILE: directoryFile,
+        // An embedded PGlite directory belongs to one process: each replica keeps its audit trail in memory here.
+        AUDIT_DATA_DIR: 'memory://',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -127,6 +129,9 @@ describe('Money moves once: two gateway processes sharing Redis, one killed mid-
     iqm.state.invoices.set(invoiceId, invoice);
     const input = { invoiceId: invoiceGid(200101, invoiceId), amount: '42.00', idempotencyKey: `replica-kill-${process.pid}` };
     const token = await issuer.mint();
+    // Each replica opens its embedded audit store at its first mutation: a refused one (amount 0, nothing
+    // sent) opens it now, so the held payment's time budget is not spent waiting for it.
+    for (const replica of [one!, two!]) await pay(replica, { ...input, amount: '0', idempotencyKey: `warm-up-${replica.port}` }, token);
     const paymentsOn = () => [...iqm.state.payments.values()].filter((payment) => payment.invoiceId === invoiceId);
 
     let arrived = () => {};
@@ -136,7 +141,8 @@ describe('Money moves once: two gateway processes sharing Redis, one killed mid-
 
     // The first request takes the claim on replica one; its payment reaches IQM and is applied, the answer held.
     const first = pay(one!, input, token);
-    await arrival;
+    // Fails at once, with the answer, if the payment is answered without ever reaching IQM.
+    await Promise.race([arrival, first.then((answer) => Promise.reject(new Error(`answered before reaching IQM: ${JSON.stringify(answer)}`)))]);
     // 49 more with the same key, on both replicas, while the first is in flight.
     const others = Array.from({ length: 49 }, (_, index) => pay(index % 2 === 0 ? two! : one!, input, token));
     // Replica two's share answers first (IN_PROGRESS); then replica one dies without a word.

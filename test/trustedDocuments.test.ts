@@ -19,7 +19,7 @@ interface Answer {
 }
 
 async function post(stack: TestStack, body: Record<string, unknown>): Promise<Answer> {
-  const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.auth }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as Answer['body'] };
 }
 
@@ -58,6 +58,7 @@ describe('Trusted documents: TRUSTED_DOCUMENTS_MODE=enforce with the typed clien
     const sent: { hasQuery: boolean; id: unknown }[] = [];
     const client = createClient({
       url: stack.url,
+      headers: stack.auth,
       trustedDocuments: true,
       fetch: async (input, init) => {
         const body = JSON.parse(String(init?.body)) as { query?: string; extensions?: { persistedQuery?: { sha256Hash?: string } } };
@@ -89,7 +90,7 @@ describe('Trusted documents: TRUSTED_DOCUMENTS_MODE=enforce with the typed clien
   });
 
   it('leaves the client one clear error when its operation is not trusted', async () => {
-    const client = createClient({ url: stack.url });
+    const client = createClient({ url: stack.url, headers: stack.auth });
     const error = await client.request(CustomerInvoicesDocument, { system: 'IQM', sourceId: '200101' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(GraphQLRequestError);
     expect(error).toMatchObject({ status: 400, errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } }] });

@@ -1,5 +1,9 @@
 import { toGlobalId } from '../domain/globalId.js';
 import type { CreditModel, IqmInvoiceModel, IqmPaymentModel } from '../domain/models.js';
+import { isIntactAccountCode, isIntactDocumentNumber, isIntactItemId } from '../upstreams/intact/index.js';
+import { isIqmId } from '../upstreams/iqm/index.js';
+import { isIqmetrixCompanyId, isIqmetrixGuid } from '../upstreams/iqmetrix/index.js';
+import { isRefrensObjectId, isRefrensUrlKey } from '../upstreams/refrens/index.js';
 
 /**
  * Global ids of upstream objects. Keys hold what the upstream needs to find the object again:
@@ -13,8 +17,8 @@ export const iqmPaymentId = (payment: Pick<IqmPaymentModel, 'owId' | 'paymentId'
 
 /** Splits a `<workspace>:<id>` key of an IQM global id; null when it is not one. */
 export function parseIqmKey(key: string): { owId: number; id: number } | null {
-  const match = /^(\d{1,12}):(\d{1,12})$/.exec(key);
-  return match ? { owId: Number(match[1]), id: Number(match[2]) } : null;
+  const [owId, id, ...rest] = key.split(':');
+  return owId !== undefined && id !== undefined && rest.length === 0 && isIqmId(owId) && isIqmId(id) ? { owId: Number(owId), id: Number(id) } : null;
 }
 
 /**
@@ -56,3 +60,51 @@ export const iqmetrixPaymentId = (payment: { companyId: number; invoiceId: strin
  * (`0` for credits offered to the caller's organization, A28), so node(id:) knows which list to read.
  */
 export const iqmCreditId = (credit: Pick<CreditModel, 'owId' | 'creditId'>) => toGlobalId('Credit', 'IQM', `${credit.owId ?? 0}:${credit.creditId}`);
+
+/*
+ * The typed readers of composite keys. Each part is checked against its system's key shape
+ * (src/upstreams/<system>/keys.ts) here, where the id is decoded, so a hand-made id whose key holds
+ * `..`, a slash or a wrong type is NOT_FOUND before any ownership check or upstream call.
+ */
+
+export function parseIntactItemKey(key: string): { accountCode: string; number: string; itemId: string } | null {
+  const parts = parseCompositeKey(key, 3);
+  if (!parts || !parts.every((part) => typeof part === 'string')) return null;
+  const [accountCode, number, itemId] = parts as [string, string, string];
+  return isIntactAccountCode(accountCode) && isIntactDocumentNumber(number) && isIntactItemId(itemId) ? { accountCode, number, itemId } : null;
+}
+
+export function parseIntactReceiptKey(key: string): { accountCode: string; number: string } | null {
+  const parts = parseCompositeKey(key, 2);
+  if (!parts || !parts.every((part) => typeof part === 'string')) return null;
+  const [accountCode, number] = parts as [string, string];
+  return isIntactAccountCode(accountCode) && isIntactDocumentNumber(number) ? { accountCode, number } : null;
+}
+
+export function parseRefrensInvoiceKey(key: string): { urlKey: string; invoiceId: string } | null {
+  const parts = parseCompositeKey(key, 2);
+  if (!parts || !parts.every((part) => typeof part === 'string')) return null;
+  const [urlKey, invoiceId] = parts as [string, string];
+  return isRefrensUrlKey(urlKey) && isRefrensObjectId(invoiceId) ? { urlKey, invoiceId } : null;
+}
+
+export function parseRefrensPaymentKey(key: string): { urlKey: string; invoiceId: string; paymentId: string } | null {
+  const parts = parseCompositeKey(key, 3);
+  if (!parts || !parts.every((part) => typeof part === 'string')) return null;
+  const [urlKey, invoiceId, paymentId] = parts as [string, string, string];
+  return isRefrensUrlKey(urlKey) && isRefrensObjectId(invoiceId) && isRefrensObjectId(paymentId) ? { urlKey, invoiceId, paymentId } : null;
+}
+
+export function parseIqmetrixInvoiceKey(key: string): { companyId: number; invoiceId: string } | null {
+  const parts = parseCompositeKey(key, 2);
+  if (!parts) return null;
+  const [companyId, invoiceId] = parts;
+  return isIqmetrixCompanyId(companyId) && isIqmetrixGuid(invoiceId) ? { companyId, invoiceId } : null;
+}
+
+export function parseIqmetrixPaymentKey(key: string): { companyId: number; invoiceId: string; paymentId: string } | null {
+  const parts = parseCompositeKey(key, 3);
+  if (!parts) return null;
+  const [companyId, invoiceId, paymentId] = parts;
+  return isIqmetrixCompanyId(companyId) && isIqmetrixGuid(invoiceId) && isIqmetrixGuid(paymentId) ? { companyId, invoiceId, paymentId } : null;
+}

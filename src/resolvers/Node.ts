@@ -5,7 +5,15 @@ import type { GatewayContext } from '../context.js';
 import { fromGlobalId } from '../domain/globalId.js';
 import { UnauthorizedFieldError } from '../errors.js';
 import { customerFromGlobalId } from '../federation/customers.js';
-import { parseCompositeKey, parseIqmKey } from '../federation/ids.js';
+import {
+  parseIntactItemKey,
+  parseIntactReceiptKey,
+  parseIqmKey,
+  parseIqmetrixInvoiceKey,
+  parseIqmetrixPaymentKey,
+  parseRefrensInvoiceKey,
+  parseRefrensPaymentKey,
+} from '../federation/ids.js';
 import { refrensInvoicesOf } from '../federation/otherSources.js';
 import { invoiceFromLedgerItem, receiptFromLedgerItem } from '../upstreams/intact/index.js';
 import { IQM_FULL_LIST_PAGE_SIZE } from '../upstreams/iqm/index.js';
@@ -52,47 +60,47 @@ export const nodeFetchers: Record<string, NodeFetcher> = {
   },
   LedgerItem: intactLedgerItem,
   IntactReceipt: async (context, key) => {
-    const parts = parseCompositeKey(key, 2);
+    const parts = parseIntactReceiptKey(key);
     if (!parts) return null;
-    const [accountCode, number] = parts.map(String) as [string, string];
+    const { accountCode, number } = parts;
     if (!ownsIntactAccount(context, accountCode)) return null;
     const { items } = await context.intact.loaders.ledgerPage.load({ accountCode, number, skip: 0, fetch: 10 });
     const item = items.find((candidate) => candidate.number === number && candidate.type === 'RECEIPT');
     return item ? receiptFromLedgerItem(item) : null;
   },
   RefrensInvoice: async (context, key) => {
-    const parts = parseCompositeKey(key, 2);
+    const parts = parseRefrensInvoiceKey(key);
     if (!parts) return null;
-    const [urlKey, invoiceId] = parts.map(String) as [string, string];
+    const { urlKey, invoiceId } = parts;
     const customer = context.directory.bySourceId('REFRENS_INVOICE', `${urlKey}/${invoiceId}`);
     return (customer && refrensInvoicesOf(customer).find((invoice) => invoice.invoiceId === invoiceId)) ?? null;
   },
   RefrensPayment: async (context, key) => {
-    const parts = parseCompositeKey(key, 3);
+    const parts = parseRefrensPaymentKey(key);
     if (!parts) return null;
-    const [urlKey, invoiceId, paymentId] = parts.map(String) as [string, string, string];
+    const { urlKey, invoiceId, paymentId } = parts;
     if (!ownsRefrensInvoice(context, urlKey, invoiceId)) return null;
     const payments = await context.refrens.loaders.invoicePayments.load({ urlKey, invoiceId });
     return payments.find((payment) => payment.paymentId === paymentId) ?? null;
   },
   IqmetrixInvoice: async (context, key) => {
-    const parts = parseCompositeKey(key, 2);
-    if (!parts || typeof parts[0] !== 'number' || !ownsIqmetrixCompany(context, parts[0])) return null;
-    return (await context.iqmetrix.loaders.invoice.load({ companyId: parts[0], invoiceId: String(parts[1]) }))?.invoice ?? null;
+    const parts = parseIqmetrixInvoiceKey(key);
+    if (!parts || !ownsIqmetrixCompany(context, parts.companyId)) return null;
+    return (await context.iqmetrix.loaders.invoice.load(parts))?.invoice ?? null;
   },
   IqmetrixPayment: async (context, key) => {
-    const parts = parseCompositeKey(key, 3);
-    if (!parts || typeof parts[0] !== 'number' || !ownsIqmetrixCompany(context, parts[0])) return null;
-    const detail = await context.iqmetrix.loaders.invoice.load({ companyId: parts[0], invoiceId: String(parts[1]) });
-    return detail?.payments.find((payment) => payment.paymentId === String(parts[2])) ?? null;
+    const parts = parseIqmetrixPaymentKey(key);
+    if (!parts || !ownsIqmetrixCompany(context, parts.companyId)) return null;
+    const detail = await context.iqmetrix.loaders.invoice.load({ companyId: parts.companyId, invoiceId: parts.invoiceId });
+    return detail?.payments.find((payment) => payment.paymentId.toLowerCase() === parts.paymentId.toLowerCase()) ?? null;
   },
 };
 
 /** Intact has no read-by-id: B1 filtered by the item's number, then matched on its id. */
 async function intactLedgerItem(context: GatewayContext, key: string): Promise<LedgerItemModel | null> {
-  const parts = parseCompositeKey(key, 3);
+  const parts = parseIntactItemKey(key);
   if (!parts) return null;
-  const [accountCode, number, itemId] = parts.map(String) as [string, string, string];
+  const { accountCode, number, itemId } = parts;
   if (!ownsIntactAccount(context, accountCode)) return null;
   const { items } = await context.intact.loaders.ledgerPage.load({ accountCode, number, skip: 0, fetch: 10 });
   return items.find((item) => item.itemId === itemId) ?? null;

@@ -4,8 +4,12 @@ import type { GatewayConfig } from '../config.js';
 import type { GatewayContext } from '../context.js';
 import { inputPathPlugin } from './inputPaths.js';
 import { limitValidationRules, operationLimitsPlugin } from './limits.js';
+import type { RateLimits } from '../protection/index.js';
+import { upstreamBudgetReconciliation, upstreamCallCheck } from './upstreamCallLimit.js';
 
 export { limitValidationRules, operationLimitsPlugin, type LimitName, type OperationLimits } from './limits.js';
+export { requestRateLimit } from './rateLimitHook.js';
+export { UpstreamCallMeter, type TenantBounds, type UpstreamCallEstimate } from './upstreamCost.js';
 
 /** What the gateway refuses before anything executes: limits, introspection, schema hints in errors. */
 export interface SecurityOptions {
@@ -18,14 +22,15 @@ export interface SecurityOptions {
   readonly plugins: ApolloServerPlugin<GatewayContext>[];
 }
 
-export function securityOptions(config: GatewayConfig): SecurityOptions {
+export function securityOptions(config: GatewayConfig, rateLimits: RateLimits): SecurityOptions {
   return {
     validationRules: limitValidationRules(config.limits),
     parseOptions: { maxTokens: config.limits.maxTokens },
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: config.production,
     plugins: [
-      operationLimitsPlugin<GatewayContext>(config.limits),
+      operationLimitsPlugin<GatewayContext>(config.limits, upstreamCallCheck(config.limits, rateLimits)),
+      upstreamBudgetReconciliation(rateLimits),
       inputPathPlugin<GatewayContext>(),
     ],
   };

@@ -16,7 +16,7 @@ import { DEFAULT_PAGE_SIZE } from '../domain/pagination.js';
 export type OperationLimits = GatewayConfig['limits'];
 
 /** The names a client sees in `extensions.limit`, after the environment variable that sets each. */
-export type LimitName = 'MAX_QUERY_DEPTH' | 'MAX_ALIASES' | 'MAX_DIRECTIVES' | 'MAX_QUERY_COST' | 'MAX_PAGE_SIZE';
+export type LimitName = 'MAX_QUERY_DEPTH' | 'MAX_ALIASES' | 'MAX_DIRECTIVES' | 'MAX_QUERY_COST' | 'MAX_PAGE_SIZE' | 'MAX_NODE_IDS' | 'MAX_UPSTREAM_CALLS';
 
 /**
  * graphql-armor's depth, alias and directive rules with the gateway's limits. A document over a
@@ -32,7 +32,9 @@ export function limitValidationRules(limits: OperationLimits): ValidationRule[] 
   const { validationRules } = new ApolloArmor({
     // Inline fragments and spreads add no depth: depth is how deep the fields nest.
     maxDepth: { n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, ...rejectAs('MAX_QUERY_DEPTH') },
-    maxAliases: { n: limits.maxAliases, ...rejectAs('MAX_ALIASES') },
+    // Armor lets `__typename` aliases through by default; each one is still a field to resolve and
+    // 500 of them were accepted, so every alias counts.
+    maxAliases: { n: limits.maxAliases, allowList: [], ...rejectAs('MAX_ALIASES') },
     maxDirectives: { n: limits.maxDirectives, ...rejectAs('MAX_DIRECTIVES') },
     costLimit: { enabled: false },
     maxTokens: { enabled: false },
@@ -57,33 +59,48 @@ function rejectAs(limit: LimitName) {
   };
 }
 
+/** What the next check after the limits gets: the operation with its coerced variables. */
+export interface MeasuredOperation<TContext> {
+  readonly schema: GraphQLSchema;
+  readonly document: DocumentNode;
+  readonly operation: OperationDefinitionNode;
+  readonly variables: Record<string, unknown>;
+  readonly contextValue: TContext;
+}
+
 /**
  * Page sizes and query cost, checked when Apollo has resolved the operation and before it
  * executes. An over-limit request answers HTTP 400 with one error and nothing runs:
- * - `first` above `maxPageSize` or below 0, or `nodes(ids:)` with more ids than `maxPageSize`:
+ * - `first` above `maxPageSize` or below 0, or `nodes(ids:)` with more ids than `maxNodeIds`:
  *   BAD_USER_INPUT naming the argument and the field;
  * - a cost above `maxCost`: GRAPHQL_VALIDATION_FAILED with the cost found.
+ * `next` runs once all of these passed (the upstream-call estimate and budgets), so nothing is
+ * charged for an operation the limits refuse.
  *
  * Cost: every field costs 1; the selection of a paged field (`first`, 20 when absent) or of
  * `nodes(ids:)` counts once per item it can return. Introspection and `__typename` cost nothing.
  * Variables are read, so `first: $n` costs what `$n` asks for.
  */
-export function operationLimitsPlugin<TContext extends object>(limits: OperationLimits): ApolloServerPlugin<TContext> {
+export function operationLimitsPlugin<TContext extends object>(
+  limits: OperationLimits,
+  next?: (measured: MeasuredOperation<TContext>) => Promise<void>,
+): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operation, request }) {
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
           if (!operation) return;
           const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
           // Variables that do not coerce are refused by execution with a precise message; nothing to measure.
           if (variables.errors) return;
-          const cost = new OperationMeter(schema, document, variables.coerced, limits.maxPageSize).measure(operation);
+          const cost = new OperationMeter(schema, document, variables.coerced, limits.maxPageSize, limits.maxNodeIds).measure(operation);
           if (cost > limits.maxCost) {
             throw new GraphQLError(
               `Query cost limit of ${limits.maxCost} exceeded, found ${cost}: ask for smaller pages or fewer nested lists.`,
               { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'MAX_QUERY_COST', cost, maxCost: limits.maxCost, http: { status: 400 } } },
             );
           }
+          await next?.({ schema, document, operation, variables: variables.coerced, contextValue });
         },
       };
     },
@@ -91,9 +108,9 @@ export function operationLimitsPlugin<TContext extends object>(limits: Operation
 }
 
 /** An argument value that is over the page-size limit, thrown out of the walk as it is found. */
-function pageSizeError(message: string, field: string, argument: string): GraphQLError {
+function pageSizeError(message: string, field: string, argument: string, limit: LimitName = 'MAX_PAGE_SIZE'): GraphQLError {
   return new GraphQLError(message, {
-    extensions: { code: 'BAD_USER_INPUT', limit: 'MAX_PAGE_SIZE', field, argument, http: { status: 400 } },
+    extensions: { code: 'BAD_USER_INPUT', limit, field, argument, http: { status: 400 } },
   });
 }
 
@@ -106,6 +123,7 @@ class OperationMeter {
     document: DocumentNode,
     private readonly variables: Record<string, unknown>,
     private readonly maxPageSize: number,
+    private readonly maxNodeIds: number,
   ) {
     for (const definition of document.definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(definition.name.value, definition);
@@ -159,8 +177,8 @@ class OperationMeter {
     }
     const ids = args['ids'];
     const count = Array.isArray(ids) ? ids.length : 1;
-    if (count > this.maxPageSize) {
-      throw pageSizeError(`Argument "ids" of "${coordinate}" takes at most ${this.maxPageSize} ids, got ${count}.`, coordinate, 'ids');
+    if (count > this.maxNodeIds) {
+      throw pageSizeError(`Argument "ids" of "${coordinate}" takes at most ${this.maxNodeIds} ids, got ${count}.`, coordinate, 'ids', 'MAX_NODE_IDS');
     }
     return count;
   }

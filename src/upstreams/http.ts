@@ -56,7 +56,7 @@ export interface UpstreamResilienceOptions {
   /** Attempts of a read in all and the backoff's first step; writes always get one attempt. */
   readonly retry: RetryPolicy;
   readonly breaker: { readonly failureThreshold: number; readonly cooldownMs: number };
-  readonly bulkhead: { readonly maxInFlight: number; readonly maxQueued: number };
+  readonly bulkhead: { readonly maxInFlight: number; readonly maxQueued: number; readonly maxInFlightPerOwner?: number; readonly maxQueuedPerOwner?: number };
   /** Budget of a call whose caller brings no deadline (a file download outside an operation). */
   readonly defaultBudgetMs: number;
 }
@@ -153,6 +153,8 @@ export interface UpstreamCallObserver {
   readonly requestId?: string;
   /** The caller's `traceparent`/`tracestate`, already validated: upstream calls continue its trace. */
   readonly traceHeaders?: Readonly<Record<string, string>>;
+  /** The caller's tenant: its calls take that tenant's share of the upstream's bulkhead. */
+  readonly tenant?: string;
 }
 
 export function encodePathSegment(value: string | number): string {
@@ -205,6 +207,11 @@ export class UpstreamHttpClient {
     return this.policies.bulkhead?.inFlight ?? 0;
   }
 
+  /** Slots one tenant's calls hold now (its fair share is UPSTREAM_TENANT_SHARE_PERCENT of maxInFlight). */
+  inFlightOf(tenant: string): number {
+    return this.policies.bulkhead?.inFlightOf(tenant) ?? 0;
+  }
+
   /** Calls waiting for a bulkhead slot now. */
   get queued(): number {
     return this.policies.bulkhead?.queued ?? 0;
@@ -218,7 +225,7 @@ export class UpstreamHttpClient {
   json(request: UpstreamRequest, observe?: UpstreamCallObserver): Promise<UpstreamResponse> {
     const observer = this.observers(observe);
     return this.instrumented(request, () =>
-      this.resilient(request, observe?.deadline, observer, (attempt, timeoutMs) => this.jsonAttempt(request, attempt, timeoutMs, observer, observe?.traceHeaders)),
+      this.resilient(request, observe, observer, (attempt, timeoutMs) => this.jsonAttempt(request, attempt, timeoutMs, observer, observe?.traceHeaders)),
     );
   }
 
@@ -261,7 +268,7 @@ export class UpstreamHttpClient {
   stream(request: UpstreamRequest, observe?: UpstreamCallObserver): Promise<UpstreamStreamResponse> {
     const observer = this.observers(observe);
     return this.instrumented(request, () =>
-      this.resilient(request, observe?.deadline, observer, (attempt, timeoutMs) => this.streamAttempt(request, attempt, timeoutMs, observer, observe?.traceHeaders)),
+      this.resilient(request, observe, observer, (attempt, timeoutMs) => this.streamAttempt(request, attempt, timeoutMs, observer, observe?.traceHeaders)),
     );
   }
 
@@ -310,14 +317,15 @@ export class UpstreamHttpClient {
   /** One logical call: every attempt of it, under the operation's deadline (or the pool's default budget). */
   private resilient<T>(
     request: UpstreamRequest,
-    deadline: number | undefined,
+    caller: UpstreamCallObserver | undefined,
     observe: UpstreamCallObserver,
     attempt: (attempt: number, timeoutMs: number) => Promise<AttemptOutcome<T>>,
   ): Promise<T> {
     const started = this.policies.clock.now();
     const budgetMs = this.options.resilience?.defaultBudgetMs ?? this.options.requestTimeoutMs;
     return callWithResilience(this.policies, {
-      deadline: deadline ?? started + budgetMs,
+      deadline: caller?.deadline ?? started + budgetMs,
+      owner: caller?.tenant,
       attemptTimeoutMs: this.options.requestTimeoutMs,
       repeatable: isRetryableMethod(request.method),
       attempt,

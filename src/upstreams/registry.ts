@@ -37,7 +37,15 @@ export function createUpstreamPools(config: GatewayConfig, endpoints: UpstreamEn
       resilience: {
         retry: { attempts: config.resilience.retryAttempts, baseDelayMs: config.resilience.retryBaseDelayMs },
         breaker: { failureThreshold: config.resilience.breakerFailureThreshold, cooldownMs: config.resilience.breakerCooldownMs },
-        bulkhead: { maxInFlight: config.resilience.maxInFlight, maxQueued: config.resilience.maxQueued },
+        // A tenant's share of each upstream (UPSTREAM_TENANT_SHARE_PERCENT): one tenant's burst leaves the rest to the others.
+        // The share is of the slots that can really be on the wire at once (the pool's sockets), or a
+        // tenant within its share of 64 slots could still hold all 32 sockets and queue everyone else in undici.
+        bulkhead: {
+          maxInFlight: config.resilience.maxInFlight,
+          maxQueued: config.resilience.maxQueued,
+          maxInFlightPerOwner: Math.max(1, Math.ceil((Math.min(config.resilience.maxInFlight, config.upstreamConnections) * config.resilience.tenantSharePercent) / 100)),
+          maxQueuedPerOwner: Math.max(1, Math.ceil((config.resilience.maxQueued * config.resilience.tenantSharePercent) / 100)),
+        },
         defaultBudgetMs: config.requestTimeoutMs,
       },
     });

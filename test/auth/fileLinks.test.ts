@@ -24,7 +24,8 @@ describe('Authentication: signed file links', () => {
   beforeAll(async () => {
     stack = await startStack({ env: { FILE_LINK_SECRET: SECRET, FILE_LINK_TTL_SECONDS: '60' } });
     const response = await stack.gql<{ node: { pdfUrl: string } }>(`query($id: ID!) { node(id: $id) { ... on IqmInvoice { pdfUrl } } }`, { id: IQM_INVOICE });
-    link = new URL(response.data!.node.pdfUrl);
+    // Links are relative unless PUBLIC_BASE_URL (or a trusted proxy) names the public origin.
+    link = new URL(response.data!.node.pdfUrl, stack.origin);
   });
   afterAll(async () => {
     await stack.close();

@@ -19,7 +19,7 @@ const baseEnv = () => ({ PATH: process.env['PATH'] ?? '', HOME: process.env['HOM
 
 describe('Authentication: start-up', () => {
   it('production without an issuer exits 1 with one clear line naming AUTH_ISSUER, before listening', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...baseEnv(), NODE_ENV: 'production' }, encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...baseEnv(), NODE_ENV: 'production', UPSTREAM_SIMULATORS: 'true', PUBLIC_BASE_URL: 'https://finance.example.com', IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'true' }, encoding: 'utf8', timeout: 60_000 });
     expect(result.status).toBe(1);
     const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
     expect(lines).toHaveLength(1);

@@ -61,7 +61,8 @@ describe('Tenant binding: another tenant’s objects do not exist', () => {
   }
 
   beforeAll(async () => {
-    stack = await startStack();
+    // Every Node type's ids in one operation: far above the default upstream-call estimate, on purpose.
+    stack = await startStack({ env: { MAX_UPSTREAM_CALLS: '100000', MAX_NODE_IDS: '1000' } });
     alchemist = await idsOf(TEST_TENANT);
     harbor = await idsOf(OTHER_TEST_TENANT);
   });

@@ -64,8 +64,23 @@ export interface StackOptions extends EmbeddedOptions {
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const ownIssuer = options.issuer === undefined ? await startTestIssuer() : null;
   const issuer = options.issuer === 'none' ? null : (options.issuer ?? ownIssuer);
-  // A test stack is one process: production-mode stacks accept its volatile idempotency keys unless a test says otherwise.
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'true', ...issuer?.env, ...options.env });
+  const production = options.env?.['NODE_ENV'] === 'production';
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    // The stack serves simulators on purpose; production asks for them explicitly and names its public URL.
+    UPSTREAM_SIMULATORS: 'true',
+    // A test stack is one process: production-mode stacks accept its volatile idempotency keys unless a test says otherwise.
+    IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'true',
+    ...(production ? { PUBLIC_BASE_URL: 'https://gateway.example.test' } : {}),
+    // Suites send thousands of requests as one caller: budgets that only a test of them reaches.
+    RATE_LIMIT_SUBJECT_REQUESTS: '1000000',
+    RATE_LIMIT_TENANT_REQUESTS: '1000000',
+    RATE_LIMIT_SUBJECT_UPSTREAM_CALLS: '10000000',
+    RATE_LIMIT_TENANT_UPSTREAM_CALLS: '10000000',
+    ...issuer?.env,
+    ...options.env,
+  });
   const embedded = options.reuseEmbedded ?? (await startEmbeddedUpstreams(config, options));
   const credentials = options.credentials;
   const services = await createServices(config, embedded.endpoints, {

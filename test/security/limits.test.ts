@@ -50,6 +50,8 @@ describe('Security: operation limits (defaults)', () => {
       maxTokens: 2000,
       maxCost: 5000,
       maxPageSize: 100,
+      maxUpstreamCalls: 120,
+      maxNodeIds: 50,
     });
   });
 
@@ -178,13 +180,13 @@ describe('Security: operation limits (defaults)', () => {
     expect(atTheCap.errors).toBeUndefined();
   });
 
-  it('refuses nodes(ids:) with more ids than the page size', async () => {
-    const ids = Array.from({ length: 101 }, (_, index) => Buffer.from(`IqmInvoice:IQM:200101:${5000 + index}`).toString('base64url'));
+  it('refuses nodes(ids:) with more ids than MAX_NODE_IDS (50)', async () => {
+    const ids = Array.from({ length: 51 }, (_, index) => Buffer.from(`IqmInvoice:IQM:200101:${5000 + index}`).toString('base64url'));
     const response = await stack.gql('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids });
     expect(response.status).toBe(400);
     expect(response.errors![0]).toMatchObject({
-      message: 'Argument "ids" of "Query.nodes" takes at most 100 ids, got 101.',
-      extensions: { code: 'BAD_USER_INPUT', limit: 'MAX_PAGE_SIZE', argument: 'ids' },
+      message: 'Argument "ids" of "Query.nodes" takes at most 50 ids, got 51.',
+      extensions: { code: 'BAD_USER_INPUT', limit: 'MAX_NODE_IDS', argument: 'ids' },
     });
     expect(upstreamCalls(stack)).toBe(0);
   });

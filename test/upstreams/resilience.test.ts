@@ -226,6 +226,31 @@ describe('Resilience: bulkhead', () => {
   });
 });
 
+describe('Resilience: fair bulkhead shares', () => {
+  it('holds one owner to its share of slots and queue while another owner’s calls still get in at once', async () => {
+    const clock = new FakeClock();
+    const bulkhead = new Bulkhead({ maxInFlight: 4, maxQueued: 6, maxInFlightPerOwner: 2, maxQueuedPerOwner: 3, clock });
+    const heavy = await Promise.all([bulkhead.acquire(1_000, 'heavy'), bulkhead.acquire(1_000, 'heavy')]);
+    expect(heavy.every((admission) => admission.admitted)).toBe(true);
+    // Beyond its share the heavy owner waits although two slots are free…
+    const waiting = [bulkhead.acquire(1_000, 'heavy'), bulkhead.acquire(1_000, 'heavy'), bulkhead.acquire(1_000, 'heavy')];
+    expect(bulkhead.inFlightOf('heavy')).toBe(2);
+    expect(bulkhead.queued).toBe(3);
+    // …and its fourth waiter finds its share of the queue full, while the queue has room for others.
+    expect(await bulkhead.acquire(1_000, 'heavy')).toEqual({ admitted: false, reason: 'queue-full' });
+    const victim = await bulkhead.acquire(1_000, 'victim');
+    expect(victim.admitted).toBe(true);
+    expect(bulkhead.inFlight).toBe(3);
+    // A heavy slot released goes to the heavy waiter (the owner is below its share again), never past the cap.
+    const [first] = heavy;
+    if (!first?.admitted) throw new Error('unreachable');
+    first.release();
+    expect((await waiting[0]!).admitted).toBe(true);
+    expect(bulkhead.inFlightOf('heavy')).toBe(2);
+    expect(bulkhead.inFlight).toBe(3);
+  });
+});
+
 describe('Resilience: one call through breaker, bulkhead and retries', () => {
   const setUp = (overrides: Partial<ResiliencePolicies> = {}) => {
     const clock = new FakeClock();

@@ -13,7 +13,7 @@ export const addFunds: MutationResolvers['addFunds'] = (_root, { input }, contex
     if ((input.mode === 'CHEQUE' || input.mode === 'WIRE_TRANSFER') && !input.bankName?.trim()) {
       errors.push(invalidInput(['input', 'bankName'], 'required for cheque and wire-transfer payments'));
     }
-    const staged = stagedProof(context, input.paymentProofUploadId);
+    const staged = await stagedProof(context, input.paymentProofUploadId);
     if (isUserError(staged)) errors.push(staged);
     if (errors.length > 0 || isUserError(staged)) return rejected({ availableBalance: null, message: null }, errors);
     const result = await context.iqm.client.addFunds(

@@ -26,7 +26,7 @@ export const addPayment: MutationResolvers['addPayment'] = (_root, { input }, co
     if (!input.transactionId.trim()) errors.push(invalidInput(['input', 'transactionId'], 'must not be empty'));
     const invoiceId = paymentInvoiceId(context, input, isUserError(target) ? null : target.owId, errors);
     if (input.type !== 'AGAINST_INVOICE' && input.invoiceId) errors.push(invalidInput(['input', 'invoiceId'], 'only AGAINST_INVOICE payments name an invoice'));
-    const staged = stagedProof(context, input.paymentProofUploadId);
+    const staged = await stagedProof(context, input.paymentProofUploadId);
     if (isUserError(staged)) errors.push(staged);
     if (errors.length > 0 || isUserError(target) || isUserError(staged)) return rejected({ payment: null }, errors);
 

@@ -25,7 +25,7 @@ export const approveRefund: MutationResolvers['approveRefund'] = (_root, { input
     },
     async () => {
       const key = iqmPaymentKey(context, input.paymentId);
-      const staged = stagedProof(context, input.paymentProofUploadId);
+      const staged = await stagedProof(context, input.paymentProofUploadId);
       const errors = [
         ...(!key || key.owId === 0 ? [invalidInput(['input', 'paymentId'], 'not the id of an IQM refund of a customer', 'NOT_FOUND')] : []),
         ...(isUserError(staged) ? [staged] : []),

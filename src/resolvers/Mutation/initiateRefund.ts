@@ -31,7 +31,7 @@ export const initiateRefund: MutationResolvers['initiateRefund'] = (_root, { inp
       if (isUserError(target)) errors.push(target);
       errors.push(...amountErrors(context, input.amount, ['input', 'amount']));
       if (!input.refundReason.trim()) errors.push(invalidInput(['input', 'refundReason'], 'must not be empty'));
-      const staged = stagedProof(context, input.paymentProofUploadId);
+      const staged = await stagedProof(context, input.paymentProofUploadId);
       if (isUserError(staged)) errors.push(staged);
       if (errors.length > 0 || isUserError(target) || isUserError(staged)) return rejected({ payment: null }, errors);
       const result = await context.iqm.client.initiateRefund(

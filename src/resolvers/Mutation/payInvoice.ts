@@ -33,7 +33,7 @@ export const payInvoice: MutationResolvers['payInvoice'] = (_root, { input }, co
       if ((input.paymentMode === 'CHEQUE' || input.paymentMode === 'WIRE_TRANSFER') && !input.bankName?.trim()) {
         errors.push(invalidInput(['input', 'bankName'], 'required for cheque and wire-transfer payments'));
       }
-      const staged = stagedProof(context, input.paymentProofUploadId);
+      const staged = await stagedProof(context, input.paymentProofUploadId);
       if (isUserError(staged)) errors.push(staged);
       if (errors.length > 0 || isUserError(staged)) return rejected({ invoice: null }, errors);
       const result = await context.iqm.client.payInvoice(

@@ -3,7 +3,7 @@ import { currencyDigits, toDecimal } from '../../domain/money.js';
 import type { GatewayContext } from '../../context.js';
 import type { RefrensInvoiceModel, UserErrorModel } from '../../domain/models.js';
 import { fromGlobalId } from '../../domain/globalId.js';
-import { parseCompositeKey } from '../../federation/ids.js';
+import { parseRefrensInvoiceKey } from '../../federation/ids.js';
 import { refrensInvoicesOf } from '../../federation/otherSources.js';
 import { REFRENS_AMOUNT_TYPE, paymentFromWire } from '../../upstreams/refrens/index.js';
 import { invalidInput, rejected, upstreamAmountErrors } from './support.js';
@@ -81,9 +81,9 @@ export const payRefrensInvoice: MutationResolvers['payRefrensInvoice'] = (_root,
 /** The Refrens invoice a global id names, when it belongs to the caller's customer directory. */
 function refrensTarget(context: GatewayContext, id: string): { urlKey: string; invoiceId: string; invoice: RefrensInvoiceModel } | null {
   const parts = fromGlobalId(id);
-  const key = parts?.typeName === 'RefrensInvoice' ? parseCompositeKey(parts.key, 2) : null;
+  const key = parts?.typeName === 'RefrensInvoice' ? parseRefrensInvoiceKey(parts.key) : null;
   if (!key) return null;
-  const [urlKey, invoiceId] = key.map(String) as [string, string];
+  const { urlKey, invoiceId } = key;
   const customer = context.directory.bySourceId('REFRENS_INVOICE', `${urlKey}/${invoiceId}`);
   const invoice = customer ? refrensInvoicesOf(customer).find((candidate) => candidate.invoiceId === invoiceId) : undefined;
   return invoice ? { urlKey, invoiceId, invoice } : null;

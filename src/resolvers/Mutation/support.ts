@@ -5,7 +5,6 @@ import type { CreditModel, CustomerModel, IqmInvoiceModel, IqmPaymentModel, User
 import { currencyDigits, decimalToWireNumber, wireAmountProblem, type Decimal, type WireAmountType } from '../../domain/money.js';
 import { customerFromGlobalId } from '../../federation/customers.js';
 import { parseIqmKey } from '../../federation/ids.js';
-import { uploadStoreOf } from '../../http/uploadStore.js';
 import { IQM_AMOUNT_TYPE, type IqmProofFile, type IqmWriteResult } from '../../upstreams/iqm/index.js';
 
 /** The payload of a mutation that changed nothing. */
@@ -128,13 +127,13 @@ export function rateErrors(value: Decimal | null | undefined, field: readonly st
 export { decimalToWireNumber };
 
 /** A staged payment proof the caller referenced, or the INVALID_UPLOAD user error; null when none was given. */
-export function stagedProof(
+export async function stagedProof(
   context: GatewayContext,
   uploadId: string | null | undefined,
   field: readonly string[] = ['input', 'paymentProofUploadId'],
-): { proof: IqmProofFile | null; uploadId: string | null } | UserErrorModel {
+): Promise<{ proof: IqmProofFile | null; uploadId: string | null } | UserErrorModel> {
   if (uploadId === null || uploadId === undefined) return { proof: null, uploadId: null };
-  const upload = uploadStoreOf(context.services).get(uploadId, context.caller.partitionKey);
+  const upload = await context.services.uploads.get(uploadId, context.caller.partitionKey);
   // Someone else's upload is reported exactly like an unknown one.
   if (!upload) return invalidInput(field, 'no staged upload with this id (upload the file with POST /uploads first; uploads expire)', 'INVALID_UPLOAD');
   return { proof: { path: upload.path, fileName: upload.fileName, mimeType: upload.mimeType }, uploadId: upload.id };
@@ -142,7 +141,7 @@ export function stagedProof(
 
 /** Drops a staged upload once IQM has accepted the write that carried it. */
 export async function consumeUpload(context: GatewayContext, uploadId: string | null): Promise<void> {
-  if (uploadId !== null) await uploadStoreOf(context.services).discard(uploadId);
+  if (uploadId !== null) await context.services.uploads.discard(uploadId);
 }
 
 /** Reads an IQM payment again after a write. */

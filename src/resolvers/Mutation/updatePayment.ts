@@ -23,7 +23,7 @@ export const updatePayment: MutationResolvers['updatePayment'] = async (_root, {
   if (!input.transactionId.trim() && input.type !== 'REFUND') errors.push(invalidInput(['input', 'transactionId'], 'must not be empty'));
   const invoiceId = paymentInvoiceId(context, input, key?.owId ?? null, errors);
   if (input.refundReason && input.type !== 'REFUND') errors.push(invalidInput(['input', 'refundReason'], 'only refunds carry a refund reason'));
-  const staged = stagedProof(context, input.paymentProofUploadId);
+  const staged = await stagedProof(context, input.paymentProofUploadId);
   if (isUserError(staged)) errors.push(staged);
   if (errors.length > 0 || !key || isUserError(staged)) return rejected({ payment: null }, errors);
 

@@ -29,3 +29,4 @@ export {
   type SimLedgerItem as IntactSimLedgerItem,
 } from './simulatorState.js';
 export { INTACT_AMOUNT_TYPE } from './wire.js';
+export { isIntactAccountCode, isIntactDocumentNumber, isIntactItemId } from './keys.js';

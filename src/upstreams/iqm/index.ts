@@ -28,3 +28,4 @@ export {
 export { IqmSimulator, IQM_BASE_PATH, type IqmSimulatorOptions } from './simulator.js';
 export { DEMO_TENANTS as IQM_DEMO_TENANTS, IQM_ANSWER_VARIANTS, type IqmAnswerVariants, type IqmTenant } from './simulatorState.js';
 export { IQM_AMOUNT_TYPE } from './wire.js';
+export { isIqmId } from './keys.js';

@@ -10,3 +10,4 @@ export { RefrensSimulator, REFRENS_DEMO_TOKEN, type RefrensSimulatorOptions } fr
 export { REFRENS_DEMO_INVOICES, type RefrensDemoInvoice } from './simulatorState.js';
 export type { RefrensPayment as RefrensWirePayment, RefrensWirePaymentMethod } from './wire.js';
 export { REFRENS_AMOUNT_TYPE } from './wire.js';
+export { isRefrensObjectId, isRefrensUrlKey } from './keys.js';

@@ -51,6 +51,8 @@ export interface ResilientCall<T> {
   readonly attemptTimeoutMs: number;
   /** Whether the call may be repeated at all (reads yes, writes never). */
   readonly repeatable: boolean;
+  /** Whose share of the bulkhead the call takes (the caller's tenant); unset: the shared remainder. */
+  readonly owner?: string;
   /** Makes attempt `attempt` (1-based), giving up after `timeoutMs`. */
   attempt(attempt: number, timeoutMs: number): Promise<AttemptOutcome<T>>;
   /** The error to fail with when attempt `attempt` is refused before reaching the network. */
@@ -75,7 +77,7 @@ export async function callWithResilience<T>(policies: ResiliencePolicies, call: 
     if (policies.breaker && !permit) throw call.refused({ kind: 'circuit-open', retryInMs: policies.breaker.retryInMs }, attempt);
     let release: BulkheadRelease = () => undefined;
     if (policies.bulkhead) {
-      const admission = await policies.bulkhead.acquire(call.deadline - clock.now());
+      const admission = await policies.bulkhead.acquire(call.deadline - clock.now(), call.owner);
       if (!admission.admitted) {
         permit?.abandon();
         throw call.refused({ kind: admission.reason === 'queue-full' ? 'queue-full' : 'queue-timeout' }, attempt);

@@ -1,0 +1,77 @@
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+// The CommonJS build, which Apollo Server and graphql-tools load (see limits.ts).
+import { GraphQLError } from 'graphql/index.js';
+import type { GatewayContext } from '../context.js';
+import type { MeasuredOperation, OperationLimits } from './limits.js';
+import type { RateDecision, RateLimits } from '../protection/index.js';
+import { UpstreamCallMeter, type TenantBounds } from './upstreamCost.js';
+
+/**
+ * The upstream-call stage of the limits, run after page sizes and cost passed: estimates the
+ * operation's upstream calls (upstreamCost.ts), refuses it over MAX_UPSTREAM_CALLS (HTTP 400,
+ * GRAPHQL_VALIDATION_FAILED with the estimate), then charges the estimate to the caller's
+ * upstream-call budgets (HTTP 429, RATE_LIMITED, Retry-After). Nothing executes after a refusal.
+ */
+export function upstreamCallCheck(limits: OperationLimits, rateLimits: RateLimits) {
+  return async ({ schema, document, operation, variables, contextValue }: MeasuredOperation<GatewayContext>): Promise<void> => {
+    const estimate = new UpstreamCallMeter(schema, document, variables, tenantBounds(contextValue), limits.maxPageSize).estimate(operation);
+    contextValue.upstreamBudget.estimate = estimate;
+    if (estimate.total > limits.maxUpstreamCalls) {
+      throw new GraphQLError(
+        `This operation could make up to ${estimate.total} upstream calls, above the limit of ${limits.maxUpstreamCalls}: ask for fewer ids, smaller pages or fewer fields that need an upstream read.`,
+        {
+          extensions: {
+            code: 'GRAPHQL_VALIDATION_FAILED',
+            limit: 'MAX_UPSTREAM_CALLS',
+            estimatedUpstreamCalls: estimate.total,
+            estimatedUpstreamCallsBySystem: estimate.bySystem,
+            maxUpstreamCalls: limits.maxUpstreamCalls,
+            http: { status: 400 },
+          },
+        },
+      );
+    }
+    const decision = await rateLimits.chargeUpstreamCalls(contextValue.caller, estimate.total);
+    if (!decision.allowed) throw rateLimitedError(decision, estimate.total);
+    contextValue.upstreamBudget.charged = estimate.total;
+  };
+}
+
+/** Settles the upstream-call budgets with the calls the operation really sent, once it has answered. */
+export function upstreamBudgetReconciliation(rateLimits: RateLimits): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue }) {
+          const { charged } = contextValue.upstreamBudget;
+          if (charged === 0) return;
+          const actual = contextValue.upstreamCalls.filter((call) => call.sent).length;
+          await rateLimits.reconcileUpstreamCalls(contextValue.caller, charged, actual);
+        },
+      };
+    },
+  };
+}
+
+/** The GraphQL error of a spent budget: HTTP 429 with Retry-After, code RATE_LIMITED. */
+export function rateLimitedError(decision: Extract<RateDecision, { allowed: false }>, asked?: number): GraphQLError {
+  const what = decision.limit.endsWith('UPSTREAM_CALLS') ? `upstream calls (this operation needs up to ${asked ?? 0}, ${decision.allowance} left)` : 'requests';
+  return new GraphQLError(`Rate limit reached: too many ${what} in this window; retry after ${decision.retryAfterSeconds} s.`, {
+    extensions: {
+      code: 'RATE_LIMITED',
+      limit: decision.limit,
+      retryAfterSeconds: decision.retryAfterSeconds,
+      http: { status: 429, headers: new HeaderMap([['retry-after', String(decision.retryAfterSeconds)]]) },
+    },
+  });
+}
+
+function tenantBounds(context: GatewayContext): TenantBounds {
+  const customers = context.directory.customers;
+  const refrens = customers.map((customer) => customer.identities.refrens?.invoices.length ?? 0);
+  return {
+    customers: customers.length,
+    refrensInvoicesPerCustomer: Math.max(0, ...refrens),
+    refrensInvoices: refrens.reduce((sum, count) => sum + count, 0),
+  };
+}
