@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 #
-# The gateway as a container: TypeScript runs through tsx (a runtime dependency), so there is no
-# build output to ship; the image holds production dependencies, src/ and schema/ only.
+# The gateway as a container: the check stage compiles src/ to dist/ (`npm run build`) and the image
+# runs that JavaScript with plain node (tsx costs memory and start-up; bench/README.md, issue 16). The
+# image holds production dependencies, dist/ and schema/ only.
 #
 #   docker build -t finance-gateway .
 #   docker run --rm -p 4000:4000 finance-gateway            # embedded simulators, demo data
@@ -15,18 +16,18 @@ FROM ${NODE_IMAGE} AS base
 WORKDIR /app
 COPY package.json package-lock.json ./
 
-# Check: every dependency, then the generated types must be current and the code must type-check.
-# Nothing installed here ships; the runtime stage copies src/ from this stage only so that BuildKit,
-# which skips stages the target does not use, cannot skip the check.
+# Check and build: every dependency, then the generated types must be current, the code must
+# type-check, and it is compiled to dist/. Nothing installed here ships; the runtime stage copies dist/
+# from this stage, so BuildKit, which skips stages the target does not use, cannot skip the check.
 FROM base AS check
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json codegen.ts ./
+COPY tsconfig.json tsconfig.build.json codegen.ts ./
 COPY schema ./schema
 COPY src ./src
 # The gateway's own checks only (the example and bench/ are not in the build context; npm test covers them).
-RUN npx graphql-codegen --config codegen.ts --check && npx tsc --noEmit -p tsconfig.json
+RUN npx graphql-codegen --config codegen.ts --check && npx tsc --noEmit -p tsconfig.json && npm run build
 
-# Production dependencies only (tsx included: it is how src/main.ts runs).
+# Production dependencies only.
 FROM base AS deps
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
@@ -38,7 +39,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
 COPY schema ./schema
-COPY --from=check /app/src ./src
+COPY --from=check /app/dist ./dist
 # Files stay root-owned and read-only to the process; staged uploads go to UPLOAD_DIR or /tmp.
 # The embedded audit trail (PGlite, without DATABASE_URL) needs a directory the process owns: mount a
 # volume at /data to keep it across containers.
@@ -52,4 +53,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
 # node itself is PID 1 (not npm, which does not pass signals on), so SIGTERM reaches the gateway's
 # graceful shutdown; SHUTDOWN_GRACE_MS (default 10 s) should stay below the orchestrator's grace period.
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# --max-semi-space-size: the young-generation size `npm start` uses (bench/README.md, issue 16).
+CMD ["node", "--max-semi-space-size=16", "dist/main.js"]

@@ -22,6 +22,18 @@ export const BENCH_SEED = {
   iqmetrix: { invoicesPerCustomer: 20 },
 } as const satisfies EmbeddedOptions;
 
+/**
+ * The growth scenario (issue 16): ten times the data per customer — 600 IQM invoices, 600 Intact
+ * invoices per account (with their receipts, the ledger grows alike), 200 iQmetrix invoices — so that
+ * CPU per returned and per upstream row shows whether any merge, sort or look-up grows faster than the data.
+ */
+export const GROWTH_SEED = {
+  iqm: { invoicesPerCustomer: 600 },
+  intact: { invoicesPerAccount: 600 },
+  refrens: { paymentsPerInvoice: 100 },
+  iqmetrix: { invoicesPerCustomer: 200 },
+} as const satisfies EmbeddedOptions;
+
 /** Northwind Traders: IQM workspace 200101, Intact CUS000001, two Refrens invoices, an iQmetrix customer. */
 export const NORTHWIND_ID = toGlobalId('Customer', 'DIRECTORY', 'northwind');
 
@@ -32,6 +44,8 @@ export interface PlannedCall {
   /** The route template the simulator registered, e.g. `/api/v3/fa/invoice/list/:owId`. */
   readonly route: string;
   readonly count: number;
+  /** The round these calls belong to (1 unless they wait on an earlier round's answer). */
+  readonly wave?: number;
 }
 
 export interface CallPlan {
@@ -140,7 +154,7 @@ export const BENCH_OPERATIONS: readonly BenchOperation[] = [
       calls: [
         { system: 'IQM', method: 'GET', route: `${IQM}/payments/list`, count: 1 },
         // One invoice list per customer workspace among the 50 payments (the seed's three).
-        { system: 'IQM', method: 'GET', route: `${IQM}/invoice/list/:owId`, count: 3 },
+        { system: 'IQM', method: 'GET', route: `${IQM}/invoice/list/:owId`, count: 3, wave: 2 },
       ],
       waves: 2,
     },
@@ -169,7 +183,7 @@ export const BENCH_OPERATIONS: readonly BenchOperation[] = [
         { system: 'REFRENS', method: 'GET', route: '/businesses/:urlKey/invoices/:invoice/payments', count: 2 },
         { system: 'IQMETRIX', method: 'GET', route: `${IQMETRIX_COMPANY}/InvoiceSummaries`, count: 1 },
         // No batch read: one D2 per iQmetrix invoice (its payments and paid amount live only there).
-        { system: 'IQMETRIX', method: 'GET', route: `${IQMETRIX_COMPANY}/Invoices(:invoiceId(^[0-9A-Za-z-]+))`, count: 20 },
+        { system: 'IQMETRIX', method: 'GET', route: `${IQMETRIX_COMPANY}/Invoices(:invoiceId(^[0-9A-Za-z-]+))`, count: 20, wave: 2 },
       ],
       waves: 2,
     },
@@ -200,7 +214,7 @@ export const BENCH_OPERATIONS: readonly BenchOperation[] = [
     plan: {
       calls: [
         { system: 'IQMETRIX', method: 'GET', route: `${IQMETRIX_COMPANY}/InvoiceSummaries`, count: 1 },
-        { system: 'IQMETRIX', method: 'GET', route: `${IQMETRIX_COMPANY}/Invoices(:invoiceId(^[0-9A-Za-z-]+))`, count: 20 },
+        { system: 'IQMETRIX', method: 'GET', route: `${IQMETRIX_COMPANY}/Invoices(:invoiceId(^[0-9A-Za-z-]+))`, count: 20, wave: 2 },
       ],
       waves: 2,
     },

@@ -6,8 +6,9 @@ import { availableParallelism } from 'node:os';
 import type { LoadJob, LoadReply, LoadRequest, LoadResult } from './loadGenerator.js';
 
 /**
- * The benchmark's child processes: the gateway (the real entry point, src/main.ts, pointed at the
- * simulators through the environment) and the load generator, each pinned to its own core when
+ * The benchmark's child processes: the gateway (the real entry point as production runs it, the
+ * compiled dist/main.js, pointed at the simulators through the environment), the floor
+ * (bench/floor.ts) and the load generator, each pinned to its own core when
  * `taskset` exists, and what /proc says about the gateway's CPU time and memory.
  */
 
@@ -58,9 +59,11 @@ export interface GatewayOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Extra node flags, e.g. --cpu-prof. */
   readonly nodeFlags?: readonly string[];
+  /** The script node runs: the compiled gateway (`dist/main.js`, what `npm start` runs) unless given. */
+  readonly script?: string;
 }
 
-/** Starts src/main.ts in its own process on the gateway core and waits until it answers GraphQL. */
+/** Starts the gateway (or the floor) in its own process on the gateway core and waits until it answers /healthz. */
 export async function startGateway(options: GatewayOptions): Promise<GatewayProcess> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -70,7 +73,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
     PORT: String(port),
     HOST: '127.0.0.1',
   };
-  const nodeArgs = [...(options.nodeFlags ?? []), '--import', 'tsx', 'src/main.ts'];
+  const nodeArgs = [...(options.nodeFlags ?? []), options.script ?? 'dist/main.js'];
   const [command, args] = CAN_PIN ? ['taskset', ['-c', GATEWAY_CORE, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -59,8 +59,9 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
 function shortUrl(url: string): string {
   const modules = url.lastIndexOf('/node_modules/');
   if (modules >= 0) return url.slice(modules + '/node_modules/'.length);
-  const source = url.indexOf('/src/');
-  if (source >= 0) return url.slice(source + 1);
+  // The gateway runs compiled: dist/x.js is src/x.ts.
+  const source = /\/(?:src|dist)\/(.*)$/.exec(url);
+  if (source) return `src/${source[1]!.replace(/\.js$/, '.ts')}`;
   return url.replace(/^file:\/\//, '');
 }
 
@@ -69,8 +70,8 @@ function areaOf(functionName: string, url: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   const modules = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (modules) return modules[1]!;
-  const source = /\/src\/([^/]+)/.exec(url);
-  if (source) return `src/${source[1]!.replace(/\.ts$/, '')}`;
+  const source = /\/(?:src|dist)\/([^/]+)/.exec(url);
+  if (source) return `src/${source[1]!.replace(/\.(?:ts|js)$/, '')}`;
   if (url.startsWith('node:')) return 'node internals';
   return shortUrl(url);
 }

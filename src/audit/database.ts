@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -69,6 +70,8 @@ export function postgresDatabase(url: string, onError: (error: Error) => void): 
 /** The embedded PGlite (PostgreSQL in WebAssembly, in this process); `memory://` keeps nothing on disk. */
 export async function pgliteDatabase(dataDir: string): Promise<SqlDatabase> {
   const { PGlite: Embedded } = await import('@electric-sql/pglite');
+  // PGlite creates its directory but not the parents (data/audit on a fresh clone).
+  if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
   const db: PGlite = await Embedded.create(dataDir);
   const session = (target: Pick<PGlite, 'query'>): SqlSession => ({
     async query<TRow extends object>(text: string, params: readonly unknown[] = []) {

@@ -27,10 +27,58 @@ export function parseUpstreamInstant(value: unknown): Date | null {
   return validDate(new Date(ISO_NO_ZONE.test(trimmed) ? `${trimmed}Z` : trimmed));
 }
 
-/** Reads an upstream date as a calendar date `YYYY-MM-DD` (UTC). */
+/**
+ * Reads an upstream date as a calendar date `YYYY-MM-DD` (UTC). The usual shapes — epoch
+ * milliseconds or seconds, `YYYY-MM-DD`, a valid UTC ISO timestamp — are read with arithmetic and
+ * string slices, without a Date per value (one per row and field adds up); anything else goes
+ * through parseUpstreamInstant, with the same answers (test/domain/dates.test.ts checks both agree).
+ */
 export function parseUpstreamDate(value: unknown): string | null {
+  if (typeof value === 'number' && value >= MIN_EPOCH_MS && value <= MAX_EPOCH_MS) {
+    const ms = value < SECONDS_THRESHOLD ? value * 1000 : value;
+    if (ms <= MAX_EPOCH_MS) return dateOfDay(Math.floor(ms / MS_PER_DAY));
+  }
+  if (typeof value === 'string') {
+    const match = UTC_DATE_TIME.exec(value);
+    if (match && isRealDateTime(match)) return value.slice(0, 10);
+  }
   const instant = parseUpstreamInstant(value);
   return instant ? toIsoDate(instant) : null;
+}
+
+const MS_PER_DAY = 86_400_000;
+/** 1970-01-01 up to the end of 9999: the range whose dates toISOString writes as `YYYY-MM-DD`. */
+const MIN_EPOCH_MS = 0;
+const MAX_EPOCH_MS = 253_402_300_799_999;
+/** A date, or a date and time in UTC (`Z` or no zone), whose calendar date is its first ten characters. */
+const UTC_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?Z?)?$/;
+
+function isRealDateTime(match: RegExpExecArray): boolean {
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  // 24:00 and leap seconds roll over to another day in Date: those take the slow path.
+  return (match[4] === undefined || Number(match[4]) <= 23) && (match[5] === undefined || Number(match[5]) <= 59) && (match[6] === undefined || Number(match[6]) <= 59);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** The calendar date of a day number since 1970-01-01 (proleptic Gregorian; H. Hinnant's civil_from_days). */
+function dateOfDay(days: number): string {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return `${String(year).padStart(4, '0')}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
 }
 
 export function toIsoDate(instant: Date): string {

@@ -13,14 +13,46 @@ export interface InvoiceFacts {
   readonly outstanding: MoneyModel;
 }
 
+/** One request's facts: today's date (UTC) once, and each invoice's facts once. */
+interface RequestFacts {
+  readonly today: string;
+  readonly byInvoice: WeakMap<InvoiceModel, Promise<InvoiceFacts>>;
+}
+
 /**
- * Computes the shared invoice fields. IQM states status and paid amount; for the other systems
- * the gateway derives them from amounts (README, "Normalising invoices"). All arithmetic is exact.
- * May load more data through the request's loaders: a Refrens invoice's payments (C2), an iQmetrix
- * invoice's detail (D2).
+ * Keyed by the request's context, so the memo lives and dies with the request: status, total, paid
+ * and outstanding of one invoice (and a sort or filter on them) share one computation, one date
+ * and one load, instead of four.
  */
-export async function invoiceFacts(context: GatewayContext, invoice: InvoiceModel): Promise<InvoiceFacts> {
-  const today = toIsoDate(context.services.now());
+const factsByRequest = new WeakMap<GatewayContext, RequestFacts>();
+
+/**
+ * The shared invoice fields, computed once per invoice per request. IQM states status and paid
+ * amount; for the other systems the gateway derives them from amounts (README, "Normalising
+ * invoices"). All arithmetic is exact. May load more data through the request's loaders: a Refrens
+ * invoice's payments (C2), an iQmetrix invoice's detail (D2) — so a field that needs only the total
+ * reads invoiceTotal instead.
+ */
+export function invoiceFacts(context: GatewayContext, invoice: InvoiceModel): Promise<InvoiceFacts> {
+  let request = factsByRequest.get(context);
+  if (!request) {
+    request = { today: toIsoDate(context.services.now()), byInvoice: new WeakMap() };
+    factsByRequest.set(context, request);
+  }
+  let facts = request.byInvoice.get(invoice);
+  if (!facts) {
+    facts = computeFacts(context, invoice, request.today);
+    request.byInvoice.set(invoice, facts);
+  }
+  return facts;
+}
+
+/** An invoice's total, which every system states with the invoice itself (iQmetrix in D1, Refrens in the directory): no load. */
+export function invoiceTotal(invoice: InvoiceModel): MoneyModel {
+  return invoice.kind === 'IntactInvoice' ? invoice.ledgerItem.debit : invoice.total;
+}
+
+async function computeFacts(context: GatewayContext, invoice: InvoiceModel, today: string): Promise<InvoiceFacts> {
   switch (invoice.kind) {
     case 'IqmInvoice':
       return iqmInvoiceFacts(invoice);

@@ -6,7 +6,7 @@ import { connectionFromList, connectionFromWindow, pageWindow, type Connection }
 import { customerGlobalId } from '../federation/customers.js';
 import { invoiceReads, paymentReads } from '../federation/customerLists.js';
 import { fanOut, newestFirst } from '../federation/fanOut.js';
-import { invoiceFacts } from '../federation/invoiceFacts.js';
+import { invoiceFacts, invoiceTotal } from '../federation/invoiceFacts.js';
 import { prefetchIqmInvoicePayments } from '../federation/lookahead.js';
 import type { GatewayContext } from '../context.js';
 import { customerFinanceFields } from './customerFinanceFields.js';
@@ -17,10 +17,11 @@ const STATUS_ORDER = ['PENDING', 'PARTIALLY_PAID', 'UNPAID', 'PAID', 'OVERDUE', 
 async function sortInvoices(context: GatewayContext, invoices: InvoiceModel[], order: InvoiceOrder | null | undefined): Promise<InvoiceModel[]> {
   const field = order?.field ?? 'ISSUED_ON';
   const direction = order?.direction === 'ASC' ? 1 : -1;
-  const facts = field === 'ISSUED_ON' ? null : await Promise.all(invoices.map((invoice) => invoiceFacts(context, invoice)));
+  // Only a sort by status needs the facts (and their loads); totals come with the invoices.
+  const facts = field === 'STATUS' ? await Promise.all(invoices.map((invoice) => invoiceFacts(context, invoice))) : null;
   const keyed = invoices.map((invoice, index) => ({
     invoice,
-    key: field === 'ISSUED_ON' ? (invoice.issuedOn ?? '') : field === 'TOTAL' ? facts![index]!.total.amount.toNumber() : STATUS_ORDER.indexOf(facts![index]!.status),
+    key: field === 'ISSUED_ON' ? (invoice.issuedOn ?? '') : field === 'TOTAL' ? invoiceTotal(invoice).amount.toNumber() : STATUS_ORDER.indexOf(facts![index]!.status),
   }));
   keyed.sort((a, b) => {
     if (a.key !== b.key) return (a.key < b.key ? -1 : 1) * direction;

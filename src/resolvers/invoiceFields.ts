@@ -1,12 +1,15 @@
 import type { GatewayContext } from '../context.js';
 import type { InvoiceModel } from '../domain/models.js';
-import { invoiceFacts } from '../federation/invoiceFacts.js';
+import { invoiceFacts, invoiceTotal } from '../federation/invoiceFacts.js';
 
-/** Status and amounts of invoices whose system does not state them: derived by invoiceFacts. */
+/**
+ * Status and amounts of invoices whose system does not state them: derived by invoiceFacts (once per
+ * invoice per request). `total` is stated by every system, so it never waits on a load.
+ */
 export function derivedInvoiceFields<T extends InvoiceModel>() {
   return {
     status: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFacts(context, invoice).then((facts) => facts.status),
-    total: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFacts(context, invoice).then((facts) => facts.total),
+    total: (invoice: T) => invoiceTotal(invoice),
     paid: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFacts(context, invoice).then((facts) => facts.paid),
     outstanding: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFacts(context, invoice).then((facts) => facts.outstanding),
   };

@@ -19,20 +19,27 @@ import { LosslessNumber, isSafeNumber, parse as losslessParse, stringify as loss
  * significant digits needs one (its mantissa), so bodies without such a run — almost all of them —
  * are parsed by JSON.parse, which is exact for them; the rest go through lossless-json. The run may
  * sit inside a string (a card number, a long reference): that only costs the slower parse, never a
- * wrong value. A plain loop: about 30 % faster than the equivalent regular expression (bench/jsonParse.ts).
+ * wrong value.
+ *
+ * Any 16 consecutive positions include exactly one at index 15, 31, 47, …, so only those are probed
+ * and a run is measured only around a probe that hits a digit or dot: about one character in 16 is
+ * read on a typical body instead of every one (issue 16; the scan was 2 % of the gateway's CPU).
  */
-function hasLongDigitRun(text: string): boolean {
-  let run = 0;
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if ((code >= 48 && code <= 57) || code === 46) {
-      run += 1;
-      if (run >= 16) return true;
-    } else {
-      run = 0;
-    }
+export function hasLongDigitRun(text: string): boolean {
+  const length = text.length;
+  for (let probe = 15; probe < length; probe += 16) {
+    if (!isDigitOrDot(text.charCodeAt(probe))) continue;
+    let start = probe;
+    while (start > 0 && isDigitOrDot(text.charCodeAt(start - 1))) start -= 1;
+    let end = probe + 1;
+    while (end < length && isDigitOrDot(text.charCodeAt(end))) end += 1;
+    if (end - start >= 16) return true;
   }
   return false;
+}
+
+function isDigitOrDot(code: number): boolean {
+  return (code >= 48 && code <= 57) || code === 46;
 }
 
 function exactNumber(digits: string): number | LosslessNumber {

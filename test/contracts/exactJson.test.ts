@@ -1,7 +1,8 @@
 import { Decimal } from 'decimal.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decimalToWireNumber, toDecimal, wireAmountProblem } from '../../src/domain/money.js';
-import { LosslessNumber, parseExactJson, stringifyExactJson } from '../../src/upstreams/exactJson.js';
+import { LosslessNumber, hasLongDigitRun, parseExactJson, stringifyExactJson } from '../../src/upstreams/exactJson.js';
 
 describe('Money: exactJson and the wire amount types', () => {
   it('reads numbers a double holds as numbers and every other number as its digits', () => {
@@ -14,6 +15,20 @@ describe('Money: exactJson and the wire amount types', () => {
     expect(value['e']).toBe('1234567890123456789');
     expect(value['f']).toBe(100);
     expect(toDecimal(value['c'] as LosslessNumber).toFixed()).toBe('99999999999999.99');
+  });
+
+  it('finds a run of 16 digits and dots wherever it sits, probing one position in 16', () => {
+    const everyCharacter = (text: string) => /[0-9.]{16}/.test(text);
+    const piece = fc.oneof(fc.stringMatching(/^[0-9.]{0,20}$/), fc.stringMatching(/^[a-z",:{}]{0,3}$/));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+        const text = pieces.join('');
+        expect(hasLongDigitRun(text)).toBe(everyCharacter(text));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(hasLongDigitRun('1234567890.12345')).toBe(true);
+    expect(hasLongDigitRun('x1234567890.1234')).toBe(false);
   });
 
   it('refuses text that is not JSON on both paths', () => {

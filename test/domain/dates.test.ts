@@ -1,0 +1,56 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseUpstreamDate, parseUpstreamInstant, toIsoDate } from '../../src/domain/dates.js';
+
+/**
+ * parseUpstreamDate reads the usual shapes without a Date (issue 16). Whatever it is given, its
+ * answer must be the one the Date-based reading gives: the calendar date (UTC) of the instant.
+ */
+function throughDate(value: unknown): string | null {
+  const instant = parseUpstreamInstant(value);
+  return instant ? toIsoDate(instant) : null;
+}
+
+const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+
+describe('Dates: parseUpstreamDate', () => {
+  it('agrees with the Date-based reading for epoch milliseconds and seconds', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 253_402_300_799_999 }), fc.integer({ min: 0, max: 99_999_999_999 }), fc.double({ min: 0, max: 4e12, noNaN: true })), (value) => {
+        expect(parseUpstreamDate(value)).toBe(throughDate(value));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('agrees with the Date-based reading for ISO dates and UTC timestamps, impossible ones included', () => {
+    const text = fc
+      .record({
+        year: fc.integer({ min: 1, max: 9999 }),
+        month: fc.integer({ min: 0, max: 13 }),
+        day: fc.integer({ min: 0, max: 32 }),
+        time: fc.option(fc.record({ hour: fc.integer({ min: 0, max: 24 }), minute: fc.integer({ min: 0, max: 60 }), second: fc.option(fc.integer({ min: 0, max: 60 })), zone: fc.constantFrom('', 'Z', '+05:30', '-08:00') })),
+      })
+      .map(({ year, month, day, time }) => {
+        const date = `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+        if (!time) return date;
+        return `${date}T${pad(time.hour)}:${pad(time.minute)}${time.second === null ? '' : `:${pad(time.second)}.123`}${time.zone}`;
+      });
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(parseUpstreamDate(value)).toBe(throughDate(value));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads the shapes the upstreams send', () => {
+    expect(parseUpstreamDate(1_767_225_600_000)).toBe('2026-01-01');
+    expect(parseUpstreamDate(1_767_225_599)).toBe('2025-12-31');
+    expect(parseUpstreamDate('2024-02-29')).toBe('2024-02-29');
+    expect(parseUpstreamDate('2026-10-07T23:59:59.1236641')).toBe('2026-10-07');
+    expect(parseUpstreamDate('2026-10-07T23:30:00-05:00')).toBe('2026-10-08');
+    expect(parseUpstreamDate('')).toBeNull();
+    expect(parseUpstreamDate('not a date')).toBeNull();
+  });
+});

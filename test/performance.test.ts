@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BENCH_SEED, NORTHWIND_ID } from '../bench/operations.js';
+import { startStack, type TestStack } from './helpers/stack.js';
+
+/**
+ * What issue 16 changed for speed and must keep correct: a field that needs only an invoice's total
+ * reads no detail call (iQmetrix D2, Refrens C2); the status and amounts of one invoice, computed once
+ * per request, agree with each other; Apollo's cache-control plugin is off, yet every GraphQL answer
+ * still says `cache-control: no-store`. Calls are counted where they arrive (the simulators).
+ */
+
+const D1 = 'InvoiceSummaries';
+const D2 = '/Invoices(';
+const C2 = '/invoices/:invoice/payments';
+
+interface IqmetrixInvoices {
+  iqmetrixInvoices: { nodes: { total: { amount: string; currencyCode: string }; paid?: { amount: string }; outstanding?: { amount: string }; status?: string }[] };
+}
+
+describe('Performance: calls and answers kept at the minimum', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startStack({ ...BENCH_SEED });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const resetCalls = () => {
+    for (const simulator of [stack.embedded.iqm!, stack.embedded.intact!, stack.embedded.refrens!, stack.embedded.iqmetrix!]) simulator.resetCalls();
+  };
+
+  it('reads only D1 when iQmetrix invoices are asked for their total: 1 call, not 1 + one D2 per invoice', async () => {
+    resetCalls();
+    const totalsOnly = await stack.gql<IqmetrixInvoices>('{ iqmetrixInvoices(first: 3) { nodes { total { amount currencyCode } } } }');
+    expect(totalsOnly.errors).toBeUndefined();
+    expect(stack.embedded.iqmetrix!.calls).toHaveLength(1);
+    expect(stack.embedded.iqmetrix!.callsTo(D1)).toHaveLength(1);
+
+    // The same totals as when D2 is read for the paid amount, which needs it: then 1 + 3 calls.
+    resetCalls();
+    const withPaid = await stack.gql<IqmetrixInvoices>('{ iqmetrixInvoices(first: 3) { nodes { total { amount currencyCode } paid { amount } outstanding { amount } status } } }');
+    expect(withPaid.errors).toBeUndefined();
+    expect(stack.embedded.iqmetrix!.callsTo(D1)).toHaveLength(1);
+    expect(stack.embedded.iqmetrix!.callsTo(D2)).toHaveLength(3);
+    expect(stack.embedded.iqmetrix!.calls).toHaveLength(4);
+    const nodes = withPaid.data!.iqmetrixInvoices.nodes;
+    expect(nodes.map((node) => node.total)).toEqual(totalsOnly.data!.iqmetrixInvoices.nodes.map((node) => node.total));
+    // Computed once per invoice, the facts agree with each other: outstanding = total − paid (never below 0).
+    for (const node of nodes) {
+      const outstanding = Math.max(Number(node.total.amount) - Number(node.paid!.amount), 0);
+      expect(Number(node.outstanding!.amount)).toBeCloseTo(outstanding, 6);
+      expect(node.status).toBe(outstanding === 0 ? 'PAID' : node.status);
+    }
+  });
+
+  it('reads no Refrens payments (C2) for a Refrens invoice total, nor to sort by total; one C2 per invoice for its status', async () => {
+    const query = (fields: string, order = '') => `query ($id: ID!) { customer(id: $id) { invoices(first: 10, filter: { sources: [REFRENS] }${order}) { nodes { ${fields} } } } }`;
+    resetCalls();
+    const totals = await stack.gql<{ customer: { invoices: { nodes: { total: { amount: string } }[] } } }>(query('total { amount }', ', orderBy: { field: TOTAL }'), { id: NORTHWIND_ID });
+    expect(totals.errors).toBeUndefined();
+    expect(totals.data!.customer.invoices.nodes).toHaveLength(2);
+    expect(stack.embedded.refrens!.callsTo(C2)).toHaveLength(0);
+
+    resetCalls();
+    const statuses = await stack.gql(query('status total { amount } paid { amount }'), { id: NORTHWIND_ID });
+    expect(statuses.errors).toBeUndefined();
+    expect(stack.embedded.refrens!.callsTo(C2)).toHaveLength(2);
+  });
+
+  it('answers every GraphQL request with cache-control: no-store, with the cache-control plugin off', async () => {
+    const answered = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.auth }, body: JSON.stringify({ query: '{ iqmetrixInvoices(first: 1) { totalCount } }' }) });
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get('cache-control')).toBe('no-store');
+    const invalid = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.auth }, body: JSON.stringify({ query: '{ noSuchField }' }) });
+    expect(invalid.status).toBe(400);
+    expect(invalid.headers.get('cache-control')).toBe('no-store');
+  });
+});
