@@ -164,6 +164,8 @@ describe('Contracts: Intact and iQmetrix answer variants, end to end', () => {
   });
 
   const IQMETRIX = `{ iqmetrixInvoices(first: 5) { nodes { ... on IqmetrixInvoice { id number total { amount currencyCode } createdAt } } } }`;
+  // `paid` is read from D2 (the full invoice, with its payments): each D2 answer is decoded in the variant's form.
+  const IQMETRIX_D2 = `{ iqmetrixInvoices(first: 5) { nodes { ... on IqmetrixInvoice { number createdAt paid { amount } } } } }`;
 
   it.each(IQMETRIX_ANSWER_VARIANTS.D1)('reads D1 InvoiceTotal in its %s form', async (variant) => {
     const iqmetrix = stack.embedded.iqmetrix!;
@@ -180,10 +182,10 @@ describe('Contracts: Intact and iQmetrix answer variants, end to end', () => {
     const iqmetrix = stack.embedded.iqmetrix!;
     iqmetrix.answerVariants.D2 = variant;
     iqmetrix.resetCalls();
-    const response = await stack.gql<{ iqmetrixInvoices: { nodes: { number: string; createdAt: string }[] } }>(IQMETRIX);
+    const response = await stack.gql<{ iqmetrixInvoices: { nodes: { number: string; createdAt: string }[] } }>(IQMETRIX_D2);
     iqmetrix.answerVariants.D2 = 'sample';
     expect(response.errors).toBeUndefined();
-    // createdAt comes from D2 (the full invoice): one D2 call per invoice, each in the variant's form.
+    // One D2 call per invoice, each answered (and decoded) in the variant's form.
     expect(iqmetrix.calls.filter((call) => call.route.includes('/Invoices(')).length).toBeGreaterThan(0);
     const state = [...iqmetrix.state.companies.values()].flatMap((company) => [...company.invoices.values()]);
     for (const node of response.data!.iqmetrixInvoices.nodes) {

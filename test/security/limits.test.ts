@@ -50,7 +50,7 @@ describe('Security: operation limits (defaults)', () => {
       maxTokens: 2000,
       maxCost: 5000,
       maxPageSize: 100,
-      maxUpstreamCalls: 120,
+      maxUpstreamCalls: 500,
       maxNodeIds: 50,
     });
   });
