@@ -118,8 +118,8 @@ interface Upstreams {
 }
 
 async function startUpstreams(latencyMs: number, seed: EmbeddedOptions = BENCH_SEED): Promise<Upstreams> {
-  // The simulators read only their own settings, but production configuration demands an issuer.
-  const embedded = await startEmbeddedUpstreams(loadConfig({ NODE_ENV: 'production', ...auth.env }), {
+  // The simulators read only their own settings: the embedded default's configuration is enough.
+  const embedded = await startEmbeddedUpstreams(loadConfig({}), {
     iqm: { ...seed.iqm, latencyMs },
     intact: { ...seed.intact, latencyMs },
     refrens: { ...seed.refrens, latencyMs },
@@ -187,6 +187,8 @@ function gatewayEnv(upstreams: Upstreams, mode: 'batched' | 'naive'): Record<str
     ...auth.env,
     NODE_ENV: 'production',
     PUBLIC_BASE_URL: 'https://bench.example',
+    // One gateway process per measurement: its idempotency keys may live in its memory.
+    IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'true',
     // Request logs would measure pino, not the gateway; warnings and errors still print.
     LOG_LEVEL: 'warn',
     // One token drives the whole load: the per-caller budgets would measure themselves.
