@@ -61,7 +61,7 @@ export async function measureAuthOverhead(): Promise<AuthOverheadReport> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'bench-auth-overhead-')), 'issuer.pem');
   writeFileSync(keyFile, await exportSPKI(publicKey));
-  const config = loadConfig({ NODE_ENV: 'production', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_PUBLIC_KEY_FILE: keyFile, TENANT_ID: TENANT });
+  const config = loadConfig({ NODE_ENV: 'production', UPSTREAM_SIMULATORS: 'true', PUBLIC_BASE_URL: 'https://bench.example', IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'true', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_PUBLIC_KEY_FILE: keyFile, TENANT_ID: TENANT });
   const tenants = new TenantRegistry([
     { id: TENANT, displayName: TENANT, fourEyes: true, credentials: { iqm: { token: 'unused', organizationWorkspaceId: '200001' }, intact: null, refrens: null, iqmetrix: null } },
   ]);

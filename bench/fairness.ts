@@ -81,6 +81,8 @@ export async function runFairness(options: FairnessOptions): Promise<FairnessRes
         env: {
           ...auth.env,
           NODE_ENV: 'production',
+          IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'true',
+          AUDIT_DATA_DIR: 'memory://',
           LOG_LEVEL: 'warn',
           PUBLIC_BASE_URL: 'https://bench.example',
           TENANTS_FILE: tenantsFile,
