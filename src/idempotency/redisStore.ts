@@ -1,5 +1,6 @@
+import { connectRedis } from '../protection/redis.js';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { parseRecord, type ClaimResult, type FinalRecord, type IdempotencyRecord, type IdempotencyStore } from './store.js';
 
 /** Every key this store writes starts with this, so the records can share a Redis with other data. */
@@ -72,23 +73,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
    * offline queue), so a money-moving mutation is refused rather than left waiting on Redis.
    */
   static async connect(url: string, timeoutMs = 5_000): Promise<RedisIdempotencyStore> {
-    const redis = new Redis(url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: timeoutMs,
-      commandTimeout: timeoutMs,
-    });
-    // ioredis reports connection problems as 'error' events; the failing command reports them to the caller.
-    redis.on('error', () => undefined);
-    try {
-      await redis.connect();
-      await redis.ping();
-    } catch (error) {
-      redis.disconnect();
-      throw new Error(`REDIS_URL: cannot reach Redis at ${redactedUrl(url)} (${error instanceof Error ? error.message : String(error)})`);
-    }
-    return new RedisIdempotencyStore(redis);
+    return new RedisIdempotencyStore(await connectRedis(url, timeoutMs));
   }
 
   async claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ClaimResult> {
@@ -144,11 +129,4 @@ function leaseKey(key: string): string {
 
 function ms(value: number): number {
   return Math.max(1, Math.ceil(value));
-}
-
-/** The URL without its password, for error messages. */
-function redactedUrl(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
 }
