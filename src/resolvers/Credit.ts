@@ -1,6 +1,6 @@
 import type { CreditResolvers } from '../__generated__/resolvers-types.js';
-import { customerForIqmWorkspace } from '../federation/customers.js';
-import { iqmCreditId } from '../federation/ids.js';
+import { customerForIqmWorkspace } from '../unified/customers.js';
+import { iqmCreditId } from '../unified/ids.js';
 
 export const Credit: CreditResolvers = {
   id: (credit) => iqmCreditId(credit),

@@ -3,11 +3,11 @@ import { customerSources } from '../directory/index.js';
 import { money, toDecimal, totalsByCurrency } from '../domain/money.js';
 import type { InvoiceModel } from '../domain/models.js';
 import { connectionFromList, connectionFromWindow, pageWindow, type Connection } from '../domain/pagination.js';
-import { customerGlobalId } from '../federation/customers.js';
-import { invoiceReads, paymentReads } from '../federation/customerLists.js';
-import { fanOut, newestFirst } from '../federation/fanOut.js';
-import { invoiceFacts, invoiceTotal } from '../federation/invoiceFacts.js';
-import { prefetchIqmInvoicePayments } from '../federation/lookahead.js';
+import { customerGlobalId } from '../unified/customers.js';
+import { invoiceReads, paymentReads } from '../unified/customerLists.js';
+import { fanOut, newestFirst } from '../unified/fanOut.js';
+import { invoiceFacts, invoiceTotal } from '../unified/invoiceFacts.js';
+import { prefetchIqmInvoicePayments } from '../unified/lookahead.js';
 import type { GatewayContext } from '../context.js';
 import { customerFinanceFields } from './customerFinanceFields.js';
 

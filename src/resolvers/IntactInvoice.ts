@@ -1,6 +1,6 @@
 import type { IntactInvoiceResolvers } from '../__generated__/resolvers-types.js';
 import type { IntactInvoiceModel } from '../domain/models.js';
-import { intactInvoiceId } from '../federation/ids.js';
+import { intactInvoiceId } from '../unified/ids.js';
 import { derivedInvoiceFields } from './invoiceFields.js';
 
 export const IntactInvoice: IntactInvoiceResolvers = {

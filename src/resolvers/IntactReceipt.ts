@@ -1,5 +1,5 @@
 import type { IntactReceiptResolvers } from '../__generated__/resolvers-types.js';
-import { intactReceiptId } from '../federation/ids.js';
+import { intactReceiptId } from '../unified/ids.js';
 
 export const IntactReceipt: IntactReceiptResolvers = {
   id: (receipt) => intactReceiptId(receipt),

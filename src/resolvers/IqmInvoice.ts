@@ -1,8 +1,8 @@
 import type { IqmInvoiceResolvers } from '../__generated__/resolvers-types.js';
 import { connectionFromList, pageWindow } from '../domain/pagination.js';
-import { customerForIqmWorkspace } from '../federation/customers.js';
-import { iqmInvoiceId } from '../federation/ids.js';
-import { iqmInvoiceFacts } from '../federation/invoiceFacts.js';
+import { customerForIqmWorkspace } from '../unified/customers.js';
+import { iqmInvoiceId } from '../unified/ids.js';
+import { iqmInvoiceFacts } from '../unified/invoiceFacts.js';
 
 export const IqmInvoice: IqmInvoiceResolvers = {
   id: (invoice) => iqmInvoiceId(invoice),

@@ -1,6 +1,6 @@
 import type { IqmPaymentResolvers } from '../__generated__/resolvers-types.js';
-import { customerForIqmWorkspace } from '../federation/customers.js';
-import { iqmPaymentId } from '../federation/ids.js';
+import { customerForIqmWorkspace } from '../unified/customers.js';
+import { iqmPaymentId } from '../unified/ids.js';
 
 export const IqmPayment: IqmPaymentResolvers = {
   id: (payment) => iqmPaymentId(payment),

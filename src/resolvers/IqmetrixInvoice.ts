@@ -1,7 +1,7 @@
 import type { IqmetrixInvoiceResolvers } from '../__generated__/resolvers-types.js';
 import type { GatewayContext } from '../context.js';
 import type { IqmetrixInvoiceDetailModel, IqmetrixInvoiceModel } from '../domain/models.js';
-import { iqmetrixInvoiceId } from '../federation/ids.js';
+import { iqmetrixInvoiceId } from '../unified/ids.js';
 import { derivedInvoiceFields } from './invoiceFields.js';
 
 /** D2, loaded once per invoice per request whichever detail fields are selected. */

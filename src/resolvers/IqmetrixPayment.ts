@@ -1,5 +1,5 @@
 import type { IqmetrixPaymentResolvers } from '../__generated__/resolvers-types.js';
-import { iqmetrixPaymentId } from '../federation/ids.js';
+import { iqmetrixPaymentId } from '../unified/ids.js';
 
 export const IqmetrixPayment: IqmetrixPaymentResolvers = {
   id: (payment) => iqmetrixPaymentId(payment),

@@ -1,5 +1,5 @@
 import type { LedgerItemResolvers } from '../__generated__/resolvers-types.js';
-import { ledgerItemId } from '../federation/ids.js';
+import { ledgerItemId } from '../unified/ids.js';
 
 export const LedgerItem: LedgerItemResolvers = {
   id: (item) => ledgerItemId(item),

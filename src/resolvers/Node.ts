@@ -4,7 +4,7 @@ import { mayReadType, ownsIntactAccount, ownsIqmWorkspace, ownsIqmetrixCompany, 
 import type { GatewayContext } from '../context.js';
 import { fromGlobalId } from '../domain/globalId.js';
 import { UnauthorizedFieldError } from '../errors.js';
-import { customerFromGlobalId } from '../federation/customers.js';
+import { customerFromGlobalId } from '../unified/customers.js';
 import {
   parseIntactItemKey,
   parseIntactReceiptKey,
@@ -13,8 +13,8 @@ import {
   parseIqmetrixPaymentKey,
   parseRefrensInvoiceKey,
   parseRefrensPaymentKey,
-} from '../federation/ids.js';
-import { refrensInvoicesOf } from '../federation/otherSources.js';
+} from '../unified/ids.js';
+import { refrensInvoicesOf } from '../unified/otherSources.js';
 import { invoiceFromLedgerItem, receiptFromLedgerItem } from '../upstreams/intact/index.js';
 import { IQM_FULL_LIST_PAGE_SIZE } from '../upstreams/iqm/index.js';
 import type { CreditModel, CustomerModel, InvoiceModel, LedgerItemModel, PaymentModel } from '../domain/models.js';

@@ -1,6 +1,6 @@
 import type { QueryResolvers } from '../__generated__/resolvers-types.js';
 import { connectionFromList, pageWindow } from '../domain/pagination.js';
-import { customerFromGlobalId, customerFromSourceId } from '../federation/customers.js';
+import { customerFromGlobalId, customerFromSourceId } from '../unified/customers.js';
 import { responsePathAsArray } from 'graphql';
 import { BadUserInputError, NotFoundError, UnauthorizedFieldError } from '../errors.js';
 import { auditTrail } from './auditTrail.js';

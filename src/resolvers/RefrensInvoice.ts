@@ -1,7 +1,7 @@
 import type { RefrensInvoiceResolvers } from '../__generated__/resolvers-types.js';
 import type { RefrensInvoiceModel } from '../domain/models.js';
-import { refrensInvoiceId } from '../federation/ids.js';
-import { refrensPaymentsOf } from '../federation/otherSources.js';
+import { refrensInvoiceId } from '../unified/ids.js';
+import { refrensPaymentsOf } from '../unified/otherSources.js';
 import { derivedInvoiceFields } from './invoiceFields.js';
 
 export const RefrensInvoice: RefrensInvoiceResolvers = {

@@ -1,7 +1,7 @@
 import type { RefrensPaymentResolvers } from '../__generated__/resolvers-types.js';
-import { refrensPaymentStatus } from '../federation/customerLists.js';
-import { refrensPaymentId } from '../federation/ids.js';
-import { refrensInvoicesOf } from '../federation/otherSources.js';
+import { refrensPaymentStatus } from '../unified/customerLists.js';
+import { refrensPaymentId } from '../unified/ids.js';
+import { refrensInvoicesOf } from '../unified/otherSources.js';
 
 export const RefrensPayment: RefrensPaymentResolvers = {
   id: (payment) => refrensPaymentId(payment),

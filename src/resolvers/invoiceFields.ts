@@ -1,6 +1,6 @@
 import type { GatewayContext } from '../context.js';
 import type { InvoiceModel } from '../domain/models.js';
-import { invoiceFacts, invoiceTotal } from '../federation/invoiceFacts.js';
+import { invoiceFacts, invoiceTotal } from '../unified/invoiceFacts.js';
 
 /**
  * Status and amounts of invoices whose system does not state them: derived by invoiceFacts (once per

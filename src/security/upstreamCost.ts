@@ -51,7 +51,7 @@ const iqm = (loader: string, cap: Read['cap'] = 'customers'): Read => ({ system:
 const refrensPayments: Read = { system: 'REFRENS', loader: 'refrens.invoicePayments', calls: 1, cap: 'refrensInvoices' };
 const iqmetrixDetail: Read = { system: 'IQMETRIX', loader: 'iqmetrix.invoice', calls: 1 };
 
-/** A customer's merged invoices read every system that holds it (src/federation/customerLists.ts). */
+/** A customer's merged invoices read every system that holds it (src/unified/customerLists.ts). */
 const CUSTOMER_INVOICE_LISTS: readonly Read[] = [
   iqm('iqm.invoiceList'),
   { system: 'INTACT', loader: 'intact.ledgerAll', calls: 1, cap: 'customers' },

@@ -2,7 +2,7 @@ import type { Decimal } from 'decimal.js';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { ZERO, currencyDigits, sumDecimals } from '../../domain/money.js';
 import type { UserErrorModel } from '../../domain/models.js';
-import { customerFromGlobalId } from '../../federation/customers.js';
+import { customerFromGlobalId } from '../../unified/customers.js';
 import { INTACT_AMOUNT_TYPE, allocationFromWire, invoiceFromLedgerItem, receiptFromWire } from '../../upstreams/intact/index.js';
 import { invalidInput, rejected, upstreamAmountErrors } from './support.js';
 import { idempotent } from '../../idempotency/index.js';

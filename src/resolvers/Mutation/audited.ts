@@ -14,7 +14,7 @@ import {
   iqmPaymentId,
   refrensInvoiceId,
   refrensPaymentId,
-} from '../../federation/ids.js';
+} from '../../unified/ids.js';
 import type { IdempotencyOutcome, IdempotencySettlement } from '../../idempotency/index.js';
 import type { UserErrorModel } from '../../domain/models.js';
 

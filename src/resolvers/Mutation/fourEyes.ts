@@ -1,7 +1,7 @@
 import { AuditUnavailableError, type AuditOutcome } from '../../audit/index.js';
 import type { GatewayContext } from '../../context.js';
 import type { UserErrorModel } from '../../domain/models.js';
-import { iqmPaymentId } from '../../federation/ids.js';
+import { iqmPaymentId } from '../../unified/ids.js';
 import { invalidInput } from './support.js';
 
 /** Mutations that create or change a payment or refund: whoever ran one of them may not approve it. */

@@ -3,8 +3,8 @@ import { ownsIqmWorkspace } from '../../auth/index.js';
 import { fromGlobalId } from '../../domain/globalId.js';
 import type { CreditModel, CustomerModel, IqmInvoiceModel, IqmPaymentModel, UserErrorModel } from '../../domain/models.js';
 import { currencyDigits, decimalToWireNumber, wireAmountProblem, type Decimal, type WireAmountType } from '../../domain/money.js';
-import { customerFromGlobalId } from '../../federation/customers.js';
-import { parseIqmKey } from '../../federation/ids.js';
+import { customerFromGlobalId } from '../../unified/customers.js';
+import { parseIqmKey } from '../../unified/ids.js';
 import { IQM_AMOUNT_TYPE, type IqmProofFile, type IqmWriteResult } from '../../upstreams/iqm/index.js';
 
 /** The payload of a mutation that changed nothing. */
