@@ -2,7 +2,7 @@ import { toGlobalId } from '../domain/globalId.js';
 import type { CreditModel, IqmInvoiceModel, IqmPaymentModel } from '../domain/models.js';
 import { isIntactAccountCode, isIntactDocumentNumber, isIntactItemId } from '../upstreams/intact/index.js';
 import { isIqmId } from '../upstreams/iqm/index.js';
-import { isIqmetrixCompanyId, isIqmetrixGuid } from '../upstreams/iqmetrix/index.js';
+import { isIqmetrixCompanyId, isIqmetrixGuid, isIqmetrixPaymentId } from '../upstreams/iqmetrix/index.js';
 import { isRefrensObjectId, isRefrensUrlKey } from '../upstreams/refrens/index.js';
 
 /**
@@ -106,5 +106,5 @@ export function parseIqmetrixPaymentKey(key: string): { companyId: number; invoi
   const parts = parseCompositeKey(key, 3);
   if (!parts) return null;
   const [companyId, invoiceId, paymentId] = parts;
-  return isIqmetrixCompanyId(companyId) && isIqmetrixGuid(invoiceId) && isIqmetrixGuid(paymentId) ? { companyId, invoiceId, paymentId } : null;
+  return isIqmetrixCompanyId(companyId) && isIqmetrixGuid(invoiceId) && isIqmetrixPaymentId(paymentId) ? { companyId, invoiceId, paymentId } : null;
 }

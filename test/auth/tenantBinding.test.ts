@@ -80,6 +80,14 @@ describe('Tenant binding: another tenant’s objects do not exist', () => {
     expect(harbor.byType.has('Customer')).toBe(true);
   });
 
+  it('node() of the tenant’s own ids, of every type, finds each object (the control: refusals below are not a broken refetch)', async () => {
+    for (const [typeName, ownId] of alchemist.byType) {
+      const response = await stack.gql<{ node: { __typename: string; id: string } | null }>('query($id: ID!) { node(id: $id) { __typename id } }', { id: ownId }, await stack.as({ tenant: TEST_TENANT }));
+      expect(response.errors, typeName).toBeUndefined();
+      expect(response.data?.node, typeName).toEqual({ __typename: typeName, id: ownId });
+    }
+  });
+
   it('node() and nodes() of the other tenant’s ids, of every type: null, NOT_FOUND, no upstream call — both ways', async () => {
     for (const [owner, caller] of [
       [alchemist, OTHER_TEST_TENANT],

@@ -32,4 +32,4 @@ export {
   IQMETRIX_SIMULATOR_EPOCH,
 } from './simulatorState.js';
 export { IQMETRIX_AMOUNT_TYPE } from './wire.js';
-export { isIqmetrixCompanyId, isIqmetrixGuid } from './keys.js';
+export { isIqmetrixCompanyId, isIqmetrixGuid, isIqmetrixPaymentId } from './keys.js';
