@@ -1,7 +1,10 @@
 /**
  * The breaking-change check: compares the printed SDL (src/__generated__/schema.graphql) of a base
  * commit with the working tree's, prints every change graphql-inspector finds, and fails when a
- * BREAKING one is not announced in schema/BREAKING_CHANGES.md.
+ * BREAKING one is not announced in schema/BREAKING_CHANGES.md. The subgraph SDL
+ * (src/__generated__/subgraph.graphql, `_service.sdl`) is compared too, for what only a router
+ * reads: an entity's `@key` removed or changed breaks the supergraph's query plans, a value type
+ * no longer `@shareable` breaks composition with the subgraphs that also define it.
  *
  * Base: $BASE_REF when set; else, off origin/main, the merge-base with origin/main; else HEAD~1 (on
  * main itself: what the last commit changed). Run with `npm run schema:check`.
@@ -11,8 +14,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CriticalityLevel, diff } from '@graphql-inspector/core';
 import { makeExecutableSchema } from '@graphql-tools/schema';
+import { Kind, parse, print, type DirectiveNode, type DocumentNode } from 'graphql';
 
 const PRINTED_SDL = 'src/__generated__/schema.graphql';
+const SUBGRAPH_SDL = 'src/__generated__/subgraph.graphql';
 const ANNOUNCEMENTS = 'schema/BREAKING_CHANGES.md';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -68,6 +73,51 @@ export async function checkSchemaChanges(baseSdl: string, headSdl: string, annou
           : 'NON_BREAKING';
     return { level, path, message: change.message, announced: level === 'BREAKING' && path !== null && announcements.has(path) };
   });
+  return { changes, unannounced: changes.filter((change) => change.level === 'BREAKING' && !change.announced) };
+}
+
+/** `@key` and `@shareable` of each type of a subgraph SDL: what a router plans and composes with. */
+function federationFacts(document: DocumentNode): Map<string, { keys: Set<string>; shareable: boolean }> {
+  const facts = new Map<string, { keys: Set<string>; shareable: boolean }>();
+  for (const definition of document.definitions) {
+    if (!('name' in definition) || !definition.name || !('directives' in definition)) continue;
+    const directives: readonly DirectiveNode[] = definition.directives ?? [];
+    const entry = facts.get(definition.name.value) ?? { keys: new Set<string>(), shareable: false };
+    for (const directive of directives) {
+      if (directive.name.value === 'key') {
+        const fields = directive.arguments?.find((argument) => argument.name.value === 'fields')?.value;
+        entry.keys.add(fields?.kind === Kind.STRING ? fields.value : fields ? print(fields) : '');
+      }
+      if (directive.name.value === 'shareable') entry.shareable = true;
+    }
+    facts.set(definition.name.value, entry);
+  }
+  return facts;
+}
+
+/**
+ * What the subgraph SDL changes for a router: a `@key` that is gone (an entity no longer resolvable
+ * by it) or a type no longer `@shareable` is BREAKING; a new key or a newly shareable type is not.
+ */
+export function checkSubgraphChanges(baseSdl: string, headSdl: string, announcementsMarkdown: string): SchemaCheckResult {
+  const announcements = parseAnnouncements(announcementsMarkdown);
+  const base = federationFacts(parse(baseSdl));
+  const head = federationFacts(parse(headSdl));
+  const changes: SchemaChange[] = [];
+  const add = (level: SchemaChange['level'], path: string, message: string) =>
+    changes.push({ level, path, message, announced: level === 'BREAKING' && announcements.has(path) });
+  for (const [name, before] of base) {
+    const after = head.get(name);
+    for (const key of before.keys) {
+      if (!after?.keys.has(key)) add('BREAKING', name, `Entity key @key(fields: "${key}") was removed from '${name}' (subgraph SDL)`);
+    }
+    if (before.shareable && after && !after.shareable) add('BREAKING', name, `'${name}' is no longer @shareable (subgraph SDL)`);
+  }
+  for (const [name, after] of head) {
+    const before = base.get(name);
+    for (const key of after.keys) if (!before?.keys.has(key)) add('NON_BREAKING', name, `Entity key @key(fields: "${key}") was added to '${name}' (subgraph SDL)`);
+    if (after.shareable && before && !before.shareable) add('NON_BREAKING', name, `'${name}' is now @shareable (subgraph SDL)`);
+  }
   return { changes, unannounced: changes.filter((change) => change.level === 'BREAKING' && !change.announced) };
 }
 
@@ -129,7 +179,14 @@ async function main(): Promise<number> {
   }
   const head = readFileSync(`${ROOT}${PRINTED_SDL}`, 'utf8');
   const announcements = readFileSync(`${ROOT}${ANNOUNCEMENTS}`, 'utf8');
-  const result = await checkSchemaChanges(sdl, head, announcements);
+  const clientResult = await checkSchemaChanges(sdl, head, announcements);
+  // Before the subgraph SDL existed there is nothing a router relied on.
+  const baseSubgraph = git(['show', `${base.ref}:${SUBGRAPH_SDL}`]);
+  const subgraphResult = baseSubgraph === null ? null : checkSubgraphChanges(baseSubgraph, readFileSync(`${ROOT}${SUBGRAPH_SDL}`, 'utf8'), announcements);
+  const result: SchemaCheckResult = {
+    changes: [...clientResult.changes, ...(subgraphResult?.changes ?? [])],
+    unannounced: [...clientResult.unannounced, ...(subgraphResult?.unannounced ?? [])],
+  };
   console.log(`schema:check: ${result.changes.length} change(s) against ${base.ref} (${base.reason}).`);
   for (const change of result.changes) console.log(formatChange(change));
   if (result.unannounced.length > 0) {

@@ -144,6 +144,8 @@ export interface GatewayConfig {
     readonly maxUpstreamCalls: number;
     /** Ids one `nodes(ids:)` takes at most. */
     readonly maxNodeIds: number;
+    /** Representations one `_entities` (a router's entity fetch) takes at most. */
+    readonly maxEntityRepresentations: number;
   };
   /** Schema introspection; off by default in production. */
   readonly introspection: boolean;
@@ -320,6 +322,9 @@ const environmentSchema = z.object({
   // operation the estimate admits never has its own calls shed by its tenant's share.
   MAX_UPSTREAM_CALLS: integer(500, 1, 100_000),
   MAX_NODE_IDS: integer(50, 1, 1_000),
+  // A router sends one _entities per fetch with every representation of the parent list: twice the
+  // largest page, so a full page of two entity types fits.
+  MAX_ENTITY_REPRESENTATIONS: integer(200, 1, 10_000),
   INTROSPECTION: flag,
   CORS_ORIGINS: originList,
   APOLLO_KEY: optionalText,
@@ -488,6 +493,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
       maxPageSize: env.MAX_PAGE_SIZE,
       maxUpstreamCalls: env.MAX_UPSTREAM_CALLS,
       maxNodeIds: env.MAX_NODE_IDS,
+      maxEntityRepresentations: env.MAX_ENTITY_REPRESENTATIONS,
     },
     introspection: env.INTROSPECTION ?? !production,
     corsOrigins: env.CORS_ORIGINS ?? (production ? [] : DEVELOPMENT_CORS_ORIGINS),

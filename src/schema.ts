@@ -1,8 +1,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLSchema } from 'graphql';
+import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
+import { addResolversToSchema } from '@graphql-tools/schema';
+import { parse, type GraphQLSchema } from 'graphql';
 import { resolvers } from './resolvers/index.js';
+import { splitReferenceResolvers } from './subgraph/referenceResolvers.js';
 
 const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
 
@@ -14,6 +16,19 @@ export function loadTypeDefs(): string[] {
     .map((name) => readFileSync(SCHEMA_DIR + name, 'utf8'));
 }
 
+/**
+ * The one schema, served stand-alone and as an Apollo Federation 2 subgraph (README, "Federation
+ * subgraph"): `buildSubgraphSchema` reads the `@link` of schema/base.graphql, adds `_service` and
+ * `_entities` and keeps each entity's `__resolveReference`; graphql-tools then attaches every other
+ * resolver, with interface field resolvers inherited by the implementing types (which
+ * `buildSubgraphSchema` cannot do).
+ */
 export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers, inheritResolversFromInterfaces: true });
+  const { references, rest } = splitReferenceResolvers(resolvers);
+  const subgraph = buildSubgraphSchema({ typeDefs: parse(loadTypeDefs().join('\n')), resolvers: references });
+  // Printed once, from the schema buildSubgraphSchema made: its own `_service` prints the schema it is
+  // asked from, and the copy graphql-tools makes no longer holds the definitions it knows to leave out.
+  const sdl = printSubgraphSchema(subgraph);
+  const withService = { ...rest, Query: { ...rest.Query, _service: () => ({ sdl }) } };
+  return addResolversToSchema({ schema: subgraph, resolvers: withService, inheritResolversFromInterfaces: true });
 }

@@ -121,6 +121,34 @@ describe('Upstream faults: timeouts, retries and partial data', () => {
     expect(statuses(iqm, IQM_LIST)).toEqual([503, 503, 503]);
   });
 
+  it('a system that cannot be read is also named in band: unavailableSources on the merged lists and beside the balances', async () => {
+    const iqm = stack.embedded.iqm!;
+    iqm.injectFault({ route: IQM_LIST, method: 'GET', fault: { kind: 'respond', status: 503 } });
+    const response = await stack.gql<{
+      customer: {
+        invoices: { totalCount: number | null; unavailableSources: { system: string; code: string; message: string }[] };
+        payments: { unavailableSources: unknown[] };
+        balancesUnavailableSources: { system: string; code: string }[];
+      };
+    }>(
+      `query($id: ID!) { customer(id: $id) {
+        invoices(first: 5) { totalCount unavailableSources { system code message } }
+        payments(first: 5) { unavailableSources { system code } }
+        balancesUnavailableSources { system code }
+      } }`,
+      { id: NORTHWIND },
+    );
+    const customer = response.data!.customer;
+    expect(customer.invoices.unavailableSources).toEqual([{ system: 'IQM', code: 'UPSTREAM_UNAVAILABLE', message: expect.any(String) }]);
+    expect(customer.invoices.totalCount).toBeNull();
+    // Payments do not read IQM's invoice list: nothing is missing from them.
+    expect(customer.payments.unavailableSources).toEqual([]);
+    expect(customer.balancesUnavailableSources).toEqual([{ system: 'IQM', code: 'UPSTREAM_UNAVAILABLE' }]);
+    // The error is still there, once, at the list's path; asking for the balances' account costs no second read.
+    expect((response.errors ?? []).map((error) => error.path?.join('.'))).toEqual(['customer.invoices']);
+    expect(statuses(iqm, IQM_LIST)).toEqual([503, 503, 503]);
+  });
+
   it('429 with Retry-After: 0 is retried; a Retry-After beyond the time budget is not waited for', async () => {
     const iqm = stack.embedded.iqm!;
     iqm.injectFault({ route: IQM_LIST, method: 'GET', times: 1, fault: { kind: 'respond', status: 429, headers: { 'retry-after': '0' } } });

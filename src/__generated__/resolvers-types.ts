@@ -47,7 +47,7 @@ export type Scalars = {
    * A–Z, a–z, 0–9 and `_ . : -` (a UUID fits). Keys are scoped to the caller and the mutation, and kept at least 24 hours.
    */
   IdempotencyKey: { input: string; output: string; }
-  federation__Scope: { input: string; output: string; }
+  _FieldSet: { input: string; output: string; }
 };
 
 export type AddFundsInput = {
@@ -372,6 +372,11 @@ export type Customer = Node & {
   availableBalance?: Maybe<Money>;
   /** Invoiced, paid and outstanding amounts across every system, one entry per currency, computed exactly. */
   balances: Array<CurrencyBalance>;
+  /**
+   * The systems missing from `balances` because they could not be read: the balances then cover only
+   * the other systems. Empty when every system that holds the customer answered.
+   */
+  balancesUnavailableSources: Array<UnavailableSource>;
   /** IQM per-campaign margins (A4). */
   campaignMargins?: Maybe<Array<CampaignMargin>>;
   /** IQM used and total credit (A27). */
@@ -674,8 +679,14 @@ export type InvoiceConnection = {
   edges: Array<InvoiceEdge>;
   nodes: Array<Invoice>;
   pageInfo: PageInfo;
-  /** Null when a system that contributes to the list cannot count it. */
+  /** Null when a system that contributes to the list cannot count it, or could not be read. */
   totalCount?: Maybe<Scalars['Int']['output']>;
+  /**
+   * The systems whose part of this merged list is missing because they could not be read (each also
+   * has an error at this field's path). Empty when the list is complete. In band, so that it survives
+   * routers that drop or rewrite errors of a field that also has data.
+   */
+  unavailableSources: Array<UnavailableSource>;
 };
 
 export type InvoiceEdge = {
@@ -1456,6 +1467,8 @@ export type PaymentConnection = {
   nodes: Array<Payment>;
   pageInfo: PageInfo;
   totalCount?: Maybe<Scalars['Int']['output']>;
+  /** The systems whose part of this merged list is missing (see InvoiceConnection.unavailableSources). */
+  unavailableSources: Array<UnavailableSource>;
 };
 
 export type PaymentEdge = {
@@ -1703,6 +1716,18 @@ export type StartPaypalPaymentPayload = {
   userErrors: Array<UserError>;
 };
 
+/**
+ * A system whose part of a merged answer is missing: it could not be read for this request. The same
+ * failure is also an error at the field's path, with the same code.
+ */
+export type UnavailableSource = {
+  __typename?: 'UnavailableSource';
+  /** The error code, as in the error's extensions (UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, …). */
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  system: SourceSystem;
+};
+
 export type UpdateCreditInput = {
   amount: Scalars['Decimal']['input'];
   /** Global id of a Credit. */
@@ -1827,6 +1852,17 @@ export type UserErrorCode =
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
@@ -1890,7 +1926,65 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = {
+  Credit: Credit;
+  Customer: Customer;
+  IntactInvoice: IntactInvoice;
+  IntactReceipt: IntactReceipt;
+  Invoice: Invoice;
+  IqmInvoice: IqmInvoice;
+  IqmPayment: IqmPayment;
+  IqmetrixInvoice: IqmetrixInvoice;
+  IqmetrixPayment: IqmetrixPayment;
+  LedgerItem: LedgerItem;
+  Payment: Payment;
+  RefrensInvoice: RefrensInvoice;
+  RefrensPayment: RefrensPayment;
+};
 
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  Credit:
+    ( { __typename: 'Credit' }
+    & GraphQLRecursivePick<FederationTypes['Credit'], {"id":true}> );
+  Customer:
+    ( { __typename: 'Customer' }
+    & GraphQLRecursivePick<FederationTypes['Customer'], {"id":true}> );
+  IntactInvoice:
+    ( { __typename: 'IntactInvoice' }
+    & GraphQLRecursivePick<FederationTypes['IntactInvoice'], {"id":true}> );
+  IntactReceipt:
+    ( { __typename: 'IntactReceipt' }
+    & GraphQLRecursivePick<FederationTypes['IntactReceipt'], {"id":true}> );
+  Invoice:
+    ( { __typename: 'Invoice' }
+    & GraphQLRecursivePick<FederationTypes['Invoice'], {"id":true}> );
+  IqmInvoice:
+    ( { __typename: 'IqmInvoice' }
+    & GraphQLRecursivePick<FederationTypes['IqmInvoice'], {"id":true}> );
+  IqmPayment:
+    ( { __typename: 'IqmPayment' }
+    & GraphQLRecursivePick<FederationTypes['IqmPayment'], {"id":true}> );
+  IqmetrixInvoice:
+    ( { __typename: 'IqmetrixInvoice' }
+    & GraphQLRecursivePick<FederationTypes['IqmetrixInvoice'], {"id":true}> );
+  IqmetrixPayment:
+    ( { __typename: 'IqmetrixPayment' }
+    & GraphQLRecursivePick<FederationTypes['IqmetrixPayment'], {"id":true}> );
+  LedgerItem:
+    ( { __typename: 'LedgerItem' }
+    & GraphQLRecursivePick<FederationTypes['LedgerItem'], {"id":true}> );
+  Payment:
+    ( { __typename: 'Payment' }
+    & GraphQLRecursivePick<FederationTypes['Payment'], {"id":true}> );
+  RefrensInvoice:
+    ( { __typename: 'RefrensInvoice' }
+    & GraphQLRecursivePick<FederationTypes['RefrensInvoice'], {"id":true}> );
+  RefrensPayment:
+    ( { __typename: 'RefrensPayment' }
+    & GraphQLRecursivePick<FederationTypes['RefrensPayment'], {"id":true}> );
+};
 
 
 /** Mapping of interface types */
@@ -1925,6 +2019,8 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AddFundsInput: AddFundsInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AddFundsPayload: ResolverTypeWrapper<Omit<AddFundsPayload, 'availableBalance' | 'userErrors'> & { availableBalance?: Maybe<ResolversTypes['Money']>, userErrors: Array<ResolversTypes['UserError']> }>;
   AddPaymentInput: AddPaymentInput;
   AddPaymentPayload: ResolverTypeWrapper<Omit<AddPaymentPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversTypes['IqmPayment']>, userErrors: Array<ResolversTypes['UserError']> }>;
@@ -1936,10 +2032,11 @@ export type ResolversTypes = {
   AuditFilter: AuditFilter;
   AuditOutcome: AuditOutcome;
   AuditRecord: ResolverTypeWrapper<AuditRecordModel>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AuditRecordConnection: ResolverTypeWrapper<AuditRecordConnectionModel>;
   AuditRecordEdge: ResolverTypeWrapper<Omit<AuditRecordEdge, 'node'> & { node: ResolversTypes['AuditRecord'] }>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CampaignMargin: ResolverTypeWrapper<CampaignMargin>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelInvoiceInput: CancelInvoiceInput;
   CancelInvoicePayload: ResolverTypeWrapper<Omit<CancelInvoicePayload, 'invoice' | 'userErrors'> & { invoice?: Maybe<ResolversTypes['IqmInvoice']>, userErrors: Array<ResolversTypes['UserError']> }>;
   ClaimCreditInput: ClaimCreditInput;
@@ -1975,11 +2072,9 @@ export type ResolversTypes = {
   EmailPaymentReceiptPayload: ResolverTypeWrapper<Omit<EmailPaymentReceiptPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversTypes['IqmPayment']>, userErrors: Array<ResolversTypes['UserError']> }>;
   FinanceReferenceData: ResolverTypeWrapper<FinanceReferenceDataModel>;
   Guid: ResolverTypeWrapper<Scalars['Guid']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   IdempotencyKey: ResolverTypeWrapper<Scalars['IdempotencyKey']['output']>;
   InitiateRefundInput: InitiateRefundInput;
   InitiateRefundPayload: ResolverTypeWrapper<Omit<InitiateRefundPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversTypes['IqmPayment']>, userErrors: Array<ResolversTypes['UserError']> }>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   IntactInvoice: ResolverTypeWrapper<IntactInvoiceModel>;
   IntactReceipt: ResolverTypeWrapper<IntactReceiptModel>;
   Invoice: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Invoice']>;
@@ -2050,7 +2145,7 @@ export type ResolversTypes = {
   SourceSystem: SourceSystem;
   StartPaypalPaymentInput: StartPaypalPaymentInput;
   StartPaypalPaymentPayload: ResolverTypeWrapper<Omit<StartPaypalPaymentPayload, 'userErrors'> & { userErrors: Array<ResolversTypes['UserError']> }>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  UnavailableSource: ResolverTypeWrapper<UnavailableSource>;
   UpdateCreditInput: UpdateCreditInput;
   UpdateDataFeesInput: UpdateDataFeesInput;
   UpdateInvoiceSettingsInput: UpdateInvoiceSettingsInput;
@@ -2061,12 +2156,13 @@ export type ResolversTypes = {
   UpdatePgFeesInput: UpdatePgFeesInput;
   UserError: ResolverTypeWrapper<UserErrorModel>;
   UserErrorCode: UserErrorCode;
-  federation__Scope: ResolverTypeWrapper<Scalars['federation__Scope']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AddFundsInput: AddFundsInput;
+  String: Scalars['String']['output'];
+  ID: Scalars['ID']['output'];
   AddFundsPayload: Omit<AddFundsPayload, 'availableBalance' | 'userErrors'> & { availableBalance?: Maybe<ResolversParentTypes['Money']>, userErrors: Array<ResolversParentTypes['UserError']> };
   AddPaymentInput: AddPaymentInput;
   AddPaymentPayload: Omit<AddPaymentPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversParentTypes['IqmPayment']>, userErrors: Array<ResolversParentTypes['UserError']> };
@@ -2077,10 +2173,11 @@ export type ResolversParentTypes = {
   ApproveRefundInput: ApproveRefundInput;
   AuditFilter: AuditFilter;
   AuditRecord: AuditRecordModel;
+  Int: Scalars['Int']['output'];
   AuditRecordConnection: AuditRecordConnectionModel;
   AuditRecordEdge: Omit<AuditRecordEdge, 'node'> & { node: ResolversParentTypes['AuditRecord'] };
-  Boolean: Scalars['Boolean']['output'];
   CampaignMargin: CampaignMargin;
+  Boolean: Scalars['Boolean']['output'];
   CancelInvoiceInput: CancelInvoiceInput;
   CancelInvoicePayload: Omit<CancelInvoicePayload, 'invoice' | 'userErrors'> & { invoice?: Maybe<ResolversParentTypes['IqmInvoice']>, userErrors: Array<ResolversParentTypes['UserError']> };
   ClaimCreditInput: ClaimCreditInput;
@@ -2114,11 +2211,9 @@ export type ResolversParentTypes = {
   EmailPaymentReceiptPayload: Omit<EmailPaymentReceiptPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversParentTypes['IqmPayment']>, userErrors: Array<ResolversParentTypes['UserError']> };
   FinanceReferenceData: FinanceReferenceDataModel;
   Guid: Scalars['Guid']['output'];
-  ID: Scalars['ID']['output'];
   IdempotencyKey: Scalars['IdempotencyKey']['output'];
   InitiateRefundInput: InitiateRefundInput;
   InitiateRefundPayload: Omit<InitiateRefundPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversParentTypes['IqmPayment']>, userErrors: Array<ResolversParentTypes['UserError']> };
-  Int: Scalars['Int']['output'];
   IntactInvoice: IntactInvoiceModel;
   IntactReceipt: IntactReceiptModel;
   Invoice: ResolversInterfaceTypes<ResolversParentTypes>['Invoice'];
@@ -2177,7 +2272,7 @@ export type ResolversParentTypes = {
   SetDvIvtSegmentsInput: SetDvIvtSegmentsInput;
   StartPaypalPaymentInput: StartPaypalPaymentInput;
   StartPaypalPaymentPayload: Omit<StartPaypalPaymentPayload, 'userErrors'> & { userErrors: Array<ResolversParentTypes['UserError']> };
-  String: Scalars['String']['output'];
+  UnavailableSource: UnavailableSource;
   UpdateCreditInput: UpdateCreditInput;
   UpdateDataFeesInput: UpdateDataFeesInput;
   UpdateInvoiceSettingsInput: UpdateInvoiceSettingsInput;
@@ -2187,18 +2282,7 @@ export type ResolversParentTypes = {
   UpdatePaymentPayload: Omit<UpdatePaymentPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversParentTypes['IqmPayment']>, userErrors: Array<ResolversParentTypes['UserError']> };
   UpdatePgFeesInput: UpdatePgFeesInput;
   UserError: UserErrorModel;
-  federation__Scope: Scalars['federation__Scope']['output'];
 };
-
-export type AuthenticatedDirectiveArgs = { };
-
-export type AuthenticatedDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = AuthenticatedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
-
-export type RequiresScopesDirectiveArgs = {
-  scopes: Array<Array<Scalars['federation__Scope']['input']>>;
-};
-
-export type RequiresScopesDirectiveResolver<Result, Parent, ContextType = GatewayContext, Args = RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AddFundsPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AddFundsPayload'] = ResolversParentTypes['AddFundsPayload']> = {
   availableBalance?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
@@ -2275,7 +2359,8 @@ export type CreateIqmetrixInvoicePayloadResolvers<ContextType = GatewayContext, 
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
-export type CreditResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Credit'] = ResolversParentTypes['Credit']> = {
+export type CreditResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Credit'] = ResolversParentTypes['Credit'], FederationReferenceType extends FederationReferenceTypes['Credit'] = FederationReferenceTypes['Credit']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Credit']> | FederationReferenceType, FederationReferenceType, ContextType>;
   amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   creditId?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
@@ -2322,9 +2407,11 @@ export interface CurrencyCodeScalarConfig extends GraphQLScalarTypeConfig<Resolv
   name: 'CurrencyCode';
 }
 
-export type CustomerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = {
+export type CustomerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Customer']> | FederationReferenceType, FederationReferenceType, ContextType>;
   availableBalance?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   balances?: Resolver<Array<ResolversTypes['CurrencyBalance']>, ParentType, ContextType>;
+  balancesUnavailableSources?: Resolver<Array<ResolversTypes['UnavailableSource']>, ParentType, ContextType>;
   campaignMargins?: Resolver<Maybe<Array<ResolversTypes['CampaignMargin']>>, ParentType, ContextType, Partial<CustomerCampaignMarginsArgs>>;
   creditSummary?: Resolver<Maybe<ResolversTypes['CreditSummary']>, ParentType, ContextType>;
   credits?: Resolver<ResolversTypes['CreditConnection'], ParentType, ContextType, Partial<CustomerCreditsArgs>>;
@@ -2450,7 +2537,8 @@ export type InitiateRefundPayloadResolvers<ContextType = GatewayContext, ParentT
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
-export type IntactInvoiceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['IntactInvoice'] = ResolversParentTypes['IntactInvoice']> = {
+export type IntactInvoiceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['IntactInvoice'] = ResolversParentTypes['IntactInvoice'], FederationReferenceType extends FederationReferenceTypes['IntactInvoice'] = FederationReferenceTypes['IntactInvoice']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['IntactInvoice']> | FederationReferenceType, FederationReferenceType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
   dueOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -2466,7 +2554,8 @@ export type IntactInvoiceResolvers<ContextType = GatewayContext, ParentType exte
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
-export type IntactReceiptResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['IntactReceipt'] = ResolversParentTypes['IntactReceipt']> = {
+export type IntactReceiptResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['IntactReceipt'] = ResolversParentTypes['IntactReceipt'], FederationReferenceType extends FederationReferenceTypes['IntactReceipt'] = FederationReferenceTypes['IntactReceipt']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['IntactReceipt']> | FederationReferenceType, FederationReferenceType, ContextType>;
   amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -2480,8 +2569,9 @@ export type IntactReceiptResolvers<ContextType = GatewayContext, ParentType exte
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
-export type InvoiceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Invoice'] = ResolversParentTypes['Invoice']> = {
+export type InvoiceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Invoice'] = ResolversParentTypes['Invoice'], FederationReferenceType extends FederationReferenceTypes['Invoice'] = FederationReferenceTypes['Invoice']> = {
   __resolveType: TypeResolveFn<'IntactInvoice' | 'IqmInvoice' | 'IqmetrixInvoice' | 'RefrensInvoice', ParentType, ContextType>;
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Invoice']> | FederationReferenceType, FederationReferenceType, ContextType>;
 };
 
 export type InvoiceConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['InvoiceConnection'] = ResolversParentTypes['InvoiceConnection']> = {
@@ -2489,6 +2579,7 @@ export type InvoiceConnectionResolvers<ContextType = GatewayContext, ParentType 
   nodes?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  unavailableSources?: Resolver<Array<ResolversTypes['UnavailableSource']>, ParentType, ContextType>;
 };
 
 export type InvoiceEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['InvoiceEdge'] = ResolversParentTypes['InvoiceEdge']> = {
@@ -2529,7 +2620,8 @@ export type InvoiceSettingsResolvers<ContextType = GatewayContext, ParentType ex
   wireTransferId?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
-export type IqmInvoiceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['IqmInvoice'] = ResolversParentTypes['IqmInvoice']> = {
+export type IqmInvoiceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['IqmInvoice'] = ResolversParentTypes['IqmInvoice'], FederationReferenceType extends FederationReferenceTypes['IqmInvoice'] = FederationReferenceTypes['IqmInvoice']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['IqmInvoice']> | FederationReferenceType, FederationReferenceType, ContextType>;
   actionNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
   dueOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -2555,7 +2647,8 @@ export type IqmInvoiceResolvers<ContextType = GatewayContext, ParentType extends
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
-export type IqmPaymentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['IqmPayment'] = ResolversParentTypes['IqmPayment']> = {
+export type IqmPaymentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['IqmPayment'] = ResolversParentTypes['IqmPayment'], FederationReferenceType extends FederationReferenceTypes['IqmPayment'] = FederationReferenceTypes['IqmPayment']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['IqmPayment']> | FederationReferenceType, FederationReferenceType, ContextType>;
   amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   bankName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -2618,7 +2711,8 @@ export type IqmetrixDropshipOrderResolvers<ContextType = GatewayContext, ParentT
   supplierId?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
-export type IqmetrixInvoiceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['IqmetrixInvoice'] = ResolversParentTypes['IqmetrixInvoice']> = {
+export type IqmetrixInvoiceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['IqmetrixInvoice'] = ResolversParentTypes['IqmetrixInvoice'], FederationReferenceType extends FederationReferenceTypes['IqmetrixInvoice'] = FederationReferenceTypes['IqmetrixInvoice']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['IqmetrixInvoice']> | FederationReferenceType, FederationReferenceType, ContextType>;
   companyId?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   createdByUser?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2665,7 +2759,8 @@ export type IqmetrixOrderItemResolvers<ContextType = GatewayContext, ParentType 
   sku?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
-export type IqmetrixPaymentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['IqmetrixPayment'] = ResolversParentTypes['IqmetrixPayment']> = {
+export type IqmetrixPaymentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['IqmetrixPayment'] = ResolversParentTypes['IqmetrixPayment'], FederationReferenceType extends FederationReferenceTypes['IqmetrixPayment'] = FederationReferenceTypes['IqmetrixPayment']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['IqmetrixPayment']> | FederationReferenceType, FederationReferenceType, ContextType>;
   amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
   drawerId?: Resolver<Maybe<ResolversTypes['Guid']>, ParentType, ContextType>;
@@ -2704,7 +2799,8 @@ export type IqmetrixTaxLineResolvers<ContextType = GatewayContext, ParentType ex
   taxable?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
 };
 
-export type LedgerItemResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['LedgerItem'] = ResolversParentTypes['LedgerItem']> = {
+export type LedgerItemResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['LedgerItem'] = ResolversParentTypes['LedgerItem'], FederationReferenceType extends FederationReferenceTypes['LedgerItem'] = FederationReferenceTypes['LedgerItem']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['LedgerItem']> | FederationReferenceType, FederationReferenceType, ContextType>;
   credit?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
   date?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -2813,8 +2909,9 @@ export type PayRefrensInvoicePayloadResolvers<ContextType = GatewayContext, Pare
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
-export type PaymentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Payment'] = ResolversParentTypes['Payment']> = {
+export type PaymentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Payment'] = ResolversParentTypes['Payment'], FederationReferenceType extends FederationReferenceTypes['Payment'] = FederationReferenceTypes['Payment']> = {
   __resolveType: TypeResolveFn<'IntactReceipt' | 'IqmPayment' | 'IqmetrixPayment' | 'RefrensPayment', ParentType, ContextType>;
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Payment']> | FederationReferenceType, FederationReferenceType, ContextType>;
 };
 
 export type PaymentActionPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PaymentActionPayload'] = ResolversParentTypes['PaymentActionPayload']> = {
@@ -2827,6 +2924,7 @@ export type PaymentConnectionResolvers<ContextType = GatewayContext, ParentType 
   nodes?: Resolver<Array<ResolversTypes['Payment']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  unavailableSources?: Resolver<Array<ResolversTypes['UnavailableSource']>, ParentType, ContextType>;
 };
 
 export type PaymentEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PaymentEdge'] = ResolversParentTypes['PaymentEdge']> = {
@@ -2867,7 +2965,8 @@ export type ReferenceItemResolvers<ContextType = GatewayContext, ParentType exte
   order?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
-export type RefrensInvoiceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['RefrensInvoice'] = ResolversParentTypes['RefrensInvoice']> = {
+export type RefrensInvoiceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['RefrensInvoice'] = ResolversParentTypes['RefrensInvoice'], FederationReferenceType extends FederationReferenceTypes['RefrensInvoice'] = FederationReferenceTypes['RefrensInvoice']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['RefrensInvoice']> | FederationReferenceType, FederationReferenceType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
   dueOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -2883,7 +2982,8 @@ export type RefrensInvoiceResolvers<ContextType = GatewayContext, ParentType ext
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
-export type RefrensPaymentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['RefrensPayment'] = ResolversParentTypes['RefrensPayment']> = {
+export type RefrensPaymentResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['RefrensPayment'] = ResolversParentTypes['RefrensPayment'], FederationReferenceType extends FederationReferenceTypes['RefrensPayment'] = FederationReferenceTypes['RefrensPayment']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['RefrensPayment']> | FederationReferenceType, FederationReferenceType, ContextType>;
   amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   approved?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
@@ -2906,6 +3006,12 @@ export type StartPaypalPaymentPayloadResolvers<ContextType = GatewayContext, Par
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
+export type UnavailableSourceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UnavailableSource'] = ResolversParentTypes['UnavailableSource']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  system?: Resolver<ResolversTypes['SourceSystem'], ParentType, ContextType>;
+};
+
 export type UpdateInvoiceSettingsPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UpdateInvoiceSettingsPayload'] = ResolversParentTypes['UpdateInvoiceSettingsPayload']> = {
   invoiceSettings?: Resolver<Maybe<ResolversTypes['InvoiceSettings']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
@@ -2921,10 +3027,6 @@ export type UserErrorResolvers<ContextType = GatewayContext, ParentType extends 
   field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
-
-export interface Federation__ScopeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['federation__Scope'], any> {
-  name: 'federation__Scope';
-}
 
 export type Resolvers<ContextType = GatewayContext> = {
   AddFundsPayload?: AddFundsPayloadResolvers<ContextType>;
@@ -3004,13 +3106,9 @@ export type Resolvers<ContextType = GatewayContext> = {
   RefrensInvoice?: RefrensInvoiceResolvers<ContextType>;
   RefrensPayment?: RefrensPaymentResolvers<ContextType>;
   StartPaypalPaymentPayload?: StartPaypalPaymentPayloadResolvers<ContextType>;
+  UnavailableSource?: UnavailableSourceResolvers<ContextType>;
   UpdateInvoiceSettingsPayload?: UpdateInvoiceSettingsPayloadResolvers<ContextType>;
   UpdatePaymentPayload?: UpdatePaymentPayloadResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
-  federation__Scope?: GraphQLScalarType;
 };
 
-export type DirectiveResolvers<ContextType = GatewayContext> = {
-  authenticated?: AuthenticatedDirectiveResolver<any, any, ContextType>;
-  requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
-};

@@ -235,8 +235,16 @@ export interface OrganizationModel {
   readonly workspaceId: number;
 }
 
-export type InvoiceConnectionModel = Connection<InvoiceModel>;
-export type PaymentConnectionModel = Connection<PaymentModel>;
+/** A system missing from a merged answer (GraphQL UnavailableSource). */
+export interface UnavailableSourceModel {
+  readonly system: SourceSystem;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Merged lists say which systems are missing; lists of one system leave it out (none is). */
+export type InvoiceConnectionModel = Connection<InvoiceModel> & { readonly unavailableSources?: UnavailableSourceModel[] };
+export type PaymentConnectionModel = Connection<PaymentModel> & { readonly unavailableSources?: UnavailableSourceModel[] };
 export type CreditConnectionModel = Connection<CreditModel>;
 export type LedgerItemConnectionModel = Connection<LedgerItemModel>;
 export type CustomerConnectionModel = Connection<CustomerModel>;

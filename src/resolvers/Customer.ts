@@ -1,15 +1,16 @@
 import type { CustomerResolvers, InvoiceOrder } from '../__generated__/resolvers-types.js';
 import { customerSources } from '../directory/index.js';
 import { money, toDecimal, totalsByCurrency } from '../domain/money.js';
-import type { InvoiceModel } from '../domain/models.js';
+import type { InvoiceModel, CustomerModel, UnavailableSourceModel } from '../domain/models.js';
 import { connectionFromList, connectionFromWindow, pageWindow, type Connection } from '../domain/pagination.js';
 import { customerGlobalId } from '../unified/customers.js';
 import { invoiceReads, paymentReads } from '../unified/customerLists.js';
-import { fanOut, newestFirst } from '../unified/fanOut.js';
+import { fanOut, newestFirst, unavailableSources } from '../unified/fanOut.js';
 import { invoiceFacts, invoiceTotal } from '../unified/invoiceFacts.js';
 import { prefetchIqmInvoicePayments } from '../unified/lookahead.js';
 import type { GatewayContext } from '../context.js';
 import { customerFinanceFields } from './customerFinanceFields.js';
+import { entityReference } from './entities.js';
 
 const STATUS_ORDER = ['PENDING', 'PARTIALLY_PAID', 'UNPAID', 'PAID', 'OVERDUE', 'PROCESSING', 'CANCELLED'];
 
@@ -31,11 +32,13 @@ async function sortInvoices(context: GatewayContext, invoices: InvoiceModel[], o
 }
 
 /** A merged list missing a failed system's part cannot say how long it is. */
-function withKnownCount<T>(connection: Connection<T>, complete: boolean): Connection<T> {
-  return complete ? connection : { ...connection, totalCount: null };
+/** A merged list's connection: its count only when every system answered, and the systems that did not. */
+function mergedConnection<T>(connection: Connection<T>, { complete, unavailable }: { complete: boolean; unavailable: UnavailableSourceModel[] }) {
+  return { ...connection, totalCount: complete ? connection.totalCount : null, unavailableSources: unavailable };
 }
 
 export const Customer: CustomerResolvers = {
+  __resolveReference: entityReference<CustomerModel>('Customer'),
   ...customerFinanceFields,
   id: (customer) => customerGlobalId(customer),
   sources: (customer) => customerSources(customer),
@@ -44,13 +47,13 @@ export const Customer: CustomerResolvers = {
   invoices: async (customer, args, context, info) => {
     const window = pageWindow(args);
     prefetchIqmInvoicePayments(context, customer, args.filter, info);
-    const { items, complete } = await fanOut(context, info, invoiceReads(context, customer, args.filter, args.orderBy), () => 0);
-    return withKnownCount(connectionFromList(await sortInvoices(context, items, args.orderBy), window), complete);
+    const merged = await fanOut(context, info, invoiceReads(context, customer, args.filter, args.orderBy), () => 0);
+    return mergedConnection(connectionFromList(await sortInvoices(context, merged.items, args.orderBy), window), merged);
   },
 
   payments: async (customer, args, context, info) => {
     const window = pageWindow(args);
-    const { items, complete } = await fanOut(
+    const merged = await fanOut(
       context,
       info,
       paymentReads(context, customer, args.filter),
@@ -59,7 +62,7 @@ export const Customer: CustomerResolvers = {
         (payment) => `${payment.kind}:${'paymentId' in payment ? payment.paymentId : payment.number}`,
       ),
     );
-    return withKnownCount(connectionFromList(items, window), complete);
+    return mergedConnection(connectionFromList(merged.items, window), merged);
   },
 
   ledger: async (customer, args, context) => {
@@ -95,6 +98,8 @@ export const Customer: CustomerResolvers = {
       outstanding: money(outstanding.get(total.currencyCode) ?? 0, total.currencyCode),
     }));
   },
+
+  balancesUnavailableSources: (customer, _args, context) => unavailableSources(invoiceReads(context, customer, null, null)),
 
   financeDetails: async (customer, args, context) => {
     const owId = customer.identities.iqmWorkspaceId;

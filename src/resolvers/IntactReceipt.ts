@@ -1,7 +1,10 @@
 import type { IntactReceiptResolvers } from '../__generated__/resolvers-types.js';
 import { intactReceiptId } from '../unified/ids.js';
+import type { IntactReceiptModel } from '../domain/models.js';
+import { entityReference } from './entities.js';
 
 export const IntactReceipt: IntactReceiptResolvers = {
+  __resolveReference: entityReference<IntactReceiptModel>('IntactReceipt'),
   id: (receipt) => intactReceiptId(receipt),
   source: () => 'INTACT',
   // A posted receipt is money received.

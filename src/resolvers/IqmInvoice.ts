@@ -3,8 +3,11 @@ import { connectionFromList, pageWindow } from '../domain/pagination.js';
 import { customerForIqmWorkspace } from '../unified/customers.js';
 import { iqmInvoiceId } from '../unified/ids.js';
 import { iqmInvoiceFacts } from '../unified/invoiceFacts.js';
+import type { IqmInvoiceModel } from '../domain/models.js';
+import { entityReference } from './entities.js';
 
 export const IqmInvoice: IqmInvoiceResolvers = {
+  __resolveReference: entityReference<IqmInvoiceModel>('IqmInvoice'),
   id: (invoice) => iqmInvoiceId(invoice),
   source: () => 'IQM',
   outstanding: (invoice) => iqmInvoiceFacts(invoice).outstanding,

@@ -1,8 +1,11 @@
 import type { IqmPaymentResolvers } from '../__generated__/resolvers-types.js';
 import { customerForIqmWorkspace } from '../unified/customers.js';
 import { iqmPaymentId } from '../unified/ids.js';
+import type { IqmPaymentModel } from '../domain/models.js';
+import { entityReference } from './entities.js';
 
 export const IqmPayment: IqmPaymentResolvers = {
+  __resolveReference: entityReference<IqmPaymentModel>('IqmPayment'),
   id: (payment) => iqmPaymentId(payment),
   source: () => 'IQM',
   reference: (payment) => payment.transactionId,

@@ -3,6 +3,7 @@ import type { GatewayContext } from '../context.js';
 import type { IqmetrixInvoiceDetailModel, IqmetrixInvoiceModel } from '../domain/models.js';
 import { iqmetrixInvoiceId } from '../unified/ids.js';
 import { derivedInvoiceFields } from './invoiceFields.js';
+import { entityReference } from './entities.js';
 
 /** D2, loaded once per invoice per request whichever detail fields are selected. */
 function detail(context: GatewayContext, invoice: IqmetrixInvoiceModel): Promise<IqmetrixInvoiceDetailModel | null> {
@@ -10,6 +11,7 @@ function detail(context: GatewayContext, invoice: IqmetrixInvoiceModel): Promise
 }
 
 export const IqmetrixInvoice: IqmetrixInvoiceResolvers = {
+  __resolveReference: entityReference<IqmetrixInvoiceModel>('IqmetrixInvoice'),
   ...derivedInvoiceFields<IqmetrixInvoiceModel>(),
   id: (invoice) => iqmetrixInvoiceId(invoice),
   source: () => 'IQMETRIX',

@@ -1,7 +1,10 @@
 import type { IqmetrixPaymentResolvers } from '../__generated__/resolvers-types.js';
 import { iqmetrixPaymentId } from '../unified/ids.js';
+import type { IqmetrixPaymentModel } from '../domain/models.js';
+import { entityReference } from './entities.js';
 
 export const IqmetrixPayment: IqmetrixPaymentResolvers = {
+  __resolveReference: entityReference<IqmetrixPaymentModel>('IqmetrixPayment'),
   id: (payment) => iqmetrixPaymentId(payment),
   source: () => 'IQMETRIX',
   // iQmetrix records payments taken at the till: they are settled facts.

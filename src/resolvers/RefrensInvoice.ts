@@ -3,8 +3,10 @@ import type { RefrensInvoiceModel } from '../domain/models.js';
 import { refrensInvoiceId } from '../unified/ids.js';
 import { refrensPaymentsOf } from '../unified/otherSources.js';
 import { derivedInvoiceFields } from './invoiceFields.js';
+import { entityReference } from './entities.js';
 
 export const RefrensInvoice: RefrensInvoiceResolvers = {
+  __resolveReference: entityReference<RefrensInvoiceModel>('RefrensInvoice'),
   ...derivedInvoiceFields<RefrensInvoiceModel>(),
   id: (invoice) => refrensInvoiceId(invoice),
   source: () => 'REFRENS',

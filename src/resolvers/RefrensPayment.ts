@@ -2,8 +2,11 @@ import type { RefrensPaymentResolvers } from '../__generated__/resolvers-types.j
 import { refrensPaymentStatus } from '../unified/customerLists.js';
 import { refrensPaymentId } from '../unified/ids.js';
 import { refrensInvoicesOf } from '../unified/otherSources.js';
+import type { RefrensPaymentModel } from '../domain/models.js';
+import { entityReference } from './entities.js';
 
 export const RefrensPayment: RefrensPaymentResolvers = {
+  __resolveReference: entityReference<RefrensPaymentModel>('RefrensPayment'),
   id: (payment) => refrensPaymentId(payment),
   source: () => 'REFRENS',
   status: (payment) => refrensPaymentStatus(payment),

@@ -6,6 +6,7 @@ import { FinanceReferenceData } from './FinanceReferenceData.js';
 import { IntactInvoice } from './IntactInvoice.js';
 import { IntactReceipt } from './IntactReceipt.js';
 import { Invoice } from './Invoice.js';
+import { InvoiceConnection } from './InvoiceConnection.js';
 import { IqmInvoice } from './IqmInvoice.js';
 import { IqmPayment } from './IqmPayment.js';
 import { IqmetrixInvoice } from './IqmetrixInvoice.js';
@@ -15,6 +16,7 @@ import { Mutation } from './Mutation/index.js';
 import { Node } from './Node.js';
 import { Organization } from './Organization.js';
 import { Payment } from './Payment.js';
+import { PaymentConnection } from './PaymentConnection.js';
 import { Query } from './Query.js';
 import { RefrensInvoice } from './RefrensInvoice.js';
 import { RefrensPayment } from './RefrensPayment.js';
@@ -28,8 +30,10 @@ export const resolvers: Resolvers = {
   Customer,
   CustomerIdentities,
   Invoice,
+  InvoiceConnection,
   IqmInvoice,
   Payment,
+  PaymentConnection,
   IqmPayment,
   IntactInvoice,
   IntactReceipt,

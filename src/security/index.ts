@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { ParseOptions, ValidationRule } from 'graphql';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayContext } from '../context.js';
+import { NoServiceSdlWithoutIntrospection } from '../subgraph/serviceSdlRule.js';
 import { inputPathPlugin } from './inputPaths.js';
 import { limitValidationRules, operationLimitsPlugin } from './limits.js';
 import type { RateLimits } from '../protection/index.js';
@@ -24,7 +25,7 @@ export interface SecurityOptions {
 
 export function securityOptions(config: GatewayConfig, rateLimits: RateLimits): SecurityOptions {
   return {
-    validationRules: limitValidationRules(config.limits),
+    validationRules: [...limitValidationRules(config.limits), ...(config.introspection ? [] : [NoServiceSdlWithoutIntrospection])],
     parseOptions: { maxTokens: config.limits.maxTokens },
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: config.production,

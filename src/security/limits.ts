@@ -16,7 +16,7 @@ import { DEFAULT_PAGE_SIZE } from '../domain/pagination.js';
 export type OperationLimits = GatewayConfig['limits'];
 
 /** The names a client sees in `extensions.limit`, after the environment variable that sets each. */
-export type LimitName = 'MAX_QUERY_DEPTH' | 'MAX_ALIASES' | 'MAX_DIRECTIVES' | 'MAX_QUERY_COST' | 'MAX_PAGE_SIZE' | 'MAX_NODE_IDS' | 'MAX_UPSTREAM_CALLS';
+export type LimitName = 'MAX_QUERY_DEPTH' | 'MAX_ALIASES' | 'MAX_DIRECTIVES' | 'MAX_QUERY_COST' | 'MAX_PAGE_SIZE' | 'MAX_NODE_IDS' | 'MAX_ENTITY_REPRESENTATIONS' | 'MAX_UPSTREAM_CALLS';
 
 /**
  * graphql-armor's depth, alias and directive rules with the gateway's limits. A document over a
@@ -93,7 +93,7 @@ export function operationLimitsPlugin<TContext extends object>(
           const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
           // Variables that do not coerce are refused by execution with a precise message; nothing to measure.
           if (variables.errors) return;
-          const cost = new OperationMeter(schema, document, variables.coerced, limits.maxPageSize, limits.maxNodeIds).measure(operation);
+          const cost = new OperationMeter(schema, document, variables.coerced, limits).measure(operation);
           if (cost > limits.maxCost) {
             throw new GraphQLError(
               `Query cost limit of ${limits.maxCost} exceeded, found ${cost}: ask for smaller pages or fewer nested lists.`,
@@ -122,8 +122,7 @@ class OperationMeter {
     private readonly schema: GraphQLSchema,
     document: DocumentNode,
     private readonly variables: Record<string, unknown>,
-    private readonly maxPageSize: number,
-    private readonly maxNodeIds: number,
+    private readonly limits: Pick<OperationLimits, 'maxPageSize' | 'maxNodeIds' | 'maxEntityRepresentations'>,
   ) {
     for (const definition of document.definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) this.fragments.set(definition.name.value, definition);
@@ -164,21 +163,36 @@ class OperationMeter {
   private itemsPerSelection(field: GraphQLField<unknown, unknown>, parentType: GraphQLNamedType, node: FieldNode): number {
     const hasFirst = field.args.some((argument) => argument.name === 'first');
     const hasIds = field.args.some((argument) => argument.name === 'ids');
-    if (!hasFirst && !hasIds) return 1;
+    // Federation's _entities(representations:): a router's entity fetch, one object per representation.
+    const hasRepresentations = field.args.some((argument) => argument.name === 'representations');
+    if (!hasFirst && !hasIds && !hasRepresentations) return 1;
     const coordinate = `${parentType.name}.${field.name}`;
     const args = getArgumentValues(field, node, this.variables);
     if (hasFirst) {
       const first = args['first'];
       if (first === undefined || first === null) return DEFAULT_PAGE_SIZE;
-      if (typeof first === 'number' && (first < 0 || first > this.maxPageSize)) {
-        throw pageSizeError(`Argument "first" of "${coordinate}" must be between 0 and ${this.maxPageSize}, got ${first}.`, coordinate, 'first');
+      if (typeof first === 'number' && (first < 0 || first > this.limits.maxPageSize)) {
+        throw pageSizeError(`Argument "first" of "${coordinate}" must be between 0 and ${this.limits.maxPageSize}, got ${first}.`, coordinate, 'first');
       }
       return typeof first === 'number' ? first : DEFAULT_PAGE_SIZE;
     }
+    if (hasRepresentations) {
+      const representations = args['representations'];
+      const count = Array.isArray(representations) ? representations.length : 1;
+      if (count > this.limits.maxEntityRepresentations) {
+        throw pageSizeError(
+          `Argument "representations" of "${coordinate}" takes at most ${this.limits.maxEntityRepresentations} representations, got ${count}.`,
+          coordinate,
+          'representations',
+          'MAX_ENTITY_REPRESENTATIONS',
+        );
+      }
+      return count;
+    }
     const ids = args['ids'];
     const count = Array.isArray(ids) ? ids.length : 1;
-    if (count > this.maxNodeIds) {
-      throw pageSizeError(`Argument "ids" of "${coordinate}" takes at most ${this.maxNodeIds} ids, got ${count}.`, coordinate, 'ids', 'MAX_NODE_IDS');
+    if (count > this.limits.maxNodeIds) {
+      throw pageSizeError(`Argument "ids" of "${coordinate}" takes at most ${this.limits.maxNodeIds} ids, got ${count}.`, coordinate, 'ids', 'MAX_NODE_IDS');
     }
     return count;
   }

@@ -22,6 +22,8 @@ import { DEFAULT_PAGE_SIZE } from '../domain/pagination.js';
  * - `filter.sources` and inline fragments on a concrete type drop the other systems' reads;
  * - `node`/`nodes` refetches cost one read per id whose type has to be fetched (a customer id costs
  *   nothing: the directory answers it), and a fragment under `nodes` counts only the ids of its type;
+ *   a router's `_entities(representations:)` is `nodes` with the representations' ids (its entities
+ *   resolve through the same loaders, src/resolvers/entities.ts);
  * - a field with no entry costs nothing: it is served from its parent's data.
  * Retries are not counted (they are the upstream's doing, bounded by UPSTREAM_RETRY_ATTEMPTS), nor
  * are reference lists served from the shared cache (counted as if cold). test/security/upstreamCost.test.ts
@@ -251,8 +253,8 @@ export class UpstreamCallMeter {
     if (parentType === this.schema.getMutationType()) {
       this.add(`${path}|mutation`, 'IQM', MUTATION_CALLS * scope.multiplicity);
     }
-    if (isRoot && (name === 'node' || name === 'nodes' || name === 'invoice' || name === 'payment')) {
-      const ids = name === 'nodes' ? (Array.isArray(args['ids']) ? (args['ids'] as unknown[]) : []) : [args['id']];
+    if (isRoot && (name === 'node' || name === 'nodes' || name === '_entities' || name === 'invoice' || name === 'payment')) {
+      const ids = refetchedIds(name, args);
       const idTypes = new Map<string, number>();
       for (const id of ids) {
         const parts = typeof id === 'string' ? fromGlobalId(id) : null;
@@ -322,4 +324,14 @@ export class UpstreamCallMeter {
 
 function fieldOf(type: GraphQLNamedType, name: string): GraphQLField<unknown, unknown> | undefined {
   return isObjectType(type) || isInterfaceType(type) ? type.getFields()[name] : undefined;
+}
+
+/** The global ids a root refetch field reads: `id`, `nodes`' `ids`, or the `id` of each `_entities` representation. */
+function refetchedIds(name: string, args: Record<string, unknown>): unknown[] {
+  if (name === 'nodes') return Array.isArray(args['ids']) ? (args['ids'] as unknown[]) : [];
+  if (name === '_entities') {
+    const representations = Array.isArray(args['representations']) ? (args['representations'] as unknown[]) : [];
+    return representations.map((representation) => (typeof representation === 'object' && representation !== null ? (representation as { id?: unknown }).id : undefined));
+  }
+  return [args['id']];
 }

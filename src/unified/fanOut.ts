@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { responsePathAsArray } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import type { SourceSystem } from '../domain/models.js';
+import type { SourceSystem, UnavailableSourceModel } from '../domain/models.js';
 import { GatewayError } from '../errors.js';
 
 /** One system's contribution to a merged list. */
@@ -14,12 +14,15 @@ export interface FanOutResult<T> {
   readonly items: T[];
   /** False when at least one system failed: its items are missing and an error names it. */
   readonly complete: boolean;
+  /** The systems that failed, in band (the connection's `unavailableSources`). */
+  readonly unavailable: UnavailableSourceModel[];
 }
 
 /**
  * Reads every system at once (the reads start in the same tick, so calls to different upstreams
  * overlap), merges what arrived in `compare` order, and turns each failed system into an error at
- * this field's path whose extensions name the system; the field itself still resolves.
+ * this field's path whose extensions name the system, and into an `unavailable` entry; the field
+ * itself still resolves.
  */
 export async function fanOut<T>(
   context: GatewayContext,
@@ -27,27 +30,45 @@ export async function fanOut<T>(
   reads: readonly SourceRead<T>[],
   compare: (left: T, right: T) => number,
 ): Promise<FanOutResult<T>> {
+  const result = await readEvery(reads, compare);
+  const path = responsePathAsArray(info.path);
+  for (const error of result.errors) context.partialErrors.push(new GraphQLError(error.message, { ...error, path, originalError: error.originalError ?? undefined }));
+  return result;
+}
+
+/**
+ * The systems a merged answer is missing, without errors of its own: for a field beside the one
+ * that reported them (Customer.balancesUnavailableSources). The reads share the request's loaders,
+ * so asking again costs no call.
+ */
+export async function unavailableSources<T>(reads: readonly SourceRead<T>[]): Promise<UnavailableSourceModel[]> {
+  return (await readEvery(reads, () => 0)).unavailable;
+}
+
+async function readEvery<T>(reads: readonly SourceRead<T>[], compare: (left: T, right: T) => number): Promise<FanOutResult<T> & { errors: GraphQLError[] }> {
   const settled = await Promise.allSettled(reads.map((source) => source.read()));
   const items: T[] = [];
-  let complete = true;
+  const errors: GraphQLError[] = [];
+  const unavailable: UnavailableSourceModel[] = [];
   settled.forEach((outcome, index) => {
     const system = reads[index]!.system;
     if (outcome.status === 'fulfilled') {
       items.push(...outcome.value);
       return;
     }
-    complete = false;
-    context.partialErrors.push(partialError(outcome.reason, system, info));
+    const error = partialError(outcome.reason, system);
+    errors.push(error);
+    unavailable.push({ system, code: String(error.extensions['code'] ?? 'INTERNAL_SERVER_ERROR'), message: error.message });
   });
-  return { items: items.sort(compare), complete };
+  return { items: items.sort(compare), complete: errors.length === 0, unavailable, errors };
 }
 
-function partialError(reason: unknown, system: SourceSystem, info: GraphQLResolveInfo): GraphQLError {
-  const path = responsePathAsArray(info.path);
+/** A failed system's error, without a path yet (fanOut puts it at its field's). */
+function partialError(reason: unknown, system: SourceSystem): GraphQLError {
   if (reason instanceof GatewayError) {
-    return new GraphQLError(reason.message, { path, originalError: reason, extensions: { ...reason.extensions, system } });
+    return new GraphQLError(reason.message, { originalError: reason, extensions: { ...reason.extensions, system } });
   }
-  return new GraphQLError(`${system} could not be read`, { path, originalError: reason instanceof Error ? reason : undefined, extensions: { code: 'INTERNAL_SERVER_ERROR', system } });
+  return new GraphQLError(`${system} could not be read`, { originalError: reason instanceof Error ? reason : undefined, extensions: { code: 'INTERNAL_SERVER_ERROR', system } });
 }
 
 /** Newest first by a date-like key (nulls last), then by a tie-breaker so the order is stable. */

@@ -52,6 +52,7 @@ describe('Security: operation limits (defaults)', () => {
       maxPageSize: 100,
       maxUpstreamCalls: 500,
       maxNodeIds: 50,
+      maxEntityRepresentations: 200,
     });
   });
 

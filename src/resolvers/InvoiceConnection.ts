@@ -1,0 +1,6 @@
+import type { InvoiceConnectionResolvers } from '../__generated__/resolvers-types.js';
+
+export const InvoiceConnection: InvoiceConnectionResolvers = {
+  // Lists read from one system have nothing to report: only merged lists set it.
+  unavailableSources: (connection) => connection.unavailableSources ?? [],
+};
