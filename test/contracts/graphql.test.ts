@@ -1168,6 +1168,26 @@ describe('Contracts: every documented response sample, through GraphQL', () => {
     expect([...Object.keys(cases), ...Object.keys(resourceParts)].filter((file) => !responses.includes(file))).toEqual([]);
   });
 
+  it('is what the README says, operation by operation ("Readings, operation by operation")', () => {
+    const readme = readFileSync(join(SAMPLES_DIR, '../../../README.md'), 'utf8').split('\n');
+    const header = readme.findIndex((line) => line.startsWith('| op |') && line.endsWith('| response sample through GraphQL |'));
+    expect(header).toBeGreaterThan(0);
+    const rows = readme.slice(header + 2, readme.indexOf('', header)).map((line) => line.slice(2, -2).split(' | '));
+    const ops = [
+      ...Array.from({ length: 52 }, (_, index) => `A${index + 1}`),
+      ...['B1', 'B2', 'C1', 'C2', 'D1', 'D2', 'D3'],
+    ];
+    // One row per documented operation, in order: all 59.
+    expect(rows.map((cells) => cells[0])).toEqual(ops);
+    for (const cells of rows) {
+      const op = cells[0]!;
+      const samples = Object.keys(cases).filter((file) => file.startsWith(`${op}.response.`)).length;
+      const column = cells.at(-1)!;
+      if (samples === 0) expect(column, op).toMatch(/^no: /);
+      else expect(column, op).toMatch(samples === 1 ? /^yes(\b(?!, \d))/ : new RegExp(`^yes, ${samples} samples`));
+    }
+  });
+
   it.each(Object.entries(resourceParts))('%s is the part of %o that goes through GraphQL', (file, { sample, path }) => {
     expect(Doc.of(file).plain).toEqual(Doc.of(sample).at(...path).plain);
   });
