@@ -167,6 +167,14 @@ export class SimulatorServer {
     this.faultRules = [];
   }
 
+  /**
+   * How many more requests the rules injected with `times` will still fault. Zero once each has hit
+   * as often as it was told: a test that replaced an answer knows the replacement was served.
+   */
+  faultUsesLeft(): number {
+    return this.faultRules.reduce((left, rule) => left + (Number.isFinite(rule.remaining) ? rule.remaining : 0), 0);
+  }
+
   private takeFault(request: FastifyRequest): SimulatorFault | null {
     const route = request.routeOptions.url ?? request.url;
     const rule = this.faultRules.find(

@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toDecimal } from '../../src/domain/money.js';
@@ -37,7 +39,7 @@ import {
   invoiceFromSummary,
 } from '../../src/upstreams/iqmetrix/index.js';
 import { REFRENS_DEMO_INVOICES, REFRENS_DEMO_TOKEN, RefrensClient, RefrensSimulator, paymentFromWire as refrensPaymentFromWire } from '../../src/upstreams/refrens/index.js';
-import { DEFAULT_SEEDS_DIR, SAMPLES_DIR, committedSamples, extractSamples, renderSamples } from './extract.js';
+import { DEFAULT_SEEDS_DIR, PARAMETERS_FILE, SAMPLES_DIR, committedSamples, extractSamples, renderSamples, type DocumentedOperation, type DocumentedParameter } from './extract.js';
 
 /**
  * The upstream documentation is the contract. Every JSON sample in the seed documents (extracted by
@@ -498,5 +500,188 @@ describe('Contracts: every documented response decodes and maps', () => {
 
   it.each(Object.keys(requests))('the client sends %s’s fields with their documented types', async (file) => {
     await requests[file]!();
+  });
+});
+
+/**
+ * The writes that have no JSON request sample (multipart, form-urlencoded, query-only, and Refrens'
+ * C1, whose body the document gives as a table): what the client sends is held against the
+ * operation's documented parameter tables (./samples/parameters.json, extracted from the documents).
+ * Every parameter sent is a documented one, of its documented type, and every required one is sent.
+ */
+describe('Contracts: writes without a JSON request sample send their documented parameters', () => {
+  const operations = JSON.parse(sampleText(PARAMETERS_FILE)) as Record<string, DocumentedOperation>;
+
+  /** What arrived: the query string and the body's fields (JSON values as parsed; form and multipart fields as text). */
+  interface Received {
+    readonly method: string;
+    readonly path: string;
+    readonly contentType: string;
+    readonly fields: Record<string, unknown>;
+    readonly files: string[];
+  }
+  let received: Received[] = [];
+  let server: Server;
+  const pools: UpstreamHttpClient[] = [];
+  let iqmClient: IqmClient;
+  let refrensClient: RefrensClient;
+
+  beforeAll(async () => {
+    // A bare HTTP server, so the request is read as it was written (the simulators parse it their own way).
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        void (async () => {
+          const url = new URL(request.url ?? '/', 'http://capture');
+          const contentType = request.headers['content-type'] ?? '';
+          const body = Buffer.concat(chunks);
+          const fields: Record<string, unknown> = Object.fromEntries(url.searchParams);
+          const files: string[] = [];
+          if (contentType.startsWith('application/json')) Object.assign(fields, parseExactJson(body.toString('utf8')));
+          else if (contentType.startsWith('application/x-www-form-urlencoded')) Object.assign(fields, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
+          else if (contentType.startsWith('multipart/form-data')) {
+            for (const [name, value] of await new Response(body, { headers: { 'content-type': contentType } }).formData()) {
+              if (typeof value === 'string') fields[name] = value;
+              else files.push(name);
+            }
+          }
+          received.push({ method: request.method ?? '', path: url.pathname, contentType, fields, files });
+          // IQM's success envelope; Refrens' 201 answer is its documented sample.
+          const refrens = url.pathname.includes('/businesses/');
+          response.writeHead(refrens ? 201 : 200, { 'content-type': 'application/json' });
+          response.end(refrens ? sampleText('C1.response.1.json') : '{"success":true,"data":"ok"}');
+        })();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const pool = (system: 'IQM' | 'REFRENS') => {
+      const http = new UpstreamHttpClient({ system, baseUrl, connections: 2, connectTimeoutMs: 1000, requestTimeoutMs: 3000 });
+      pools.push(http);
+      return http;
+    };
+    iqmClient = new IqmClient(pool('IQM'), { token: 'demo-iqm-token', organizationWorkspaceId: '200001' });
+    refrensClient = new RefrensClient(pool('REFRENS'), REFRENS_DEMO_TOKEN);
+  });
+  afterAll(async () => {
+    for (const http of pools) await http.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  beforeEach(() => {
+    received = [];
+  });
+
+  /**
+   * A value of a documented type. Query, form and multipart values are text; JSON values keep theirs.
+   * Where the document's own curl samples contradict its table, the reading in the README holds and is
+   * named here: amounts travel as decimal text ("1250.50" in every curl sample, `integer` in the
+   * tables), and A36/A37/A43's `transactionId` is any text ("TXN-987654321" in the curl samples).
+   */
+  const typed = (parameter: DocumentedParameter, value: unknown): boolean => {
+    if (parameter.name === 'paymentAmount' && typeof value === 'string') return /^\d+(\.\d+)?$/.test(value);
+    if (parameter.name === 'transactionId' && typeof value === 'string') return value.length > 0;
+    if (parameter.type === 'integer') return typeof value === 'string' ? /^-?\d+$/.test(value) : Number.isSafeInteger(value);
+    if (parameter.type === 'boolean') return typeof value === 'string' ? value === 'true' || value === 'false' : typeof value === 'boolean';
+    if (parameter.type === 'number') return typeof value === 'number' || (value !== null && typeof value === 'object' && 'isLosslessNumber' in value);
+    if (parameter.type.startsWith('string')) return typeof value === 'string';
+    return false;
+  };
+
+  /** Checks the one request that arrived against `op`'s table; `exempt` names required parameters the case leaves out, with the reason in the caller. */
+  const sentAsDocumented = (op: string, options: { table?: string; exempt?: readonly string[] } = {}) => {
+    expect(received).toHaveLength(1);
+    const request = received[0]!;
+    const documented = new Map((operations[options.table ?? op]?.parameters ?? []).filter((parameter) => parameter.in !== 'path').map((parameter) => [parameter.name, parameter]));
+    for (const [name, value] of Object.entries(request.fields)) {
+      const parameter = documented.get(name);
+      expect(parameter, `${op}: ${name} is not a documented parameter`).toBeDefined();
+      expect(typed(parameter!, value), `${op}: ${name}=${JSON.stringify(value)} is not a documented ${parameter!.type}`).toBe(true);
+    }
+    const required = [...documented.values()].filter((parameter) => parameter.required && parameter.type !== 'multipart/form-data').map((parameter) => parameter.name);
+    expect(required.filter((name) => !(name in request.fields) && !options.exempt?.includes(name)), `${op}: required parameters not sent`).toEqual([]);
+    return request;
+  };
+
+  const owId = 200101;
+  const writes: Record<string, () => Promise<void>> = {
+    A14: async () => {
+      await iqmClient.setDvIvt(owId, true);
+      sentAsDocumented('A14');
+    },
+    A21: async () => {
+      await iqmClient.deleteInvoiceTaxData(7);
+      sentAsDocumented('A21');
+    },
+    A24: async () => {
+      await iqmClient.payInvoice(
+        { invoiceId: 5, owId, paymentAmount: '1250.50', paymentType: 2, paymentDate: Date.UTC(2025, 9, 7, 12), paymentMode: 2, transactionId: 'TXN-987654321', bankName: 'First National Bank', isCustomerRequest: true },
+        null,
+      );
+      expect(sentAsDocumented('A24').contentType).toMatch(/^multipart\/form-data; boundary=/);
+    },
+    A36: async () => {
+      await iqmClient.addPayment({ owId, paymentAmount: '1250.50', paymentDate: '2025-10-07', paymentMode: 2, transactionId: 'TXN-987654321', paymentType: 1 }, null);
+      // `invoiceId` is "required" but "provide only if paymentType is Against Invoice": this one is As Fund.
+      expect(sentAsDocumented('A36', { exempt: ['invoiceId'] }).contentType).toMatch(/^multipart\/form-data/);
+    },
+    'A36 against an invoice': async () => {
+      await iqmClient.addPayment({ owId, paymentAmount: '1250.50', paymentDate: '2025-10-07', paymentMode: 2, transactionId: 'TXN-1', paymentType: 2, invoiceId: 5 }, null);
+      expect(sentAsDocumented('A36').fields['invoiceId']).toBe('5');
+    },
+    A37: async () => {
+      await iqmClient.updatePayment(9, { owId, paymentAmount: '1250.50', paymentDate: '2025-10-07', paymentMode: 2, transactionId: 'TXN-987654321', paymentType: 3, refundReason: 'duplicate' }, null);
+      sentAsDocumented('A37');
+    },
+    // A39 and A40 document no body; they get A38's (README, "Readings").
+    A39: async () => {
+      await iqmClient.paymentAction('cancel', 9, owId, 'not needed');
+      sentAsDocumented('A39', { table: 'A38' });
+    },
+    A40: async () => {
+      await iqmClient.paymentAction('reject', 9, owId, 'wrong amount');
+      sentAsDocumented('A40', { table: 'A38' });
+    },
+    A41: async () => {
+      await iqmClient.addFunds({ paymentAmount: '1250.50', paymentDate: '2025-10-07', paymentMode: 3, bankName: 'First National Bank' }, null);
+      sentAsDocumented('A41');
+    },
+    A42: async () => {
+      await iqmClient.startPaypalPayment(1250.5);
+      expect(sentAsDocumented('A42').contentType).toBe('application/x-www-form-urlencoded');
+    },
+    A43: async () => {
+      await iqmClient.initiateRefund({ owId, paymentAmount: '1250.50', paymentDate: '2025-10-07', paymentMode: 4, transactionId: 'TXN-987654321', refundReason: 'Testing' }, null);
+      sentAsDocumented('A43');
+    },
+    A44: async () => {
+      await iqmClient.approveRefund(9, owId, 'refund approved', null);
+      sentAsDocumented('A44');
+    },
+    C1: async () => {
+      const invoice = REFRENS_DEMO_INVOICES[0]!;
+      await refrensClient.addPayment(invoice.urlKey, invoice.invoiceId, {
+        amount: toDecimal('3000'),
+        tds: toDecimal('0'),
+        transactionCharge: toDecimal('0'),
+        method: 'CHEQUE',
+        paidAt: new Date('2024-08-18T12:08:38Z'),
+        notes: 'Payment for invoice #123',
+        reference: 'REF-1',
+      });
+      expect(sentAsDocumented('C1').contentType).toMatch(/^application\/json/);
+    },
+  };
+
+  it('covers every write the documents give no JSON request sample for', () => {
+    // Writes are the documents' non-GET operations; those with a JSON request sample are held against it above.
+    const withSample = new Set(manifest.samples.filter((sample) => sample.kind === 'request').map((sample) => sample.op));
+    const writeOps = Object.entries(operations).filter(([, operation]) => operation.method !== 'GET').map(([op]) => op);
+    expect(writeOps).toHaveLength(27);
+    expect(writeOps.filter((op) => !withSample.has(op) && !(op in writes))).toEqual([]);
+  });
+
+  it.each(Object.keys(writes))('%s', async (name) => {
+    await writes[name]!();
   });
 });

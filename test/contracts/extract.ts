@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 /**
  * Extracts the JSON request and response samples of the four seed documents (the upstreams'
  * documentation, `../shared/seeds/`) and names each by its operation id (A1–A52, B1–B2, C1–C2,
- * D1–D3). The samples are committed under test/contracts/samples/; `contracts.test.ts` checks that
- * they are still what the documents say and runs every one through the gateway's wire schemas.
+ * D1–D3), and the parameter tables of IQM's and Refrens' operations. They are committed under
+ * test/contracts/samples/; `contracts.test.ts` checks that they are still what the documents say and
+ * holds the gateway's client against every one; `graphql.test.ts` runs each response sample end to end.
  *
  *   npx tsx test/contracts/extract.ts            rewrite samples/ from the documents
  *   SEEDS_DIR=/path npx tsx test/contracts/extract.ts
@@ -171,6 +172,84 @@ function iqmetrixSamples(text: string, source: string): Omit<ContractSample, 'in
   });
 }
 
+/** One documented request parameter: a row of an operation's path, query or body table. */
+export interface DocumentedParameter {
+  readonly name: string;
+  /** The type as the table writes it (`integer`, `string`, `boolean`, `number`, `string (enum)`, …). */
+  readonly type: string;
+  readonly required: boolean;
+  readonly in: 'path' | 'query' | 'body';
+}
+
+/** An operation's HTTP method and its parameter tables' rows (path parameters included). */
+export interface DocumentedOperation {
+  readonly method: string;
+  readonly parameters: DocumentedParameter[];
+}
+
+const IQM_TABLES: Readonly<Record<string, DocumentedParameter['in']>> = {
+  'Path Parameter': 'path',
+  'Path Parameters': 'path',
+  'Query Parameter': 'query',
+  'Query Parameters': 'query',
+  'Query Paramters': 'query',
+  'Request Schema': 'body',
+};
+
+/**
+ * IQM's parameter tables (`| Query Parameters | |`, then `name type [required|optional] | text |`
+ * rows) per operation; Refrens' C1 body table (`name | type | text |` under `Body`). The writes
+ * without a JSON request sample are held against these.
+ */
+function iqmParameters(text: string): Record<string, DocumentedOperation> {
+  const lines = text.split('\n');
+  const sections = iqmSections(lines);
+  const tables: Record<string, DocumentedOperation> = {};
+  for (const section of sections) {
+    const method = /^(GET|POST|PATCH|PUT|DELETE)/.exec(lines[section.from] ?? '')?.[1];
+    if (!method) throw new Error(`IQM document: ${section.op} names no method`);
+    tables[section.op] = { method, parameters: [] };
+  }
+  let location: DocumentedParameter['in'] | null = null;
+  lines.forEach((line, index) => {
+    const header = /^\| (.+?) \| \|$/.exec(line);
+    if (header) {
+      location = IQM_TABLES[header[1] ?? ''] ?? null;
+      return;
+    }
+    if (line === '|---|---|' || location === null) return;
+    const row = /^([A-Za-z][A-Za-z0-9_]*) ([^|]+?)(?: (required|optional))? \| .*\|$/.exec(line);
+    if (!row) {
+      location = null;
+      return;
+    }
+    const op = sectionOf(sections, index + 1);
+    if (!op) return;
+    tables[op]!.parameters.push({ name: row[1]!, type: row[2]!.trim(), required: row[3] === 'required', in: location });
+  });
+  return tables;
+}
+
+function refrensParameters(text: string): Record<string, DocumentedOperation> {
+  const lines = text.split('\n');
+  const start = lines.indexOf('Body');
+  if (start < 0 || lines[start + 1] !== 'Name | Type | Value Description |') throw new Error('Refrens document: the C1 body table is gone');
+  const rows: DocumentedParameter[] = [];
+  for (const line of lines.slice(start + 3)) {
+    const row = /^([A-Za-z][A-Za-z0-9_]*) \| ([^|]+?) \| .*\|$/.exec(line);
+    if (!row) break;
+    rows.push({ name: row[1]!, type: row[2]!, required: false, in: 'body' });
+  }
+  // C2's path parameters are the same as C1's and it has no other.
+  return { C1: { method: 'POST', parameters: rows }, C2: { method: 'GET', parameters: [] } };
+}
+
+/** The method and documented request parameters of each IQM and Refrens operation, by operation id. */
+export function extractParameters(seedsDir: string = DEFAULT_SEEDS_DIR): Record<string, DocumentedOperation> {
+  const read = (file: string) => readFileSync(join(seedsDir, file), 'utf8').replace(/\r\n/g, '\n');
+  return { ...iqmParameters(read(SEED_FILES.iqm)), ...refrensParameters(read(SEED_FILES.refrens)) };
+}
+
 /** Every sample of the four documents, numbered per op and kind in document order. */
 export function extractSamples(seedsDir: string = DEFAULT_SEEDS_DIR): ContractSample[] {
   const read = (file: string) => readFileSync(join(seedsDir, file), 'utf8').replace(/\r\n/g, '\n');
@@ -194,7 +273,13 @@ export function sampleFileName(sample: Pick<ContractSample, 'op' | 'kind' | 'ind
   return `${sample.op.replace(':', '-')}.${sample.kind}.${sample.index}.json`;
 }
 
-/** What is committed: one file per sample (its text as written) and a manifest of where each came from. */
+/** The method and documented request parameters of every IQM and Refrens operation (see `extractParameters`). */
+export const PARAMETERS_FILE = 'parameters.json';
+
+/**
+ * What is committed: one file per sample (its text as written), a manifest of where each came from,
+ * and the operations' documented request parameters.
+ */
 export function renderSamples(samples: readonly ContractSample[], seedsDir: string = DEFAULT_SEEDS_DIR): Map<string, string> {
   const files = new Map<string, string>();
   for (const sample of samples) files.set(sampleFileName(sample), `${sample.text}\n`);
@@ -206,6 +291,7 @@ export function renderSamples(samples: readonly ContractSample[], seedsDir: stri
     samples: samples.map(({ op, kind, index, status, source, line }) => ({ file: sampleFileName({ op, kind, index }), op, kind, index, status, source, line })),
   };
   files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
+  files.set(PARAMETERS_FILE, `${JSON.stringify(extractParameters(seedsDir), null, 2)}\n`);
   return files;
 }
 
@@ -222,5 +308,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   rmSync(SAMPLES_DIR, { recursive: true, force: true });
   mkdirSync(SAMPLES_DIR, { recursive: true });
   for (const [name, text] of files) writeFileSync(join(SAMPLES_DIR, name), text);
-  console.log(`wrote ${files.size - 1} samples and manifest.json to ${SAMPLES_DIR}`);
+  console.log(`wrote ${files.size - 2} samples, manifest.json and ${PARAMETERS_FILE} to ${SAMPLES_DIR}`);
 }

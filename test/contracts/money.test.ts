@@ -190,6 +190,133 @@ describe('Money: exact end to end, or refused before anything is sent', () => {
     expect(call.body).toBe(`paymentAmount=${DOUBLE_LARGEST}`);
   });
 
+  /** The digits of a JSON number field as a request body carries them (`"name":123.45`). */
+  const jsonDigits = (body: string | null | undefined, name: string): string | null => new RegExp(`"${name}":(-?[0-9.]+)[,}]`).exec(body ?? '')?.[1] ?? null;
+  /** The payment the simulator recorded last for a workspace: what a multipart amount arrived as (the simulator keeps its text exactly). */
+  const newestIqmPayment = (owId: number) => [...iqm.state.payments.values()].filter((payment) => payment.owId === owId).reduce((a, b) => (a.paymentId > b.paymentId ? a : b));
+
+  /**
+   * The other IQM and Refrens money mutations (A30 and A42 above): the largest 2-decimal amount a
+   * double holds goes out with all its digits (the JSON body's text, or the multipart text the
+   * simulator keeps as sent) and comes back in the mutation's answer, read from the upstream again.
+   */
+  const exact: Record<string, () => Promise<{ arrived: string | null; answered: unknown }>> = {
+    'updateCredit (A31)': async () => {
+      const credit = [...iqm.state.credits.values()].find((candidate) => candidate.owId === iqmOwId && candidate.status === 'Unclaimed')!;
+      const payload = await mutate(`mutation($input: UpdateCreditInput!) { updateCredit(input: $input) { credit { amount { amount } } userErrors { field message code } } }`, {
+        input: { creditId: creditGid(iqmOwId, credit.creditId), amount: DOUBLE_LARGEST },
+      });
+      expect(payload.userErrors).toEqual([]);
+      return { arrived: jsonDigits(iqm.callsTo('/customer/credit/edit', 'PATCH')[0]?.body, 'creditAmount'), answered: (payload['credit'] as { amount: { amount: string } }).amount.amount };
+    },
+    'payInvoice (A24)': async () => {
+      // An approved invoice with exactly the amount outstanding, so IQM accepts the payment.
+      const invoice = someIqmInvoice();
+      invoice.status = 3;
+      invoice.invoiceAmount = invoice.paidAmount.plus(DOUBLE_LARGEST);
+      const payload = await mutate(
+        `mutation($input: PayInvoiceInput!) { payInvoice(input: $input) { invoice { payments(first: 100) { nodes { ... on IqmPayment { transactionId amount { amount } } } } } userErrors { field message code } } }`,
+        { input: { invoiceId: invoiceGid(iqmOwId, invoice.invoiceId), amount: DOUBLE_LARGEST, paymentType: 'AGAINST_INVOICE', transactionId: 'BIG-A24', idempotencyKey: key('exact-pay') } },
+      );
+      expect(payload.userErrors).toEqual([]);
+      const nodes = (payload['invoice'] as { payments: { nodes: { transactionId: string; amount: { amount: string } }[] } }).payments.nodes;
+      return { arrived: newestIqmPayment(iqmOwId).paymentAmount.toFixed(), answered: nodes.find((node) => node.transactionId === 'BIG-A24')?.amount.amount };
+    },
+    'addPayment (A36)': async () => {
+      const payload = await mutate(`mutation($input: AddPaymentInput!) { addPayment(input: $input) { payment { amount { amount } } userErrors { field message code } } }`, {
+        input: { ...mutations['addPayment (A36)']!.input(DOUBLE_LARGEST), transactionId: 'BIG-A36' },
+      });
+      expect(payload.userErrors).toEqual([]);
+      return { arrived: newestIqmPayment(iqmOwId).paymentAmount.toFixed(), answered: (payload['payment'] as { amount: { amount: string } }).amount.amount };
+    },
+    'updatePayment (A37)': async () => {
+      const payment = [...iqm.state.payments.values()].find((candidate) => candidate.owId === iqmOwId && candidate.paymentStatus === 1 && candidate.paymentType !== 3)!;
+      const payload = await mutate(`mutation($input: UpdatePaymentInput!) { updatePayment(input: $input) { payment { amount { amount } } userErrors { field message code } } }`, {
+        input: { paymentId: paymentGid(iqmOwId, payment.paymentId), amount: DOUBLE_LARGEST, paidOn: '2026-10-01', mode: 'CHEQUE', type: 'AS_FUND', transactionId: 'BIG-A37' },
+      });
+      expect(payload.userErrors).toEqual([]);
+      return { arrived: iqm.state.payments.get(payment.paymentId)!.paymentAmount.toFixed(), answered: (payload['payment'] as { amount: { amount: string } }).amount.amount };
+    },
+    'addFunds (A41)': async () => {
+      const payload = await mutate(mutations['addFunds (A41)']!.query, { input: mutations['addFunds (A41)']!.input(DOUBLE_LARGEST) });
+      expect(payload.userErrors).toEqual([]);
+      // The funds are the organization's: read back from its payments (A34).
+      const recorded = newestIqmPayment(200001);
+      const read = await stack.gql<{ organization: { payments: { nodes: { paymentId: number; amount: { amount: string } }[] } } }>(
+        `{ organization { payments(first: 100) { nodes { ... on IqmPayment { paymentId amount { amount } } } } } }`,
+      );
+      expect(read.errors).toBeUndefined();
+      return { arrived: recorded.paymentAmount.toFixed(), answered: read.data!.organization.payments.nodes.find((node) => node.paymentId === recorded.paymentId)?.amount.amount };
+    },
+    'initiateRefund (A43)': async () => {
+      // IQM refunds no more than the customer's available balance.
+      iqm.state.customers.get(iqmOwId)!.balance = new Decimal(DOUBLE_LARGEST);
+      const payload = await mutate(`mutation($input: InitiateRefundInput!) { initiateRefund(input: $input) { payment { amount { amount } } userErrors { field message code } } }`, {
+        input: mutations['initiateRefund (A43)']!.input(DOUBLE_LARGEST),
+      });
+      expect(payload.userErrors).toEqual([]);
+      return { arrived: newestIqmPayment(iqmOwId).paymentAmount.toFixed(), answered: (payload['payment'] as { amount: { amount: string } }).amount.amount };
+    },
+    'updatePgFees (A6)': async () => {
+      const payload = await mutate(`mutation($input: UpdatePgFeesInput!) { updatePgFees(input: $input) { customer { pgFees { campaignFees } } userErrors { field message code } } }`, {
+        input: mutations['updatePgFees (A6)']!.input(DOUBLE_LARGEST),
+      });
+      expect(payload.userErrors).toEqual([]);
+      return { arrived: jsonDigits(iqm.callsTo('/pg-fees', 'PATCH')[0]?.body, 'pgCampaignFees'), answered: (payload['customer'] as { pgFees: { campaignFees: string } }).pgFees.campaignFees };
+    },
+    ...Object.fromEntries(
+      (['Vld', 'Pld', 'Sls'] as const).map((kind, index) => [
+        `update${kind}Fees (A${8 + 2 * index})`,
+        async () => {
+          const field = `${kind.toLowerCase()}Fees`;
+          const payload = await mutate(`mutation($input: UpdateDataFeesInput!) { update${kind}Fees(input: $input) { customer { ${field} { rate } } userErrors { field message code } } }`, {
+            input: { customerId: customerGid(iqmOwId), rate: DOUBLE_LARGEST },
+          });
+          expect(payload.userErrors).toEqual([]);
+          return {
+            arrived: jsonDigits(iqm.callsTo(`/${kind.toLowerCase()}-fees`, 'PATCH')[0]?.body, `${kind.toLowerCase()}Rate`),
+            answered: (payload['customer'] as Record<string, { rate: string }>)[field]!.rate,
+          };
+        },
+      ]),
+    ),
+    'payRefrensInvoice (C1)': async () => {
+      // Refrens takes no more than the invoice's balance: this invoice is made that large for the call, then put back.
+      const invoices = refrens.state.businesses.get('northwind-traders')!.invoices;
+      const invoice = invoices.get('64f1a2b3c4d5e6f708192a02')!;
+      const paymentsBefore = invoice.payments.length;
+      // The same invoice (and payments list) with a larger total.
+      invoices.set(invoice.invoiceId, { ...invoice, total: invoice.total.plus(DOUBLE_LARGEST) });
+      try {
+        const payload = await mutate(`mutation($input: PayRefrensInvoiceInput!) { payRefrensInvoice(input: $input) { payment { id amount { amount } } userErrors { field message code } } }`, {
+          input: mutations['payRefrensInvoice (C1)']!.input(DOUBLE_LARGEST),
+        });
+        expect(payload.userErrors).toEqual([]);
+        const payment = payload['payment'] as { id: string; amount: { amount: string } };
+        const read = await stack.gql<{ node: { payments: { id: string; amount: { amount: string } }[] } }>(
+          `query($id: ID!) { node(id: $id) { ... on RefrensInvoice { payments { id amount { amount } } } } }`,
+          { id: refrensInvoiceId },
+        );
+        expect(payment.amount.amount).toBe(DOUBLE_LARGEST);
+        return { arrived: jsonDigits(refrens.callsTo('/payments', 'POST')[0]?.body, 'amount'), answered: read.data!.node.payments.find((node) => node.id === payment.id)?.amount.amount };
+      } finally {
+        invoices.set(invoice.invoiceId, invoice);
+        invoice.payments.splice(paymentsBefore);
+      }
+    },
+  };
+
+  it('runs the exact-digits check for every IQM and Refrens money mutation', () => {
+    const covered = new Set([...Object.keys(exact), 'offerCredit (A30)', 'startPaypalPayment (A42)']);
+    expect(Object.keys(mutations).filter((name) => !/\((B2|D3)\)/.test(name) && !covered.has(name))).toEqual([]);
+  });
+
+  it.each(Object.keys(exact))('%s sends 9999999999999.99 with all its digits and answers it back', async (name) => {
+    const { arrived, answered } = await exact[name]!();
+    expect(arrived).toBe(DOUBLE_LARGEST);
+    expect(answered).toBe(DOUBLE_LARGEST);
+  });
+
   it.each([BIG, DOTNET_LARGEST])('posts %s to Intact with all its digits (B2) and reads it back from the ledger (B1)', async (amount) => {
     const number = `SI-BIG-${amount.length}`;
     intact.state.addInvoice('CUS000003', { debit: amount, date: Date.UTC(2026, 8, 1), number });
@@ -218,7 +345,7 @@ describe('Money: exact end to end, or refused before anything is sent', () => {
     expect(ledger.data!.customer.ledger.nodes.find((node) => node.number === number)).toEqual({ number, debit: { amount } });
   });
 
-  it('creates an iQmetrix invoice of 99999999999999.99 with all its digits (D3) and reads the total back', async () => {
+  it('creates an iQmetrix invoice of 99999999999999.99 with all its digits (D3) and reads the total back (D2, D1)', async () => {
     const payload = await mutate(
       `mutation($input: CreateIqmetrixInvoiceInput!) { createIqmetrixInvoice(input: $input) { invoice { id total { amount } } userErrors { field message code } } }`,
       {
@@ -239,25 +366,62 @@ describe('Money: exact end to end, or refused before anything is sent', () => {
     );
     expect(read.errors).toBeUndefined();
     expect(read.data!.node).toEqual({ total: { amount: BIG }, orders: [{ items: [{ sellingPrice: { amount: BIG } }] }], payments: [{ amount: { amount: BIG } }] });
+    // D1 states the total itself (InvoiceTotal), a JSON number of 16 digits.
+    const summaries = await stack.gql<{ iqmetrixInvoices: { nodes: { id: string; total: { amount: string } }[] } }>(
+      `{ iqmetrixInvoices(first: 100) { nodes { id total { amount } } } }`,
+    );
+    expect(summaries.errors).toBeUndefined();
+    expect(summaries.data!.iqmetrixInvoices.nodes.find((node) => node.id === (payload['invoice'] as { id: string }).id)).toEqual({ id: (payload['invoice'] as { id: string }).id, total: { amount: BIG } });
+    expect(iqmetrix.callsTo('/InvoiceSummaries', 'GET').length).toBeGreaterThan(0);
   });
 
-  it.each([BIG, LARGEST])('reads %s exactly from every IQM read that carries money (A1, A16, A19, A27, A29, A35)', async (amount) => {
+  it.each([BIG, LARGEST])('reads %s exactly from every IQM read that carries money (A1, A16, A19, A27, A28, A29, A34, A35)', async (amount) => {
     const value = new Decimal(amount);
     const customer = iqm.state.customers.get(iqmOwId)!;
     customer.balance = value;
     const invoice = someIqmInvoice();
     invoice.invoiceAmount = value;
+    invoice.paidAmount = value;
     const payment = someIqmPayment();
     payment.paymentAmount = value;
     const credit = someIqmCredit();
     credit.creditAmount = value;
     customer.creditUsed = value;
+    // The organization's own: its balance (A16), used credit (A27), a credit offered to it (A28), and
+    // its newest payment, on A34's first page.
+    const organizationId = 200001;
+    iqm.state.organizationBalances.set(organizationId, value);
+    iqm.state.organizations.get(organizationId)!.creditUsed = value;
+    const offered = [...iqm.state.credits.values()].find((candidate) => candidate.owId === organizationId)!;
+    offered.creditAmount = value;
+    const newest = [...iqm.state.payments.values()].filter((candidate) => candidate.organizationWorkspaceId === organizationId).reduce((a, b) => (a.modifiedAt >= b.modifiedAt ? a : b));
+    newest.paymentAmount = value;
+    const organization = await stack.gql<{
+      organization: {
+        availableBalance: { amount: string };
+        creditSummary: { used: { amount: string } };
+        offeredCredits: { nodes: { creditId: number; amount: { amount: string } }[] };
+        payments: { nodes: { paymentId: number; amount: { amount: string } }[] };
+      };
+    }>(`{ organization {
+      availableBalance { amount }
+      creditSummary { used { amount } }
+      offeredCredits(first: 100) { nodes { creditId amount { amount } } }
+      payments(first: 10) { nodes { ... on IqmPayment { paymentId amount { amount } } } }
+    } }`);
+    expect(organization.errors).toBeUndefined();
+    const own = organization.data!.organization;
+    expect(own.availableBalance.amount).toBe(amount);
+    expect(own.creditSummary.used.amount).toBe(amount);
+    expect(own.offeredCredits.nodes.find((node) => node.creditId === offered.creditId)!.amount.amount).toBe(amount);
+    expect(own.payments.nodes.find((node) => node.paymentId === newest.paymentId)!.amount.amount).toBe(amount);
+
     const response = await stack.gql<{
       customer: {
         financeDetails: { balance: { amount: string } };
         availableBalance: { amount: string };
         creditSummary: { used: { amount: string } };
-        invoices: { nodes: { id: string; total: { amount: string } }[] };
+        invoices: { nodes: { id: string; total: { amount: string }; paid: { amount: string } }[] };
         payments: { nodes: { id: string; amount: { amount: string } }[] };
         credits: { nodes: { id: string; amount: { amount: string } }[] };
       };
@@ -266,7 +430,7 @@ describe('Money: exact end to end, or refused before anything is sent', () => {
         financeDetails { balance { amount } }
         availableBalance { amount }
         creditSummary { used { amount } }
-        invoices(first: 100, filter: { sources: [IQM] }) { nodes { id total { amount } } }
+        invoices(first: 100, filter: { sources: [IQM] }) { nodes { id total { amount } paid { amount } } }
         payments(first: 100, filter: { sources: [IQM] }) { nodes { id amount { amount } } }
         credits(first: 100) { nodes { id amount { amount } } }
       } }`,
@@ -277,7 +441,7 @@ describe('Money: exact end to end, or refused before anything is sent', () => {
     expect(read.financeDetails.balance.amount).toBe(amount);
     expect(read.availableBalance.amount).toBe(amount);
     expect(read.creditSummary.used.amount).toBe(amount);
-    expect(read.invoices.nodes.find((node) => node.id === invoiceGid(iqmOwId, invoice.invoiceId))!.total.amount).toBe(amount);
+    expect(read.invoices.nodes.find((node) => node.id === invoiceGid(iqmOwId, invoice.invoiceId))).toMatchObject({ total: { amount }, paid: { amount } });
     expect(read.payments.nodes.find((node) => node.id === paymentGid(iqmOwId, payment.paymentId))!.amount.amount).toBe(amount);
     expect(read.credits.nodes.find((node) => node.id === creditGid(iqmOwId, credit.creditId))!.amount.amount).toBe(amount);
   });

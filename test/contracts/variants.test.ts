@@ -61,6 +61,50 @@ describe('Contracts: every documented answer variant, end to end', () => {
     expect(iqm.calls.filter((call) => call.route.includes('/static/'))).toHaveLength(6);
   });
 
+  it('reads A2 margins with and without the sample’s record counts, to the same answer', async () => {
+    const query = `query($c: ID!) { customer(id: $c) { margins { margins { marginTypeId marginType value } bidShadingEnabled } } }`;
+    const answers: unknown[] = [];
+    for (const variant of IQM_ANSWER_VARIANTS.A2) {
+      iqm.state.answerVariants.A2 = variant;
+      const response = await stack.gql(query, { c: customerGid(200101) });
+      expect(response.errors).toBeUndefined();
+      answers.push(response.data);
+      const body = await (await fetch(`${iqm.baseUrl}/customer/view-margin?owId=200101`, { headers: iqmHeaders() })).text();
+      expect(body.includes('"totalRecords"')).toBe(variant === 'sample');
+    }
+    iqm.state.answerVariants.A2 = 'sample';
+    const customer = iqm.state.customers.get(200101)!;
+    expect(answers[0]).toEqual({
+      customer: {
+        margins: {
+          margins: customer.margins.map((margin) => ({ marginTypeId: margin.marginTypeId, marginType: margin.marginType, value: margin.marginValue.toFixed() })),
+          bidShadingEnabled: customer.isBidShadingEnabled,
+        },
+      },
+    });
+    expect(answers[1]).toEqual(answers[0]);
+  });
+
+  it('reads A4’s creativeTypeId and default as the sample’s number and boolean or the table’s strings, to the same answer', async () => {
+    const query = `query($c: ID!) { customer(id: $c) { campaignMargins { campaignId creativeTypeId isDefault margin } } }`;
+    const answers: unknown[] = [];
+    for (const variant of IQM_ANSWER_VARIANTS.A4) {
+      iqm.state.answerVariants.A4 = variant;
+      const response = await stack.gql(query, { c: customerGid(200101) });
+      expect(response.errors).toBeUndefined();
+      answers.push(response.data);
+      const body = await (await fetch(`${iqm.baseUrl}/customer/view-campaign-margin?owId=200101`, { headers: iqmHeaders() })).text();
+      expect(body).toMatch(variant === 'table' ? /"creativeTypeId":"\d+"/ : /"creativeTypeId":\d+/);
+    }
+    iqm.state.answerVariants.A4 = 'sample';
+    const campaigns = iqm.state.customers.get(200101)!.campaigns;
+    expect(campaigns.length).toBeGreaterThan(0);
+    expect((answers[0] as { customer: { campaignMargins: unknown[] } }).customer.campaignMargins).toEqual(
+      campaigns.map((campaign) => ({ campaignId: campaign.campaignId, creativeTypeId: campaign.creativeTypeId, isDefault: campaign.isDefault, margin: campaign.campaignMargin.toFixed() })),
+    );
+    expect(answers[1]).toEqual(answers[0]);
+  });
+
   it.each(IQM_ANSWER_VARIANTS.A5)('reads A5 PG fees in its %s spelling', async (variant) => {
     iqm.state.answerVariants.A5 = variant;
     const customer = iqm.state.customers.get(200102)!;

@@ -185,6 +185,10 @@ const CUSTOMER_NAMES: Record<number, readonly string[]> = {
  * every documented shape goes through the gateway once.
  */
 export const IQM_ANSWER_VARIANTS = {
+  /** Margin rows with `totalRecords`/`filteredRecords` (JSON sample) or without them (the table lists none). */
+  A2: ['sample', 'table'],
+  /** Campaign rows with `creativeTypeId` a number and `default` a boolean (JSON sample), or both strings (the table). */
+  A4: ['sample', 'table'],
   /** `organizationPgFeesDetails` (JSON sample) or `organizationPGFeesDetails` (TypeScript block). */
   A5: ['sample', 'typescript'],
   /** `paypalId` (JSON sample) or `payPalId` (table). */
@@ -201,7 +205,7 @@ export type IqmAnswerVariants = { -readonly [Op in keyof typeof IQM_ANSWER_VARIA
 export class IqmSimulatorState {
   readonly tenants: readonly IqmTenant[];
   /** Which documented shape each disputed answer takes (IQM_ANSWER_VARIANTS). */
-  readonly answerVariants: IqmAnswerVariants = { A5: 'sample', A18: 'sample', A52: 'typescript', A19: 'table', A34: 'withOwId' };
+  readonly answerVariants: IqmAnswerVariants = { A2: 'sample', A4: 'sample', A5: 'sample', A18: 'sample', A52: 'typescript', A19: 'table', A34: 'withOwId' };
   readonly customers = new Map<number, SimCustomer>();
   readonly invoices = new Map<number, SimInvoice>();
   readonly payments = new Map<number, SimPayment>();

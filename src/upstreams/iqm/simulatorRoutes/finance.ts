@@ -35,7 +35,11 @@ export function registerFinanceRoutes(routes: SimRoutes, state: IqmSimulatorStat
     const rows = customer.margins
       .filter((margin) => !wanted || wanted.includes(margin.marginTypeId))
       .map((margin) => ({ marginTypeId: margin.marginTypeId, marginType: margin.marginType, marginValue: margin.marginValue }));
-    return ok({ totalRecords: rows.length, data: rows, filteredRecords: rows.length, isBidShadingEnabled: customer.isBidShadingEnabled });
+    return ok(
+      state.answerVariants.A2 === 'table'
+        ? { data: rows, isBidShadingEnabled: customer.isBidShadingEnabled }
+        : { totalRecords: rows.length, data: rows, filteredRecords: rows.length, isBidShadingEnabled: customer.isBidShadingEnabled },
+    );
   });
 
   // A3
@@ -63,11 +67,12 @@ export function registerFinanceRoutes(routes: SimRoutes, state: IqmSimulatorStat
     const rows = customer.campaigns
       .filter((campaign) => (!search || campaign.campaignName.toLowerCase().includes(search) || String(campaign.campaignId) === search) && (!editableOnly || campaign.status !== 'expired'))
       .map((campaign) => ({
-        default: campaign.isDefault,
+        // The table types both `string`; the JSON sample has a boolean and a number.
+        default: state.answerVariants.A4 === 'table' ? String(campaign.isDefault) : campaign.isDefault,
         campaignId: campaign.campaignId,
         campaignName: campaign.campaignName,
         status: campaign.status,
-        creativeTypeId: campaign.creativeTypeId,
+        creativeTypeId: state.answerVariants.A4 === 'table' ? String(campaign.creativeTypeId) : campaign.creativeTypeId,
         campaignMargin: campaign.campaignMargin,
         isDefault: campaign.isDefault,
       }));
