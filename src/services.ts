@@ -59,10 +59,12 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
   let redis: Redis | null = null;
   let keyvRedis: RedisClientType | null = null;
   let secret: string | null;
+  let registeredQueries: RegisteredQueries;
   try {
     redis = redisUrl === null ? null : await connectRedis(redisUrl);
     keyvRedis = redisUrl === null ? null : await connectKeyvRedis(redisUrl);
     secret = await fileLinkSecret(config.fileLinks.secret, redis);
+    registeredQueries = keyvRedis ? await RegisteredQueries.inRedis(keyvRedis, observability.logger) : RegisteredQueries.inMemory();
   } catch (error) {
     if (redis) await closeRedis(redis);
     if (keyvRedis) await closeKeyvRedis(keyvRedis);
@@ -98,7 +100,7 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
       redis,
       onRedisError: (error, key) => observability.logger.warn({ err: error, cacheKey: key }, 'shared cache: Redis failed; served from upstream'),
     }),
-    registeredQueries: keyvRedis ? RegisteredQueries.inRedis(keyvRedis, observability.logger) : RegisteredQueries.inMemory(),
+    registeredQueries,
     observability,
     now: options.now ?? (() => new Date()),
     idempotency,

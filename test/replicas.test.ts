@@ -170,7 +170,7 @@ describe('Replicas: two gateways behind a round-robin proxy, sharing one Redis a
     expect(ttl).toBeLessThanOrEqual(3_600_000);
   });
 
-  it('a garbled shared entry, then Redis gone: the lists are loaded from upstream and answered, never an error', async () => {
+  it('a garbled shared entry, then Redis gone: reference lists load from upstream and APQ falls back to the full text, never an error', async () => {
     const key = `${SHARED_CACHE_REDIS_PREFIX}${TEST_TENANT}:iqm:reference:paymentTypes`;
     await client.set(key, JSON.stringify([{ id: '1', label: 'not the shape' }]), 'PX', 60_000);
     for (const stack of [first, second]) stack.services.sharedCache.clear();
@@ -195,5 +195,14 @@ describe('Replicas: two gateways behind a round-robin proxy, sharing one Redis a
     }
     // Without the shared layer each replica loads for itself.
     expect(iqm.calls).toHaveLength(12);
+
+    // APQ without Redis: an unknown hash asks for the text (the protocol's retry), and the text runs.
+    const query = '{ customers(first: 2) { nodes { displayName } } }';
+    const persistedQuery = { version: 1, sha256Hash: documentHash(query) };
+    const unknown = await graphql({ extensions: { persistedQuery } });
+    expect(unknown.body.errors?.map((error) => error.extensions?.code)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
+    const resent = await graphql<{ customers: { nodes: unknown[] } }>({ query, extensions: { persistedQuery } });
+    expect(resent.body.errors).toBeUndefined();
+    expect(resent.body.data!.customers.nodes).toHaveLength(2);
   });
 });

@@ -1,4 +1,4 @@
-import { createClient, type RedisClientType } from '@keyv/redis';
+import type { RedisClientType } from '@keyv/redis';
 import { Redis } from 'ioredis';
 
 /**
@@ -43,6 +43,8 @@ export async function closeRedis(redis: Redis): Promise<void> {
  * answering; the client reconnects on its own in the background.
  */
 export async function connectKeyvRedis(url: string, timeoutMs = 5_000): Promise<RedisClientType> {
+  // Loaded only when REDIS_URL is set: node-redis is a large module a single replica never needs.
+  const { createClient } = await import('@keyv/redis');
   const client: RedisClientType = createClient({
     url,
     disableOfflineQueue: true,

@@ -1,8 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { KeyvAdapter } from '@apollo/utils.keyvadapter';
 import { ErrorsAreMissesCache, InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
-import KeyvRedis, { type RedisClientType } from '@keyv/redis';
-import { Keyv } from 'keyv';
+import type { RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
 
 /** Every Redis key of an APQ registration starts with this: `gateway:apq:<tenant id>:<sha256>`. */
@@ -50,7 +48,9 @@ export class RegisteredQueries {
   }
 
   /** Registrations in Redis over `client` (from connectKeyvRedis; closed by whoever connected it). */
-  static inRedis(client: RedisClientType, logger: Logger): RegisteredQueries {
+  static async inRedis(client: RedisClientType, logger: Logger): Promise<RegisteredQueries> {
+    // Loaded only when REDIS_URL is set, like the client itself.
+    const [{ KeyvAdapter }, { default: KeyvRedis }, { Keyv }] = await Promise.all([import('@apollo/utils.keyvadapter'), import('@keyv/redis'), import('keyv')]);
     const store = new KeyvRedis<string>(client, { namespace: APQ_REDIS_NAMESPACE, keyPrefixSeparator: ':', throwOnConnectError: false, throwOnErrors: false });
     // The adapter prefixes keys itself (as @keyv/redis's createKeyv sets it up): Keyv must not add its own.
     const keyv = new Keyv<string>({ store, namespace: APQ_REDIS_NAMESPACE, useKeyPrefix: false });
