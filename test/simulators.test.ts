@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -54,6 +54,7 @@ describe('Simulators: `npm run simulators` as a process of its own, used by a ga
       child.kill('SIGKILL');
       await exited;
     }
+    rmSync(dirname(envFile), { recursive: true, force: true });
   });
 
   it('prints, and writes to --save-env, the environment a gateway needs: the four URLs on the chosen ports, the demo tenants and directory', () => {
