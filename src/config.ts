@@ -57,6 +57,8 @@ export interface GatewayConfig {
     /** Redis hash (field: sha256, value: document) read on demand when REDIS_URL is set; null without Redis. */
     readonly redisKey: string | null;
   };
+  /** How long an automatic persisted query a client registered is kept (per tenant; in Redis when REDIS_URL is set). */
+  readonly apqTtlSeconds: number;
   /**
    * Absolute base URL clients use to reach the gateway (file links); required in production. When
    * null, links are built from `X-Forwarded-Host` of a request that came through a trusted proxy,
@@ -268,6 +270,7 @@ const environmentSchema = z.object({
     .optional()
     .transform((value) => (value ?? '').split(',').map((file) => file.trim()).filter(Boolean)),
   TRUSTED_DOCUMENTS_REDIS_KEY: optionalText,
+  APQ_TTL_SECONDS: integer(86_400, 60, 30 * 86_400),
   PUBLIC_BASE_URL: httpUrl,
   TRUSTED_PROXIES: z
     .string()
@@ -447,6 +450,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Gatewa
       files: env.TRUSTED_DOCUMENTS_FILES,
       redisKey: env.REDIS_URL ? (env.TRUSTED_DOCUMENTS_REDIS_KEY ?? 'gateway:trusted-documents') : null,
     },
+    apqTtlSeconds: env.APQ_TTL_SECONDS,
     publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
     trustedProxies: env.TRUSTED_PROXIES,
     clientTimeouts: {

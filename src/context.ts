@@ -10,6 +10,7 @@ import type { BackgroundReconciler, IdempotencyOutcome, IdempotencyStore } from 
 import type { Observability } from './observability/index.js';
 import { callerTraceHeaders } from './observability/traceContext.js';
 import type { RateLimits } from './protection/index.js';
+import type { RegisteredQueries } from './trustedDocuments/index.js';
 import type { UploadStore } from './uploads/index.js';
 import type { UpstreamCallObserver, UpstreamCallRecord } from './upstreams/http.js';
 import { IntactClient, createIntactLoaders, type IntactLoaders } from './upstreams/intact/index.js';
@@ -31,8 +32,10 @@ export interface GatewayServices {
   readonly authenticator: Authenticator;
   /** The customers a tenant may see: the only directory view resolvers get (through the context). */
   directoryOf(tenant: Tenant): CustomerDirectory;
-  /** Caller-independent upstream data shared across requests (reference lists). */
+  /** Caller-independent upstream data shared across requests (reference lists; in Redis too when replicas share one). */
   readonly sharedCache: SharedCache;
+  /** Automatic persisted queries clients registered, per tenant (memory, or Redis shared by replicas). */
+  readonly registeredQueries: RegisteredQueries;
   readonly observability: Observability;
   /** The gateway's clock (tests fix it so derived statuses such as OVERDUE are deterministic). */
   readonly now: () => Date;

@@ -17,7 +17,7 @@ import { maskErrors } from './plugins/maskErrors.js';
 import { usePartialErrors } from './plugins/usePartialErrors.js';
 import { buildSchema } from './schema.js';
 import { requestRateLimit, securityOptions } from './security/index.js';
-import { createTrustedDocuments } from './trustedDocuments/index.js';
+import { createTrustedDocuments, inRegistrationScope } from './trustedDocuments/index.js';
 
 export interface Gateway {
   readonly app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
@@ -63,7 +63,7 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
   const exploration = explorationOptions(config);
   const formatError = maskErrors(logger, config.production);
   // Throws TrustedDocumentsError (every bad manifest entry named) before anything listens.
-  const trustedDocuments = createTrustedDocuments(config, logger);
+  const trustedDocuments = createTrustedDocuments(config, logger, services.registeredQueries);
   const apollo = new ApolloServer<GatewayContext>({
     schema: observability.instrumentSchema(buildSchema()),
     // Apollo's own messages (reporting start-up, warnings) go through the gateway's logger and level,
@@ -116,14 +116,17 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
       await authenticate(request, reply);
       if (!reply.sent) await rateLimit(request, reply);
     });
-    graphqlScope.route({
-      url: '/graphql',
-      method: ['GET', 'POST', 'OPTIONS'],
-      handler: fastifyApolloHandler(apollo, {
-        context: async (request) =>
-          createContext(services, { caller: callerOf(request), headers: request.headers, linkOrigin: originOf(request.raw), requestId: request.id }),
-      }),
+    const serveGraphql = fastifyApolloHandler(apollo, {
+      context: async (request) =>
+        createContext(services, { caller: callerOf(request), headers: request.headers, linkOrigin: originOf(request.raw), requestId: request.id }),
     });
+    // APQ registrations belong to the caller's tenant: the persisted-query cache learns it from this
+    // scope (a request without a caller — landing page, preflight — reads and registers nothing).
+    const handler: typeof serveGraphql = function (request, reply) {
+      const { caller } = request;
+      return caller ? inRegistrationScope(caller.tenant.id, () => serveGraphql.call(this, request, reply)) : serveGraphql.call(this, request, reply);
+    };
+    graphqlScope.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler });
   });
   registerDevelopmentIssuerRoutes(app, services.authenticator);
   observability.registerRoutes(app, services);

@@ -1,14 +1,17 @@
 import { tmpdir } from 'node:os';
+import type { RedisClientType } from '@keyv/redis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAuditStore, type AuditStore } from './audit/index.js';
 import { Authenticator, loadTenants, type Tenant, type TenantRegistry } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayServices } from './context.js';
 import { CustomerDirectoryError, type CustomerDirectory } from './directory/index.js';
-import { FileLinks } from './http/fileLinks.js';
+import { FileLinks, fileLinkSecret } from './http/fileLinks.js';
 import { BackgroundReconciler, createIdempotencyStore } from './idempotency/index.js';
 import { createObservability } from './observability/index.js';
-import { closeRedis, connectRedis, RateLimits } from './protection/index.js';
+import { closeKeyvRedis, closeRedis, connectKeyvRedis, connectRedis, RateLimits } from './protection/index.js';
+import { RegisteredQueries } from './trustedDocuments/index.js';
 import { MemoryUploadIndex, RedisUploadIndex, UploadStore } from './uploads/index.js';
 import { createLogger } from './observability/logger.js';
 import { createUpstreamPools, type UpstreamEndpoints } from './upstreams/registry.js';
@@ -50,8 +53,25 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
     await idempotency.close();
     throw error;
   }
-  // Rate limits and staged uploads share one connection of their own when replicas share Redis.
-  const redis = config.idempotency.redisUrl === null ? null : await connectRedis(config.idempotency.redisUrl);
+  // Rate limits, staged uploads, the shared reference cache and the file-link secret share one
+  // connection of their own when replicas share Redis; APQ registrations have theirs (Apollo's Keyv adapter).
+  const redisUrl = config.idempotency.redisUrl;
+  let redis: Redis | null = null;
+  let keyvRedis: RedisClientType | null = null;
+  let secret: string | null;
+  let registeredQueries: RegisteredQueries;
+  try {
+    redis = redisUrl === null ? null : await connectRedis(redisUrl);
+    keyvRedis = redisUrl === null ? null : await connectKeyvRedis(redisUrl);
+    secret = await fileLinkSecret(config.fileLinks.secret, redis);
+    registeredQueries = keyvRedis ? await RegisteredQueries.inRedis(keyvRedis, observability.logger) : RegisteredQueries.inMemory();
+  } catch (error) {
+    if (redis) await closeRedis(redis);
+    if (keyvRedis) await closeKeyvRedis(keyvRedis);
+    await audit.close();
+    await idempotency.close();
+    throw error;
+  }
   const uploads = new UploadStore(
     {
       parentDirectory: config.uploadDir ?? tmpdir(),
@@ -72,10 +92,15 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
     pools,
     tenants,
     authenticator,
-    fileLinks: new FileLinks(config.fileLinks.secret, config.fileLinks.ttlSeconds * 1000),
+    fileLinks: new FileLinks(secret, config.fileLinks.ttlSeconds * 1000),
     directoryOf: (tenant) => directories.get(tenant.id)!,
     // Naive mode (benchmark only) shares nothing across requests.
-    sharedCache: new SharedCache({ enabled: config.executionMode !== 'naive' }),
+    sharedCache: new SharedCache({
+      enabled: config.executionMode !== 'naive',
+      redis,
+      onRedisError: (error, key) => observability.logger.warn({ err: error, cacheKey: key }, 'shared cache: Redis failed; served from upstream'),
+    }),
+    registeredQueries,
     observability,
     now: options.now ?? (() => new Date()),
     idempotency,
@@ -91,6 +116,7 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
       await audit.close();
       await uploads.close();
       if (redis) await closeRedis(redis);
+      if (keyvRedis) await closeKeyvRedis(keyvRedis);
       await observability.shutdown();
     },
   };

@@ -23,10 +23,10 @@ export function explorationOptions(config: GatewayConfig): ExplorationOptions {
   return {
     plugins: [landingPagePlugin(config), ...reporting.plugins],
     apollo: reporting.apollo,
-    // Automatic persisted queries in Apollo Server's default cache, an LRU bounded at 30 MiB: an entry
-    // lives until evicted. Each replica has its own cache, which is fine: a client that meets
-    // PERSISTED_QUERY_NOT_FOUND resends the hash with the full query.
-    persistedQueries: { ttl: null },
+    // Automatic persisted queries (their cache is trustedDocuments' registrations: per tenant, in an
+    // LRU bounded at 30 MiB or in Redis shared by replicas); a registration lives APQ_TTL_SECONDS.
+    // A client that meets PERSISTED_QUERY_NOT_FOUND resends the hash with the full query.
+    persistedQueries: { ttl: config.apqTtlSeconds },
   };
 }
 

@@ -1,10 +1,28 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/** Where replicas sharing Redis keep the file-link secret they generated, when FILE_LINK_SECRET is unset. */
+export const FILE_LINK_SECRET_REDIS_KEY = 'gateway:file-links:secret';
+
+/**
+ * The secret file links are signed with: FILE_LINK_SECRET when set; else, with Redis (REDIS_URL), the
+ * one the first replica to start wrote there (SET NX) and every later one reads, so a link one
+ * replica handed out opens on any; else null (a random secret of this process alone).
+ */
+export async function fileLinkSecret(configured: string | null, redis: Redis | null): Promise<string | null> {
+  if (configured !== null || redis === null) return configured;
+  await redis.set(FILE_LINK_SECRET_REDIS_KEY, randomBytes(32).toString('base64url'), 'NX');
+  const shared = await redis.get(FILE_LINK_SECRET_REDIS_KEY);
+  if (shared === null || shared.length < 32) throw new Error(`REDIS_URL: the shared file-link secret (${FILE_LINK_SECRET_REDIS_KEY}) could not be read back`);
+  return shared;
+}
 
 /**
  * Short-lived signed links to the file routes, so a browser can follow `pdfUrl` without an
  * Authorization header. A link names the tenant it was made for and expires after FILE_LINK_TTL_SECONDS;
  * the signature (HMAC-SHA256 with FILE_LINK_SECRET) covers the path, the tenant and the expiry, so a
- * link cannot be moved to another file, another tenant or a later time. Replicas must share the secret.
+ * link cannot be moved to another file, another tenant or a later time. Replicas must share the secret
+ * (FILE_LINK_SECRET, or the one fileLinkSecret keeps in Redis).
  */
 export class FileLinks {
   private readonly secret: Buffer;

@@ -4,10 +4,12 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayContext } from '../context.js';
 import { readManifests } from './manifest.js';
+import type { RegisteredQueries } from './registrations.js';
 import { TrustedDocumentStore } from './store.js';
 import { TrustedPersistedQueryCache, useTrustedDocuments } from './useTrustedDocuments.js';
 
 export { documentHash, documentIdHash, readManifests, TrustedDocumentsError } from './manifest.js';
+export { APQ_REDIS_NAMESPACE, inRegistrationScope, RegisteredQueries } from './registrations.js';
 export { TrustedDocumentStore } from './store.js';
 export { OperationNotTrustedError } from './useTrustedDocuments.js';
 
@@ -22,15 +24,16 @@ export interface TrustedDocuments {
 
 /**
  * Reads the manifest files (throws TrustedDocumentsError naming every bad entry) and connects the
- * Redis hash when REDIS_URL is set.
+ * Redis hash when REDIS_URL is set. `registered` keeps what clients register by automatic persisted
+ * queries (per tenant; shared by replicas when in Redis).
  */
-export function createTrustedDocuments(config: Pick<GatewayConfig, 'trustedDocuments' | 'idempotency'>, logger: Logger): TrustedDocuments {
+export function createTrustedDocuments(config: Pick<GatewayConfig, 'trustedDocuments' | 'idempotency'>, logger: Logger, registered: RegisteredQueries): TrustedDocuments {
   const { mode, files, redisKey } = config.trustedDocuments;
   const redisUrl = config.idempotency.redisUrl;
   const store = TrustedDocumentStore.create(readManifests(files), redisUrl && redisKey ? { url: redisUrl, key: redisKey } : null, logger);
   return {
     store,
-    persistedQueryCache: new TrustedPersistedQueryCache(store, mode),
+    persistedQueryCache: new TrustedPersistedQueryCache(store, mode, registered),
     plugin: useTrustedDocuments(store, mode),
     close: () => store.close(),
   };

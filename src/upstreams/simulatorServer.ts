@@ -54,6 +54,15 @@ export interface SimulatorServerOptions {
   readonly latencyMs?: number;
   /** Largest request body the simulator reads (multipart uploads included). */
   readonly bodyLimit?: number;
+  /** Interface to listen on (default 127.0.0.1: the simulators hold demo credentials, not secrets, but serve no one else by default). */
+  readonly host?: string;
+  /** Port to listen on when start() names none (default 0: a free port). */
+  readonly port?: number;
+  /**
+   * Whether `calls` logs every request (default true: tests count upstream calls there). A
+   * long-running simulator process (`npm run simulators`) turns it off, or the log would grow forever.
+   */
+  readonly recordCalls?: boolean;
 }
 
 export class SimulatorServer {
@@ -66,7 +75,12 @@ export class SimulatorServer {
   /** Requests that ended in a fault which sends no normal response (they are logged when faulted). */
   private readonly faulted = new WeakSet<FastifyRequest>();
 
+  private readonly listenOn: { readonly host: string; readonly port: number };
+  private readonly recordCalls: boolean;
+
   constructor(readonly name: string, options: SimulatorServerOptions = {}) {
+    this.listenOn = { host: options.host ?? '127.0.0.1', port: options.port ?? 0 };
+    this.recordCalls = options.recordCalls ?? true;
     this.app = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 20 * 1024 * 1024, forceCloseConnections: true });
     // Upstreams read and write JSON amounts with all their digits; so do their simulators, and they
     // keep the text that arrived so tests can check the digits a client sent.
@@ -102,7 +116,7 @@ export class SimulatorServer {
     }
     this.app.addHook('onRequest', async (request, reply) => this.applyFault(request, reply));
     this.app.addHook('onResponse', async (request, reply) => {
-      if (this.faulted.has(request)) return;
+      if (this.faulted.has(request) || !this.recordCalls) return;
       this.calls.push({
         method: request.method,
         route: request.routeOptions.url ?? request.url,
@@ -114,13 +128,18 @@ export class SimulatorServer {
     });
   }
 
-  /** Starts listening on 127.0.0.1 (port 0: a free port) and returns the origin. */
-  async start(port = 0): Promise<string> {
+  /**
+   * Starts listening on the configured host and port (by default 127.0.0.1 and a free port) and
+   * returns the origin; on a wildcard host (0.0.0.0, ::) the origin names 127.0.0.1, which reaches it.
+   */
+  async start(port = this.listenOn.port): Promise<string> {
     if (this.url) return this.url;
-    await this.app.listen({ host: '127.0.0.1', port });
+    const { host } = this.listenOn;
+    await this.app.listen({ host, port });
     const address = this.app.server.address();
     if (address === null || typeof address === 'string') throw new Error(`${this.name} simulator has no TCP address`);
-    this.url = `http://127.0.0.1:${address.port}`;
+    const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    this.url = `http://${shown}:${address.port}`;
     return this.url;
   }
 
@@ -190,7 +209,7 @@ export class SimulatorServer {
     if (!fault) return;
     const record = (status: number) => {
       this.faulted.add(request);
-      this.calls.push({ method: request.method, route: request.routeOptions.url ?? request.url, url: request.url, status, headers: receivedHeaders(request), body: null });
+      if (this.recordCalls) this.calls.push({ method: request.method, route: request.routeOptions.url ?? request.url, url: request.url, status, headers: receivedHeaders(request), body: null });
     };
     switch (fault.kind) {
       case 'latency':

@@ -92,9 +92,9 @@ describe('Security: no leaks between tenants', () => {
     const intact = stack.embedded.intact!;
     const cacheKeys: string[] = [];
     const getOrLoad = stack.services.sharedCache.getOrLoad.bind(stack.services.sharedCache);
-    const spy = vi.spyOn(stack.services.sharedCache, 'getOrLoad').mockImplementation((key, ttlMs, load) => {
+    const spy = vi.spyOn(stack.services.sharedCache, 'getOrLoad').mockImplementation((key, ttlMs, load, codec) => {
       cacheKeys.push(key);
-      return getOrLoad(key, ttlMs, load);
+      return getOrLoad(key, ttlMs, load, codec);
     });
     for (const simulator of [iqm, intact, stack.embedded.refrens!, stack.embedded.iqmetrix!]) simulator.resetCalls();
     const headers = new Map([
