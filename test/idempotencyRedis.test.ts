@@ -175,13 +175,15 @@ describe('Idempotency: Redis store shared by gateway replicas', () => {
       expect(await client.exists(REDIS_KEY_PREFIX + 'store-test:b')).toBe(0);
 
       // A claim whose lease lapsed (its replica died) reads as an unknown outcome, and one reconciler takes it over.
-      const dead = await store.claim('store-test:c', 'fp', 1, 60_000);
+      // It names the dead holder's attempt, and so does the reconciler's claim.
+      const dead = await store.claim('store-test:c', 'fp', 1, 60_000, 'attempt-of-the-dead');
       if (!dead.claimed) throw new Error('expected the claim');
       await client.del(`${REDIS_KEY_PREFIX}lease:store-test:c`);
-      expect(await store.claim('store-test:c', 'fp', 10_000, 60_000)).toEqual({ claimed: false, existing: { state: 'outcome_unknown', fingerprint: 'fp', sentAt: 0 } });
+      expect(await store.claim('store-test:c', 'fp', 10_000, 60_000)).toEqual({ claimed: false, existing: { state: 'outcome_unknown', fingerprint: 'fp', sentAt: 0, attempt: 'attempt-of-the-dead' } });
       expect(await store.takeOver('store-test:c', 'other', 10_000, 60_000)).toBeNull();
       const reconciler = await store.takeOver('store-test:c', 'fp', 10_000, 60_000);
       expect(reconciler).toEqual(expect.any(String));
+      expect(await store.peek('store-test:c')).toEqual({ state: 'in_progress', fingerprint: 'fp', token: reconciler, attempt: 'attempt-of-the-dead' });
       expect(await store.takeOver('store-test:c', 'fp', 10_000, 60_000)).toBeNull();
       expect(await store.settle('store-test:c', dead.token, { state: 'completed', fingerprint: 'fp', payload: '{}' }, 60_000)).toBe(false);
       expect(await store.release('store-test:c', reconciler!)).toBe(true);

@@ -5,7 +5,7 @@ import { GatewayError } from '../errors.js';
 import type { UpstreamCallRecord } from '../upstreams/http.js';
 import { decodePayload, encodePayload, fingerprintOf } from './codec.js';
 import type { IdempotencySettlement } from './reconciler.js';
-import { IdempotencyStoreFullError, type IdempotencyRecord } from './store.js';
+import { IdempotencyStoreFullError, type FinalRecord, type IdempotencyRecord } from './store.js';
 
 /**
  * How long a claim outlives the request's own timeout before it lapses. Upstream calls never run
@@ -22,18 +22,39 @@ const LEASE_MARGIN_MS = 5_000;
  * - `replayed`: a stored answer was returned, nothing was sent;
  * - `refused`: the key was reused, in progress, blocked or the store full (IDEMPOTENCY_* user errors), nothing was sent;
  * - `outcome_unknown`: a write was sent and its outcome is not known (the key stays blocked);
- * - `reconciled_applied`: an earlier ambiguous attempt was found at the upstream; its object is the answer, nothing was sent;
- * - `reconciled_not_applied`: an earlier ambiguous attempt provably did not apply, and this call sent
- *   the write again and got an answer (when the new attempt is itself ambiguous or refused before
- *   sending, that outcome is reported instead).
+ * - `reconciled_applied`: an earlier ambiguous attempt was found at the upstream; its object is the answer, nothing was sent.
+ * An earlier attempt this call settled (found applied, or provably not applied and then sent again
+ * by this call, whose own outcome `last` is then) is told in `settled`.
  * Background settlements (no request) go to `services.reconciler.onSettled` listeners.
  */
-export type IdempotencyOutcome = 'executed' | 'released' | 'replayed' | 'refused' | 'outcome_unknown' | 'reconciled_applied' | 'reconciled_not_applied';
+export type IdempotencyOutcome = 'executed' | 'released' | 'replayed' | 'refused' | 'outcome_unknown' | 'reconciled_applied';
+
+/** An earlier attempt whose unknown outcome a call (or the background) settled from upstream evidence. */
+export interface SettledAttempt {
+  readonly outcome: 'reconciled_applied' | 'reconciled_not_applied';
+  /** The settled attempt, as the key's record named it (IdempotencyRecord.attempt); null when it named none. */
+  readonly attempt: string | null;
+  /** The upstream objects the evidence showed (e.g. the payment carrying the marker), besides the payload's. */
+  readonly objects: readonly object[];
+}
+
+/**
+ * The guard's report channel in the request context. The caller sets `attempt` (its audit attemptId)
+ * and clears the rest before each guarded call; the guard fills `last` and `settled`.
+ */
+export interface IdempotencyReport {
+  attempt: string | null;
+  last: IdempotencyOutcome | null;
+  settled: SettledAttempt | null;
+}
 
 /** What the upstream shows about an earlier, ambiguous attempt. */
 export type ReconciliationEvidence<TPayload> =
-  /** The write was found (marker matched with amount, date and target): the answer is built from it. */
-  | { readonly found: 'applied'; readonly payload: TPayload }
+  /**
+   * The write was found (marker matched with amount, date and target): the answer is built from it.
+   * `objects`: upstream objects that show the write but are not in the payload (the audit trail names them).
+   */
+  | { readonly found: 'applied'; readonly payload: TPayload; readonly objects?: readonly object[] }
   /** The write is provably absent: the key may be used again. */
   | { readonly found: 'not_applied' }
   /** Nothing conclusive (the marker could not be written, or the evidence is contradictory). */
@@ -110,12 +131,13 @@ export async function idempotent<TPayload>(
   const log = observability.logger.child({ mutation: mutation.mutation, idempotencyKey: mutation.input.idempotencyKey });
   const outcome = context.idempotencyOutcome;
 
+  const attempt = outcome.attempt;
   let token: string | null = null;
-  let reconciledNotApplied = false;
   try {
-    // Twice at most: a record settled or freed between our claim and our takeover is read again once.
+    // Twice at most: a record settled or freed between our claim and our takeover is read again once,
+    // and a key reconciled as not applied is released and claimed again, under this call's attempt.
     for (let round = 0; round < 2 && token === null; round += 1) {
-      const claim = await store.claim(key, fingerprint, leaseMs, retentionMs);
+      const claim = await store.claim(key, fingerprint, leaseMs, retentionMs, attempt);
       if (claim.claimed) {
         token = claim.token;
         break;
@@ -127,17 +149,20 @@ export async function idempotent<TPayload>(
       }
       const takenOver = await store.takeOver(key, fingerprint, leaseMs, retentionMs);
       if (takenOver === null) continue;
-      const settled = await reconcileHeld(context, mutation, { key, token: takenOver, marker, fingerprint, sentAt: existing.sentAt });
+      const settledAttempt = existing.attempt ?? null;
+      const settled = await reconcileHeld(context, mutation, { key, token: takenOver, marker, fingerprint, sentAt: existing.sentAt, attempt: settledAttempt });
       if (settled.kind === 'applied') {
         outcome.last = 'reconciled_applied';
+        outcome.settled = { outcome: 'reconciled_applied', attempt: settledAttempt, objects: settled.objects };
         return settled.payload;
       }
       if (settled.kind === 'blocked') {
         outcome.last = 'refused';
         return mutation.refuse([outcomeUnknown(settled.reason)]);
       }
-      token = takenOver;
-      reconciledNotApplied = true;
+      outcome.settled = { outcome: 'reconciled_not_applied', attempt: settledAttempt, objects: [] };
+      // Freed, then claimed again by this call: should it die sending, the record names this attempt.
+      await store.release(key, takenOver);
     }
     if (token === null) {
       outcome.last = 'refused';
@@ -178,12 +203,12 @@ export async function idempotent<TPayload>(
         'write sent without a usable answer: key blocked until reconciled',
       );
       const written = await store
-        .settle(key, held, { state: 'outcome_unknown', fingerprint, sentAt }, retentionMs)
+        .settle(key, held, { state: 'outcome_unknown', fingerprint, sentAt, ...(attempt === null ? {} : { attempt }) }, retentionMs)
         .catch((cause: unknown) => {
           log.error({ err: cause }, 'could not record an unknown outcome');
           return false;
         });
-      if (written && mutation.reconcile) scheduleReconciliation(context, mutation, { key, marker, fingerprint, sentAt });
+      if (written && mutation.reconcile) scheduleReconciliation(context, mutation, { key, marker, fingerprint, sentAt, attempt });
     }
     throw error;
   }
@@ -200,8 +225,8 @@ export async function idempotent<TPayload>(
   } catch (cause) {
     log.error({ err: cause }, 'payload cannot be stored for replay: key blocked, outcome unknown');
   }
-  outcome.last = stored === null ? 'outcome_unknown' : reconciledNotApplied ? 'reconciled_not_applied' : 'executed';
-  const record = stored === null ? ({ state: 'outcome_unknown', fingerprint, sentAt } as const) : ({ state: 'completed', fingerprint, payload: stored } as const);
+  outcome.last = stored === null ? 'outcome_unknown' : 'executed';
+  const record: FinalRecord = stored === null ? { state: 'outcome_unknown', fingerprint, sentAt, ...(attempt === null ? {} : { attempt }) } : { state: 'completed', fingerprint, payload: stored };
   const written = await store.settle(key, held, record, retentionMs).catch((cause: unknown) => {
     log.error({ err: cause }, 'could not store the answer of an idempotent mutation');
     return false;
@@ -217,10 +242,12 @@ interface HeldRecord {
   readonly fingerprint: string;
   /** When the ambiguous attempt started (0: unknown, e.g. a lapsed claim). */
   readonly sentAt: number;
+  /** The ambiguous attempt the record names (kept when the key is given back). */
+  readonly attempt: string | null;
 }
 
 type Reconciled<TPayload> =
-  | { readonly kind: 'applied'; readonly payload: TPayload }
+  | { readonly kind: 'applied'; readonly payload: TPayload; readonly objects: readonly object[] }
   /** Provably not applied; the key is still held by the token, for the caller to send again or release. */
   | { readonly kind: 'not_applied' }
   | { readonly kind: 'blocked'; readonly reason: string };
@@ -236,7 +263,7 @@ async function reconcileHeld<TPayload>(context: GatewayContext, mutation: Idempo
   const log = observability.logger.child({ mutation: mutation.mutation, idempotencyKey: mutation.input.idempotencyKey });
   const giveBack = async (reason: string): Promise<Reconciled<TPayload>> => {
     await store
-      .settle(held.key, held.token, { state: 'outcome_unknown', fingerprint: held.fingerprint, sentAt: held.sentAt }, retentionMs)
+      .settle(held.key, held.token, { state: 'outcome_unknown', fingerprint: held.fingerprint, sentAt: held.sentAt, ...(held.attempt === null ? {} : { attempt: held.attempt }) }, retentionMs)
       .catch((cause: unknown) => log.error({ err: cause }, 'could not give back an unknown outcome'));
     return { kind: 'blocked', reason };
   };
@@ -256,7 +283,7 @@ async function reconcileHeld<TPayload>(context: GatewayContext, mutation: Idempo
     }
     if (stored !== null) await store.settle(held.key, held.token, { state: 'completed', fingerprint: held.fingerprint, payload: stored }, retentionMs);
     log.info('ambiguous outcome reconciled: the write was applied');
-    return { kind: 'applied', payload: evidence.payload };
+    return { kind: 'applied', payload: evidence.payload, objects: evidence.objects ?? [] };
   }
   if (evidence.found === 'not_applied') {
     if (Date.now() - held.sentAt >= config.idempotency.reconcileDelayMs) {
@@ -272,34 +299,39 @@ async function reconcileHeld<TPayload>(context: GatewayContext, mutation: Idempo
 function scheduleReconciliation<TPayload>(
   context: GatewayContext,
   mutation: IdempotentMutation<TPayload>,
-  record: { readonly key: string; readonly marker: string; readonly fingerprint: string; readonly sentAt: number },
+  record: { readonly key: string; readonly marker: string; readonly fingerprint: string; readonly sentAt: number; readonly attempt: string | null },
 ): void {
   const { config, idempotency: store, reconciler } = context.services;
   const { caller, requestId } = context;
-  const settlement = (outcome: IdempotencySettlement['outcome'], payload: unknown): IdempotencySettlement => ({
-    mutation: mutation.mutation,
-    idempotencyKey: mutation.input.idempotencyKey,
-    tenantId: caller.tenant.id,
-    subject: caller.subject,
-    issuer: caller.issuer,
-    client: caller.client,
-    outcome,
-    payload,
-    requestId,
-    at: new Date(),
-  });
   reconciler.schedule(async () => {
     const retentionMs = config.idempotency.ttlSeconds * 1000;
     const token = await store.takeOver(record.key, record.fingerprint, config.requestTimeoutMs + LEASE_MARGIN_MS, retentionMs);
     // Settled, freed or being reconciled elsewhere (a retry, another replica): nothing to do here.
     if (token === null) return null;
-    const settled = await reconcileHeld(context.fork(), mutation, { ...record, token });
-    if (settled.kind === 'applied') return settlement('reconciled_applied', settled.payload);
+    const fork = context.fork();
+    const settlement = (outcome: IdempotencySettlement['outcome'], payload: unknown, objects: readonly object[]): IdempotencySettlement => ({
+      mutation: mutation.mutation,
+      idempotencyKey: mutation.input.idempotencyKey,
+      tenantId: caller.tenant.id,
+      subject: caller.subject,
+      issuer: caller.issuer,
+      client: caller.client,
+      outcome,
+      payload,
+      objects,
+      attempt: record.attempt,
+      input: mutation.input,
+      context: fork,
+      requestId,
+      at: new Date(),
+    });
+    const settled = await reconcileHeld(fork, mutation, { ...record, token });
+    if (settled.kind === 'applied') return settlement('reconciled_applied', settled.payload, settled.objects);
     if (settled.kind === 'not_applied') {
       await store.release(record.key, token);
-      return settlement('reconciled_not_applied', null);
+      return settlement('reconciled_not_applied', null, []);
     }
-    return settlement('outcome_unknown', null);
+    return settlement('outcome_unknown', null, []);
   });
 }
 

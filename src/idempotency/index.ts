@@ -10,8 +10,10 @@ export {
   idempotencyStoreKey,
   IdempotencyStoreUnavailableError,
   type IdempotencyOutcome,
+  type IdempotencyReport,
   type IdempotentMutation,
   type ReconciliationEvidence,
+  type SettledAttempt,
 } from './idempotent.js';
 export { BackgroundReconciler, type IdempotencySettlement, type SettlementListener } from './reconciler.js';
 export { decodePayload, encodePayload, fingerprintOf } from './codec.js';

@@ -34,7 +34,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return this.entries.size;
   }
 
-  async claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ClaimResult> {
+  async claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number, attempt: string | null = null): Promise<ClaimResult> {
     const existing = this.live(key);
     if (existing) return { claimed: false, existing: this.asSeen(existing) };
     if (this.entries.size >= this.maxKeys) {
@@ -43,16 +43,17 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     }
     const token = randomUUID();
     const now = this.now();
-    this.entries.set(key, { record: { state: 'in_progress', fingerprint, token }, expiresAt: now + ttlMs, leaseUntil: now + leaseMs });
+    this.entries.set(key, { record: { state: 'in_progress', fingerprint, token, ...(attempt === null ? {} : { attempt }) }, expiresAt: now + ttlMs, leaseUntil: now + leaseMs });
     return { claimed: true, token };
   }
 
   async takeOver(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<string | null> {
     const existing = this.live(key);
-    if (!existing || existing.record.fingerprint !== fingerprint || this.asSeen(existing).state !== 'outcome_unknown') return null;
+    const seen = existing && this.asSeen(existing);
+    if (!seen || seen.fingerprint !== fingerprint || seen.state !== 'outcome_unknown') return null;
     const token = randomUUID();
     const now = this.now();
-    this.entries.set(key, { record: { state: 'in_progress', fingerprint, token }, expiresAt: now + ttlMs, leaseUntil: now + leaseMs });
+    this.entries.set(key, { record: { state: 'in_progress', fingerprint, token, ...attemptOf(seen) }, expiresAt: now + ttlMs, leaseUntil: now + leaseMs });
     return token;
   }
 
@@ -87,7 +88,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   /** A claim whose holder's lease lapsed may have sent its write: it reads as an unknown outcome. */
   private asSeen(entry: Entry): IdempotencyRecord {
     const { record } = entry;
-    if (record.state === 'in_progress' && entry.leaseUntil <= this.now()) return { state: 'outcome_unknown', fingerprint: record.fingerprint, sentAt: 0 };
+    if (record.state === 'in_progress' && entry.leaseUntil <= this.now()) return { state: 'outcome_unknown', fingerprint: record.fingerprint, sentAt: 0, ...attemptOf(record) };
     return record;
   }
 
@@ -104,4 +105,9 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const now = this.now();
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
   }
+}
+
+/** The record's `attempt`, as a spreadable part (absent stays absent). */
+function attemptOf(record: IdempotencyRecord): { attempt?: string } {
+  return 'attempt' in record && record.attempt !== undefined ? { attempt: record.attempt } : {};
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { GatewayContext } from '../context.js';
 
 /**
  * A settlement reached without a request: the background reconciliation of an ambiguous outcome.
@@ -16,6 +17,14 @@ export interface IdempotencySettlement {
   readonly outcome: 'reconciled_applied' | 'reconciled_not_applied' | 'outcome_unknown';
   /** The payload stored for replay when applied (the domain model the mutation answers with). */
   readonly payload: unknown;
+  /** When applied: upstream objects the evidence showed that the payload does not hold (e.g. the payment carrying the marker). */
+  readonly objects: readonly object[];
+  /** The ambiguous call's attempt (its audit attemptId, as the key's record names it); null when it named none. */
+  readonly attempt: string | null;
+  /** The ambiguous call's input, its idempotency key included. */
+  readonly input: object;
+  /** The context the reconciliation ran in: a fork of the ambiguous request's (the same caller and tenant). */
+  readonly context: GatewayContext;
   /** The request id of the operation whose write was ambiguous. */
   readonly requestId: string;
   readonly at: Date;

@@ -17,7 +17,7 @@ local current = redis.call('GET', KEYS[1])
 if current then
   local record = cjson.decode(current)
   if record.state == 'in_progress' and redis.call('EXISTS', KEYS[2]) == 0 then
-    return cjson.encode({ state = 'outcome_unknown', fingerprint = record.fingerprint, sentAt = 0 })
+    return cjson.encode({ state = 'outcome_unknown', fingerprint = record.fingerprint, sentAt = 0, attempt = record.attempt })
   end
   return current
 end
@@ -25,14 +25,19 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return false`;
 
-/** Takes an unknown outcome with fingerprint ARGV[3] (or a lapsed claim) as ARGV[1] (token ARGV[2]); 1 when taken. */
+/**
+ * Takes an unknown outcome with fingerprint ARGV[3] (or a lapsed claim) as ARGV[1] (token ARGV[2]),
+ * keeping the attempt the record names; 1 when taken.
+ */
 const TAKE_OVER = `
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 local record = cjson.decode(current)
 if record.fingerprint ~= ARGV[3] then return 0 end
 if record.state == 'outcome_unknown' or (record.state == 'in_progress' and redis.call('EXISTS', KEYS[2]) == 0) then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[5])
+  local claim = cjson.decode(ARGV[1])
+  claim.attempt = record.attempt
+  redis.call('SET', KEYS[1], cjson.encode(claim), 'PX', ARGV[5])
   redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4])
   return 1
 end
@@ -76,9 +81,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return new RedisIdempotencyStore(await connectRedis(url, timeoutMs));
   }
 
-  async claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ClaimResult> {
+  async claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number, attempt: string | null = null): Promise<ClaimResult> {
     const token = randomUUID();
-    const claim = JSON.stringify({ state: 'in_progress', fingerprint, token });
+    const claim = JSON.stringify({ state: 'in_progress', fingerprint, token, ...(attempt === null ? {} : { attempt }) });
     const current = await this.redis.eval(CLAIM, 2, REDIS_KEY_PREFIX + key, leaseKey(key), claim, token, ms(leaseMs), ms(ttlMs));
     if (current === null) return { claimed: true, token };
     if (typeof current !== 'string') throw new Error('unexpected answer from Redis to the claim script');

@@ -11,11 +11,15 @@
  *   until reconciliation finds evidence either way. `sentAt` (epoch ms) is when the attempt started.
  *
  * Every operation is atomic per key, across replicas for a shared store.
+ *
+ * `attempt` names the call whose write may be out there (its audit attemptId): the holder of an
+ * `in_progress` claim, the sender of an `outcome_unknown` write. It outlives the replica that made it,
+ * so whoever reconciles the key can say whose outcome it settled. Absent when the caller gave none.
  */
 export type IdempotencyRecord =
-  | { readonly state: 'in_progress'; readonly fingerprint: string; readonly token: string }
+  | { readonly state: 'in_progress'; readonly fingerprint: string; readonly token: string; readonly attempt?: string }
   | { readonly state: 'completed'; readonly fingerprint: string; readonly payload: string }
-  | { readonly state: 'outcome_unknown'; readonly fingerprint: string; readonly sentAt: number };
+  | { readonly state: 'outcome_unknown'; readonly fingerprint: string; readonly sentAt: number; readonly attempt?: string };
 
 /** The records a holder settles its claim with. */
 export type FinalRecord = Extract<IdempotencyRecord, { state: 'completed' | 'outcome_unknown' }>;
@@ -34,14 +38,15 @@ export interface IdempotencyStore {
   readonly kind: 'memory' | 'redis';
   /**
    * Claims `key` for one request when no record holds it, and returns the claim's token; otherwise
-   * returns the record that holds it (a lapsed claim as `outcome_unknown`). The claim's lease lapses
-   * after `leaseMs`; the record is kept `ttlMs`. A full memory store throws IdempotencyStoreFullError.
+   * returns the record that holds it (a lapsed claim as `outcome_unknown`, its attempt kept). The claim's
+   * lease lapses after `leaseMs`; the record is kept `ttlMs`. `attempt` names the claiming call (see
+   * IdempotencyRecord). A full memory store throws IdempotencyStoreFullError.
    */
-  claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<ClaimResult>;
+  claim(key: string, fingerprint: string, leaseMs: number, ttlMs: number, attempt?: string | null): Promise<ClaimResult>;
   /**
    * Takes an `outcome_unknown` record with this fingerprint (or a claim whose lease lapsed) under a new
-   * lease, to reconcile it; returns the new token, or null when the record is in another state, is held
-   * by a live lease (another replica is reconciling it) or is gone.
+   * lease, to reconcile it, keeping the attempt it names; returns the new token, or null when the
+   * record is in another state, is held by a live lease (another replica is reconciling it) or is gone.
    */
   takeOver(key: string, fingerprint: string, leaseMs: number, ttlMs: number): Promise<string | null>;
   /**
@@ -62,15 +67,16 @@ export interface IdempotencyStore {
 export function parseRecord(text: string): IdempotencyRecord {
   const value: unknown = JSON.parse(text);
   if (typeof value === 'object' && value !== null && 'state' in value && 'fingerprint' in value && typeof value.fingerprint === 'string') {
+    const attempt = 'attempt' in value && typeof value.attempt === 'string' ? { attempt: value.attempt } : {};
     if (value.state === 'in_progress' && 'token' in value && typeof value.token === 'string') {
-      return { state: 'in_progress', fingerprint: value.fingerprint, token: value.token };
+      return { state: 'in_progress', fingerprint: value.fingerprint, token: value.token, ...attempt };
     }
     if (value.state === 'completed' && 'payload' in value && typeof value.payload === 'string') {
       return { state: 'completed', fingerprint: value.fingerprint, payload: value.payload };
     }
     if (value.state === 'outcome_unknown') {
       const sentAt = 'sentAt' in value && typeof value.sentAt === 'number' ? value.sentAt : 0;
-      return { state: 'outcome_unknown', fingerprint: value.fingerprint, sentAt };
+      return { state: 'outcome_unknown', fingerprint: value.fingerprint, sentAt, ...attempt };
     }
   }
   throw new Error('not an idempotency record');

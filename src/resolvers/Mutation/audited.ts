@@ -15,7 +15,7 @@ import {
   refrensInvoiceId,
   refrensPaymentId,
 } from '../../unified/ids.js';
-import type { IdempotencyOutcome, IdempotencySettlement } from '../../idempotency/index.js';
+import type { IdempotencyOutcome, IdempotencySettlement, SettledAttempt } from '../../idempotency/index.js';
 import type { UserErrorModel } from '../../domain/models.js';
 
 type MutationResolver = (root: unknown, args: { input?: unknown }, context: GatewayContext, info: GraphQLResolveInfo) => unknown;
@@ -25,6 +25,8 @@ type MutationResolver = (root: unknown, args: { input?: unknown }, context: Gate
  * before the resolver runs, and the outcome. When the ATTEMPTED record cannot be written the
  * mutation is refused with AUDIT_UNAVAILABLE and nothing is sent: no money moves without a trace.
  * An outcome record that cannot be written is logged at error level; its ATTEMPTED record stands.
+ * A call that settled an earlier attempt's unknown outcome (see settlementEntry) appends that
+ * settlement first, under the earlier attempt's id.
  */
 export function audited(resolvers: MutationResolvers): MutationResolvers {
   const wrapped: Record<string, MutationResolver> = {};
@@ -66,41 +68,66 @@ function auditResolver(mutation: string, resolve: MutationResolver): MutationRes
       throw new AuditUnavailableError();
     }
 
-    const finish = async (outcome: AuditOutcome, code: string | null, upstreamIds: readonly string[]) => {
+    const append = async (entry: AuditEntry) => {
       try {
-        await audit.append({ ...attempt, at: new Date(), outcome, code, upstreamIds });
+        await audit.append(entry);
       } catch (error) {
         observability.logger.error(
-          { err: error, mutation, attemptId: attempt.attemptId, outcome, code, upstreamIds, requestId: context.requestId },
+          { err: error, ...entry, callAttemptId: attempt.attemptId },
           'audit outcome record could not be written; its ATTEMPTED record stands',
         );
       }
     };
+    const finish = (outcome: AuditOutcome, code: string | null, upstreamIds: readonly string[]) => append({ ...attempt, at: new Date(), outcome, code, upstreamIds });
     // Mutation fields run one after another, so what the idempotency guard reports next is this call's.
-    context.idempotencyOutcome.last = null;
+    const report = context.idempotencyOutcome;
+    report.attempt = attempt.attemptId;
+    report.last = null;
+    report.settled = null;
     let payload: unknown;
     try {
       payload = await resolve(root, args, context, info);
     } catch (error) {
-      const outcome = context.idempotencyOutcome.last === 'outcome_unknown' ? 'OUTCOME_UNKNOWN' : 'FAILED';
+      if (report.settled) await append(settlementEntry(attempt, report.settled, null));
+      const outcome = report.last === 'outcome_unknown' ? 'OUTCOME_UNKNOWN' : 'FAILED';
       await finish(outcome, errorCode(error), []);
       throw error;
     }
-    const { outcome, code } = outcomeOf(payload, context.idempotencyOutcome.last);
-    await finish(outcome, code, outcome === 'REFUSED' || outcome === 'RECONCILED_NOT_APPLIED' ? [] : upstreamIdsOf(payload));
+    if (report.settled) await append(settlementEntry(attempt, report.settled, payload));
+    const { outcome, code } = outcomeOf(payload, report.last);
+    await finish(outcome, code, outcome === 'REFUSED' ? [] : upstreamIdsOf(payload));
     return payload;
   };
 }
 
 /**
+ * The record of an earlier attempt's settlement, reached by this call (`call`, whose input has the
+ * same fingerprint): under the settled attempt's own id, so that attempt's ATTEMPTED record — even
+ * one whose replica died before writing its outcome — has its outcome; a new id when the key's record
+ * named no attempt. Applied: the payload's objects and the evidence's (the payment found by its marker).
+ */
+function settlementEntry(call: AuditEntry, settled: SettledAttempt, payload: unknown): AuditEntry {
+  const applied = settled.outcome === 'reconciled_applied';
+  return {
+    ...call,
+    attemptId: settled.attempt ?? randomUUID(),
+    at: new Date(),
+    outcome: applied ? 'RECONCILED_APPLIED' : 'RECONCILED_NOT_APPLIED',
+    code: null,
+    upstreamIds: applied ? foundIds(payload, settled.objects) : [],
+  };
+}
+
+/**
  * Background reconciliations settle ambiguous outcomes after their request has answered; each one
- * appends its record too, so the trail says how every ambiguous money move ended even when the client
- * never retried. Returns the unsubscribe function.
+ * appends its record too, under the ambiguous attempt's id, so the trail says how every ambiguous
+ * money move ended even when the client never retried. Returns the unsubscribe function.
  */
 export function auditSettlements(services: GatewayContext['services']): () => void {
   return services.reconciler.onSettled((settlement: IdempotencySettlement) => {
+    const applied = settlement.outcome === 'reconciled_applied';
     const entry: AuditEntry = {
-      attemptId: randomUUID(),
+      attemptId: settlement.attempt ?? randomUUID(),
       at: settlement.at,
       tenant: settlement.tenantId,
       subject: settlement.subject,
@@ -108,15 +135,13 @@ export function auditSettlements(services: GatewayContext['services']): () => vo
       clientName: settlement.client.name,
       clientVersion: settlement.client.version,
       mutation: settlement.mutation,
-      amount: null,
-      currency: null,
-      targetIds: [],
-      // The input is not kept with the key; the digest names the key the settlement is for.
-      inputDigest: digestOf({ idempotencyKey: settlement.idempotencyKey }),
+      ...moneyOf(settlement.mutation, settlement.input, settlement.context),
+      targetIds: targetIdsOf(settlement.input),
+      inputDigest: digestOf(settlement.input),
       idempotencyKey: settlement.idempotencyKey,
-      outcome: FROM_IDEMPOTENCY[settlement.outcome] ?? 'OUTCOME_UNKNOWN',
+      outcome: applied ? 'RECONCILED_APPLIED' : settlement.outcome === 'reconciled_not_applied' ? 'RECONCILED_NOT_APPLIED' : 'OUTCOME_UNKNOWN',
       code: null,
-      upstreamIds: settlement.outcome === 'reconciled_applied' ? upstreamIdsOf(settlement.payload) : [],
+      upstreamIds: applied ? foundIds(settlement.payload, settlement.objects) : [],
       requestId: settlement.requestId,
       traceId: null,
     };
@@ -126,12 +151,12 @@ export function auditSettlements(services: GatewayContext['services']): () => vo
   });
 }
 
+/** The call's own outcome as the guard reports it; a call answered from an earlier attempt's found write is a replay. */
 const FROM_IDEMPOTENCY: Partial<Record<IdempotencyOutcome, AuditOutcome>> = {
   replayed: 'REPLAYED',
+  reconciled_applied: 'REPLAYED',
   refused: 'REFUSED',
   outcome_unknown: 'OUTCOME_UNKNOWN',
-  reconciled_applied: 'RECONCILED_APPLIED',
-  reconciled_not_applied: 'RECONCILED_NOT_APPLIED',
 };
 
 function outcomeOf(payload: unknown, idempotency: IdempotencyOutcome | null): { outcome: AuditOutcome; code: string | null } {
@@ -188,6 +213,11 @@ function upstreamIdsOf(payload: unknown): string[] {
     }
   }
   return [...ids];
+}
+
+/** Ids of what a reconciliation found: the payload's objects and the evidence's own. */
+function foundIds(payload: unknown, objects: readonly object[]): string[] {
+  return [...new Set([...upstreamIdsOf(payload), ...objects.flatMap((object) => globalIdOf(object) ?? [])])];
 }
 
 function globalIdOf(value: unknown): string | null {
