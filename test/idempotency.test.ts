@@ -246,6 +246,25 @@ describe('Idempotency: money moves once (in-memory store)', () => {
     expect(await stack.services.idempotency.peek(idempotencyStoreKey(scope, 'payInvoice', input.idempotencyKey))).toMatchObject({ state: 'completed' });
   });
 
+  it('an empty client transactionId carries the marker instead, so a payment whose answer was lost is found, not paid again', async () => {
+    const invoice = unpaidInvoice(200103);
+    const input = { invoiceId: invoiceGid(200103, invoice.invoiceId), amount: '6.00', transactionId: '', idempotencyKey: newKey('blank-transaction') };
+    iqm.injectFault({ route: '/pay-invoice', method: 'POST', times: 1, fault: { kind: 'resetAfterApply' } });
+    const first = await stack.gql<PayAnswer>(PAY, { input });
+    iqm.clearFaults();
+    expect(first.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(paymentsOn(invoice.invoiceId)).toHaveLength(1);
+    // Older than IDEMPOTENCY_RECONCILE_DELAY_MS (set back through the store rather than waited for): absence would now count.
+    const key = idempotencyStoreKey(partitionKeyOf(TEST_TENANT, stack.issuer!.issuer, 'test-user'), 'payInvoice', input.idempotencyKey);
+    const blocked = await stack.services.idempotency.peek(key);
+    if (blocked?.state !== 'outcome_unknown') throw new Error(`expected an unknown outcome, got ${JSON.stringify(blocked)}`);
+    const token = await stack.services.idempotency.takeOver(key, blocked.fingerprint, 60_000, 60_000);
+    expect(await stack.services.idempotency.settle(key, token!, { ...blocked, sentAt: 0 }, 60_000)).toBe(true);
+    const retry = await stack.gql<PayAnswer>(PAY, { input });
+    expect(retry.data!.payInvoice).toMatchObject({ invoice: { paid: { amount: '6' } }, userErrors: [] });
+    expect(paymentsOn(invoice.invoiceId)).toHaveLength(1);
+  });
+
   it('a refund sent again after its first attempt proved absent counts for four eyes: its initiator cannot approve it', async () => {
     const input = { customerId: customerGid(200101), amount: '2.22', paidOn: '2026-10-09', mode: 'TO_FUNDS', refundReason: 'resent', idempotencyKey: newKey('refund-resent') };
     const INITIATE = `mutation($input: InitiateRefundInput!) { initiateRefund(input: $input) { payment { id status } userErrors { code } } }`;

@@ -3,7 +3,7 @@ import { Decimal } from 'decimal.js';
 import { currencyDigits, sumDecimals } from '../../domain/money.js';
 import type { UserErrorModel } from '../../domain/models.js';
 import { IQMETRIX_AMOUNT_TYPE, createInvoiceToWire, invoiceDetailFromWire } from '../../upstreams/iqmetrix/index.js';
-import { invalidInput, rejected, upstreamAmountErrors } from './support.js';
+import { clientMarkerField, invalidInput, rejected, upstreamAmountErrors } from './support.js';
 import { ownsIqmetrixCompany } from '../../auth/index.js';
 import { idempotent } from '../../idempotency/index.js';
 
@@ -12,14 +12,15 @@ import { idempotent } from '../../idempotency/index.js';
  * notes, the idempotency marker goes into the invoice's `Notes`, so an ambiguous outcome is reconciled
  * from the customer's invoices at that location and employee (D1, then D2 for each): marker and lines.
  */
-export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] = (_root, { input }, context) =>
-  idempotent(
+export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] = (_root, { input }, context) => {
+  const notes = clientMarkerField(input.notes);
+  return idempotent(
     context,
     {
       mutation: 'createIqmetrixInvoice',
       input,
       refuse: (errors) => rejected({ invoice: null }, errors),
-      reconcile: input.notes
+      reconcile: notes
         ? undefined
         : async (current, marker) => {
             const companyId = input.companyId ?? current.iqmetrix.defaultCompanyId;
@@ -78,7 +79,7 @@ export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] =
           locationId: input.locationId,
           employeeId: input.employeeId,
           printableId: input.printableId ?? null,
-          notes: input.notes ?? marker,
+          notes: notes ?? marker,
           isRefund: input.isRefund ?? false,
           originalInvoiceId: input.originalInvoiceId ?? null,
           orders: input.orders.map((order) => ({
@@ -105,3 +106,4 @@ export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] =
       return { invoice: invoiceDetailFromWire(result.invoice, companyId, context.iqmetrix.currencyCode).invoice, userErrors: [] };
     },
   );
+};

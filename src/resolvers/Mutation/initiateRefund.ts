@@ -1,7 +1,7 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import type { UserErrorModel } from '../../domain/models.js';
 import { PAYMENT_MODE_ID } from '../../upstreams/iqm/index.js';
-import { addedIqmPayment, amountErrors, consumeUpload, invalidInput, iqmCustomer, iqmPaymentByMarker, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
+import { addedIqmPayment, amountErrors, clientMarkerField, consumeUpload, invalidInput, iqmCustomer, iqmPaymentByMarker, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
 
 /**
@@ -9,14 +9,15 @@ import { idempotent } from '../../idempotency/index.js';
  * idempotency marker goes into A43's transactionId, so an ambiguous outcome is reconciled from the
  * customer's payments (A35): marker, type REFUND and amount.
  */
-export const initiateRefund: MutationResolvers['initiateRefund'] = (_root, { input }, context) =>
-  idempotent(
+export const initiateRefund: MutationResolvers['initiateRefund'] = (_root, { input }, context) => {
+  const transactionId = clientMarkerField(input.transactionId);
+  return idempotent(
     context,
     {
       mutation: 'initiateRefund',
       input,
       refuse: (errors) => rejected({ payment: null }, errors),
-      reconcile: input.transactionId?.trim()
+      reconcile: transactionId
         ? undefined
         : async (current, marker) => {
             const target = iqmCustomer(current, input.customerId);
@@ -40,7 +41,7 @@ export const initiateRefund: MutationResolvers['initiateRefund'] = (_root, { inp
           paymentAmount: input.amount.toFixed(),
           paymentDate: input.paidOn,
           paymentMode: PAYMENT_MODE_ID.get(input.mode)!,
-          transactionId: input.transactionId?.trim() || marker,
+          transactionId: transactionId?.trim() ?? marker,
           refundReason: input.refundReason.trim(),
         },
         staged.proof,
@@ -50,3 +51,4 @@ export const initiateRefund: MutationResolvers['initiateRefund'] = (_root, { inp
       return { payment: await addedIqmPayment(context, target.owId), userErrors: [] };
     },
   );
+};

@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { PAYMENT_MODE_ID, PAYMENT_TYPE_ID } from '../../upstreams/iqm/index.js';
-import { amountErrors, consumeUpload, freshIqmInvoice, invalidInput, iqmInvoiceKey, iqmPaymentByMarker, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
+import { amountErrors, clientMarkerField, consumeUpload, freshIqmInvoice, invalidInput, iqmInvoiceKey, iqmPaymentByMarker, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
 
 /**
@@ -8,14 +8,15 @@ import { idempotent } from '../../idempotency/index.js';
  * Without a client transactionId, the idempotency marker goes into A24's transactionId, so an
  * ambiguous outcome is reconciled from the customer's payments (A35): marker, invoice and amount.
  */
-export const payInvoice: MutationResolvers['payInvoice'] = (_root, { input }, context) =>
-  idempotent(
+export const payInvoice: MutationResolvers['payInvoice'] = (_root, { input }, context) => {
+  const transactionId = clientMarkerField(input.transactionId);
+  return idempotent(
     context,
     {
       mutation: 'payInvoice',
       input,
       refuse: (errors) => rejected({ invoice: null }, errors),
-      reconcile: input.transactionId
+      reconcile: transactionId
         ? undefined
         : async (current, marker) => {
             const key = iqmInvoiceKey(current, input.invoiceId);
@@ -45,7 +46,7 @@ export const payInvoice: MutationResolvers['payInvoice'] = (_root, { input }, co
           paymentType: PAYMENT_TYPE_ID.get(input.paymentType ?? 'AGAINST_INVOICE')!,
           paymentDate: (input.paidAt ?? context.services.now()).getTime(),
           paymentMode: input.paymentMode ? PAYMENT_MODE_ID.get(input.paymentMode) : null,
-          transactionId: input.transactionId ?? marker,
+          transactionId: transactionId ?? marker,
           bankName: input.bankName ?? null,
           isCustomerRequest: true,
         },
@@ -56,3 +57,4 @@ export const payInvoice: MutationResolvers['payInvoice'] = (_root, { input }, co
       return { invoice: await freshIqmInvoice(context, key.owId, key.invoiceId), userErrors: [] };
     },
   );
+};

@@ -6,7 +6,7 @@ import { fromGlobalId } from '../../domain/globalId.js';
 import { parseRefrensInvoiceKey } from '../../unified/ids.js';
 import { refrensInvoicesOf } from '../../unified/otherSources.js';
 import { REFRENS_AMOUNT_TYPE, paymentFromWire } from '../../upstreams/refrens/index.js';
-import { invalidInput, rejected, upstreamAmountErrors } from './support.js';
+import { clientMarkerField, invalidInput, rejected, upstreamAmountErrors } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
 
 /**
@@ -15,14 +15,15 @@ import { idempotent } from '../../idempotency/index.js';
  * ambiguous outcome is reconciled from the invoice's payments (C2): marker and amount. `refId` is not
  * used: the documentation does not show it coming back.
  */
-export const payRefrensInvoice: MutationResolvers['payRefrensInvoice'] = (_root, { input }, context) =>
-  idempotent(
+export const payRefrensInvoice: MutationResolvers['payRefrensInvoice'] = (_root, { input }, context) => {
+  const notes = clientMarkerField(input.notes);
+  return idempotent(
     context,
     {
       mutation: 'payRefrensInvoice',
       input,
       refuse: (errors) => rejected({ payment: null, invoice: null }, errors),
-      reconcile: input.notes
+      reconcile: notes
         ? undefined
         : async (current, marker) => {
             const target = refrensTarget(current, input.invoiceId);
@@ -59,7 +60,7 @@ export const payRefrensInvoice: MutationResolvers['payRefrensInvoice'] = (_root,
         transactionCharge: input.transactionCharge ?? null,
         method: input.method,
         paidAt: input.paidAt ?? null,
-        notes: input.notes ?? marker,
+        notes: notes ?? marker,
         reference: input.reference ?? null,
       });
       if (!result.ok) {
@@ -77,6 +78,7 @@ export const payRefrensInvoice: MutationResolvers['payRefrensInvoice'] = (_root,
       };
     },
   );
+};
 
 /** The Refrens invoice a global id names, when it belongs to the caller's customer directory. */
 function refrensTarget(context: GatewayContext, id: string): { urlKey: string; invoiceId: string; invoice: RefrensInvoiceModel } | null {
