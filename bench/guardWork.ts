@@ -4,7 +4,7 @@
  * after. Shared by bench/idempotency.ts and bench/audit.ts.
  */
 import { Decimal } from 'decimal.js';
-import { encodePayload, fingerprintOf, type IdempotencyStore } from '../src/idempotency/index.js';
+import { encodePayload, fingerprintOf, type Holder, type IdempotencyStore } from '../src/idempotency/index.js';
 
 /** The lease and retention the gateway uses by default (REQUEST_TIMEOUT_MS + 5 s; 24 h). */
 const LEASE_MS = 35_000;
@@ -38,9 +38,9 @@ export function samplePayInvoice(index: number): { input: Record<string, unknown
 }
 
 /** Before the upstream call: fingerprint and claim a fresh key; throws when the key was taken. */
-export async function claimKey(store: IdempotencyStore, key: string, input: object, attempt: string | null = null): Promise<{ token: string; fingerprint: string }> {
+export async function claimKey(store: IdempotencyStore, key: string, input: object, holder: Holder = {}): Promise<{ token: string; fingerprint: string }> {
   const fingerprint = fingerprintOf(input);
-  const claim = await store.claim(key, fingerprint, LEASE_MS, TTL_MS, attempt);
+  const claim = await store.claim(key, fingerprint, LEASE_MS, TTL_MS, holder);
   if (!claim.claimed) throw new Error('the key was already taken');
   return { token: claim.token, fingerprint };
 }

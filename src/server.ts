@@ -7,7 +7,9 @@ import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { authenticationHook, callerOf, registerDevelopmentIssuerRoutes, useAuthorization } from './auth/index.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { reconcileOrphans } from './idempotency/index.js';
 import { auditSettlements } from './resolvers/Mutation/audited.js';
+import { orphanRestorer } from './resolvers/Mutation/reconcilers.js';
 import { explorationOptions, registerExplorationRoutes } from './exploration/index.js';
 import { registerFileRoutes } from './http/files.js';
 import { linkOrigin } from './http/linkOrigin.js';
@@ -101,6 +103,8 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
   });
   await apollo.start();
   const stopAuditingSettlements = auditSettlements(services);
+  // Keys whose replica died holding them are settled by whichever replica sweeps first.
+  services.reconciler.sweep(() => reconcileOrphans(services, orphanRestorer(services)));
 
   await registerExplorationRoutes(app, config);
   app.decorateRequest('caller', null);

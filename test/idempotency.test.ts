@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionKeyOf } from '../src/auth/index.js';
 import { OTHER_TEST_TENANT, TEST_TENANT } from './helpers/auth.js';
-import { decodePayload, encodePayload, fingerprintOf, IdempotencyStoreFullError, idempotencyStoreKey, MemoryIdempotencyStore } from '../src/idempotency/index.js';
+import { decodePayload, encodePayload, encodeRecovery, fingerprintOf, IdempotencyStoreFullError, idempotencyStoreKey, MemoryIdempotencyStore } from '../src/idempotency/index.js';
 import type { IqmSimulator } from '../src/upstreams/iqm/index.js';
 import type { SimInvoice } from '../src/upstreams/iqm/simulatorState.js';
 import { toDecimal } from '../src/domain/money.js';
@@ -231,7 +231,7 @@ describe('Idempotency: money moves once (in-memory store)', () => {
     const scope = partitionKeyOf(TEST_TENANT, stack.issuer!.issuer, 'test-user');
     // What a replica killed right after claiming leaves behind: a claim whose lease has lapsed (0 ms here).
     const fingerprint = fingerprintOf({ ...input, amount: new Decimal(input.amount) });
-    expect(await stack.services.idempotency.claim(idempotencyStoreKey(scope, 'payInvoice', input.idempotencyKey), fingerprint, 0, 60_000, 'attempt-of-the-dead-replica')).toMatchObject({ claimed: true });
+    expect(await stack.services.idempotency.claim(idempotencyStoreKey(scope, 'payInvoice', input.idempotencyKey), fingerprint, 0, 60_000, { attempt: 'attempt-of-the-dead-replica' })).toMatchObject({ claimed: true });
     const posts = payPosts();
     const answer = await stack.gql<PayAnswer>(PAY, { input });
     expect(answer.data!.payInvoice).toMatchObject({ invoice: { paid: { amount: '4' } }, userErrors: [] });
@@ -263,6 +263,53 @@ describe('Idempotency: money moves once (in-memory store)', () => {
     const retry = await stack.gql<PayAnswer>(PAY, { input });
     expect(retry.data!.payInvoice).toMatchObject({ invoice: { paid: { amount: '6' } }, userErrors: [] });
     expect(paymentsOn(invoice.invoiceId)).toHaveLength(1);
+  });
+
+  it('the orphan sweep settles a key whose holder died after IQM applied it, for a client that never retries', async () => {
+    const invoice = unpaidInvoice(200101);
+    const input = { invoiceId: invoiceGid(200101, invoice.invoiceId), amount: '7.00', idempotencyKey: newKey('orphan-applied') };
+    iqm.injectFault({ route: '/pay-invoice', method: 'POST', times: 1, fault: { kind: 'resetAfterApply' } });
+    const first = await stack.gql<PayAnswer>(PAY, { input }, { 'x-request-id': 'orphan-holder' });
+    iqm.clearFaults();
+    expect(first.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    // What a replica killed after sending leaves: the same claim, its lease lapsed (0 ms), its holder named.
+    const store = stack.services.idempotency;
+    const key = idempotencyStoreKey(partitionKeyOf(TEST_TENANT, stack.issuer!.issuer, 'test-user'), 'payInvoice', input.idempotencyKey);
+    const left = await store.peek(key);
+    if (left?.state !== 'outcome_unknown' || left.recovery === undefined) throw new Error(`expected an unknown outcome with its recovery, got ${JSON.stringify(left)}`);
+    expect(await store.release(key, (await store.takeOver(key, left.fingerprint, 60_000, 60_000))!)).toBe(true);
+    expect(await store.claim(key, left.fingerprint, 0, 60_000, { attempt: left.attempt!, recovery: left.recovery })).toMatchObject({ claimed: true });
+    expect(await store.orphans(10)).toEqual([key]);
+
+    const posts = payPosts();
+    await stack.services.reconciler.sweepNow();
+    expect(payPosts()).toBe(posts);
+    expect(await store.peek(key)).toMatchObject({ state: 'completed' });
+    expect(await store.orphans(10)).toEqual([]);
+    const [payment] = paymentsOn(invoice.invoiceId);
+    const trail = trailOf(input.idempotencyKey);
+    expect(trail.map(({ outcome }) => outcome)).toEqual(['ATTEMPTED', 'OUTCOME_UNKNOWN', 'RECONCILED_APPLIED']);
+    expect(trail[2]).toMatchObject({ attemptId: trail[0]!.attemptId, requestId: 'orphan-holder', amount: '7', currency: 'USD', targetIds: [input.invoiceId], inputDigest: trail[0]!.inputDigest });
+    expect(new Set(trail[2]!.upstreamIds)).toEqual(new Set([input.invoiceId, paymentGid(200101, payment!.paymentId)]));
+    // The client that comes back after all gets the payment, nothing sent.
+    const retry = await stack.gql<PayAnswer>(PAY, { input });
+    expect(retry.data!.payInvoice).toMatchObject({ invoice: { paid: { amount: '7' } }, userErrors: [] });
+    expect(paymentsOn(invoice.invoiceId)).toHaveLength(1);
+  });
+
+  it('the orphan sweep gives a dead holder of a key that cannot be reconciled its end: OUTCOME_UNKNOWN, the key blocked', async () => {
+    const store = stack.services.idempotency;
+    const idempotencyKey = newKey('orphan-blocked');
+    const key = idempotencyStoreKey(partitionKeyOf(TEST_TENANT, stack.issuer!.issuer, 'test-user'), 'addPayment', idempotencyKey);
+    const input = { idempotencyKey, customerId: customerGid(200102), amount: new Decimal('8.00'), paidOn: '2026-10-01', mode: 'CHEQUE', type: 'AS_FUND', transactionId: 'TX-orphan' };
+    const recovery = encodeRecovery({ mutation: 'addPayment', input, tenantId: TEST_TENANT, subject: 'test-user', issuer: stack.issuer!.issuer, client: { name: 'books', version: '2' }, requestId: 'dead-request' });
+    expect(await store.claim(key, 'fp', 0, 60_000, { attempt: 'dead-add-payment', recovery })).toMatchObject({ claimed: true });
+    await stack.services.reconciler.sweepNow();
+    expect(await store.peek(key)).toMatchObject({ state: 'outcome_unknown', attempt: 'dead-add-payment' });
+    expect(await store.orphans(10)).toEqual([]);
+    expect(trailOf(idempotencyKey)).toEqual([
+      expect.objectContaining({ attemptId: 'dead-add-payment', outcome: 'OUTCOME_UNKNOWN', requestId: 'dead-request', mutation: 'addPayment', amount: '8', clientName: 'books', targetIds: [customerGid(200102)] }),
+    ]);
   });
 
   it('a refund sent again after its first attempt proved absent counts for four eyes: its initiator cannot approve it', async () => {
@@ -639,7 +686,7 @@ describe('Idempotency: payload codec and fingerprint', () => {
   it('the memory store turns a lapsed claim into an unknown outcome (never a free key), hands it to one reconciler, and refuses a stranger', async () => {
     let now = 1_000;
     const store = new MemoryIdempotencyStore(10, () => now);
-    const first = await store.claim('k', 'fp', 100, 5_000, 'attempt-1');
+    const first = await store.claim('k', 'fp', 100, 5_000, { attempt: 'attempt-1' });
     if (!first.claimed) throw new Error('expected the claim');
     expect(await store.claim('k', 'fp', 100, 5_000)).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'fp', token: first.token, attempt: 'attempt-1' } });
     expect(await store.takeOver('k', 'fp', 100, 5_000)).toBeNull();

@@ -9,6 +9,8 @@ export {
   idempotencyMarker,
   idempotencyStoreKey,
   IdempotencyStoreUnavailableError,
+  reconcileOrphans,
+  type OrphanRestorer,
   type IdempotencyOutcome,
   type IdempotencyReport,
   type IdempotentMutation,
@@ -17,6 +19,7 @@ export {
 } from './idempotent.js';
 export { BackgroundReconciler, type IdempotencySettlement, type SettlementListener } from './reconciler.js';
 export { decodePayload, encodePayload, fingerprintOf } from './codec.js';
+export { decodeRecovery, encodeRecovery, type Recovery } from './recovery.js';
 export { MemoryIdempotencyStore } from './memoryStore.js';
 export { RedisIdempotencyStore, REDIS_KEY_PREFIX } from './redisStore.js';
 export {
@@ -24,6 +27,7 @@ export {
   parseRecord as parseIdempotencyRecord,
   type ClaimResult,
   type FinalRecord,
+  type Holder,
   type IdempotencyRecord,
   type IdempotencyStore,
 } from './store.js';
