@@ -65,7 +65,7 @@ async function oneMoneyMutation(audit: AuditStore, keys: IdempotencyStore, tenan
   await audit.append(attempt);
   const t1 = performance.now();
   // The upstream call would run here, between the claim and the settlement.
-  await settleKey(keys, key, await claimKey(keys, key, input, { attempt: attempt.attemptId }), payload);
+  await settleKey(keys, key, await claimKey(keys, key, input, attempt.attemptId), payload);
   const t2 = performance.now();
   await audit.append({ ...attempt, at: new Date(), outcome: 'ACCEPTED', upstreamIds: ['SXFtSW52b2ljZTpJUU06MjAwMTAxOjEwMDE'] });
   const t3 = performance.now();

@@ -1,6 +1,6 @@
 /**
  * The cost of the idempotency guard's store work per money mutation: fingerprint the input, claim the
- * key, encode the answer and settle it — what `idempotent()` adds to every payInvoice, addPayment, …
+ * key (with its holder's recovery), encode the answer and settle it — what `idempotent()` adds to every payInvoice, addPayment, …
  * besides the upstream call itself. Measured on the in-memory store and on Redis (a local
  * redis-server over loopback TCP, as the tests start it), one call at a time and 16 at once.
  *
