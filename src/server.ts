@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { authenticationHook, callerOf, registerDevelopmentIssuerRoutes, useAuthorization } from './auth/index.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { reconcileOrphans } from './idempotency/index.js';
-import { auditSettlements } from './resolvers/Mutation/audited.js';
+import { auditSettlements, useAuditedRefusals } from './resolvers/Mutation/audited.js';
 import { orphanRestorer } from './resolvers/Mutation/reconcilers.js';
 import { explorationOptions, registerExplorationRoutes } from './exploration/index.js';
 import { registerFileRoutes } from './http/files.js';
@@ -94,6 +94,8 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
       // First: what the caller may not see is out of the operation before any other plugin plans work,
       // and its FORBIDDEN errors are in the response before others read it.
       useAuthorization<GatewayContext>(),
+      // Right after it: the mutation fields it refused leave their audit records.
+      useAuditedRefusals(),
       usePartialErrors(formatError),
       ...observability.plugins,
       ...security.plugins,

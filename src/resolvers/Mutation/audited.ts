@@ -1,5 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  getArgumentValues,
+  getDirectiveValues,
+  getVariableValues,
+  GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  Kind,
+  OperationTypeNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { AuditUnavailableError, digestOf, type AuditEntry, type AuditOutcome } from '../../audit/index.js';
 import type { GatewayContext } from '../../context.js';
@@ -40,27 +57,7 @@ export function audited(resolvers: MutationResolvers): MutationResolvers {
 function auditResolver(mutation: string, resolve: MutationResolver): MutationResolver {
   return async (root, args, context, info) => {
     const { audit, observability } = context.services;
-    const input = args.input ?? {};
-    const attempt: AuditEntry = {
-      attemptId: randomUUID(),
-      // The wall clock, not services.now (which tests fix): the record says when the call happened.
-      at: new Date(),
-      tenant: context.caller.tenant.id,
-      subject: context.caller.subject,
-      issuer: context.caller.issuer,
-      clientName: context.caller.client.name,
-      clientVersion: context.caller.client.version,
-      mutation,
-      ...moneyOf(mutation, input, context),
-      targetIds: targetIdsOf(input),
-      inputDigest: digestOf(input),
-      idempotencyKey: stringField(input, 'idempotencyKey'),
-      outcome: 'ATTEMPTED',
-      code: null,
-      upstreamIds: [],
-      requestId: context.requestId,
-      traceId: observability.currentTraceId() ?? null,
-    };
+    const attempt = attemptEntry(mutation, args.input ?? {}, context);
     try {
       await audit.append(attempt);
     } catch (error) {
@@ -98,6 +95,96 @@ function auditResolver(mutation: string, resolve: MutationResolver): MutationRes
     await finish(outcome, code, outcome === 'REFUSED' ? [] : upstreamIdsOf(payload));
     return payload;
   };
+}
+
+/** The ATTEMPTED record of one call of `mutation` with `input`, by the context's caller. */
+function attemptEntry(mutation: string, input: unknown, context: GatewayContext): AuditEntry {
+  const { caller, services } = context;
+  return {
+    attemptId: randomUUID(),
+    // The wall clock, not services.now (which tests fix): the record says when the call happened.
+    at: new Date(),
+    tenant: caller.tenant.id,
+    subject: caller.subject,
+    issuer: caller.issuer,
+    clientName: caller.client.name,
+    clientVersion: caller.client.version,
+    mutation,
+    ...moneyOf(mutation, input, context),
+    targetIds: targetIdsOf(input),
+    inputDigest: digestOf(input),
+    idempotencyKey: stringField(input, 'idempotencyKey'),
+    outcome: 'ATTEMPTED',
+    code: null,
+    upstreamIds: [],
+    requestId: context.requestId,
+    traceId: services.observability.currentTraceId() ?? null,
+  };
+}
+
+/**
+ * Mutation fields the caller's scopes do not allow are taken out of the operation before execution
+ * (useAuthorization), so no resolver of theirs runs. This plugin, registered right after that one,
+ * appends their two records — ATTEMPTED, then REFUSED with code FORBIDDEN — so the trail also shows
+ * who tried to move money without the right. The anonymous demo caller is not recorded (it has no
+ * identity to record, and anyone could fill the trail with it). A trail that cannot be written is
+ * logged at error level: nothing runs for these fields either way.
+ */
+export function useAuditedRefusals(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, schema, request, contextValue: context }) {
+          const mutationType = schema.getMutationType();
+          if (operation?.operation !== OperationTypeNode.MUTATION || !mutationType || context.caller.kind === 'demo') return;
+          // The document now holds the operation as it will run; the operation is still the one sent.
+          const running = document.definitions.find(
+            (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && definition.name?.value === operation.name?.value,
+          );
+          const { coerced } = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+          if (!running || !coerced) return;
+          const kept = new Set(rootFields(running.selectionSet, document, coerced).map(responseKey));
+          for (const node of rootFields(operation.selectionSet, document, coerced)) {
+            const field = mutationType.getFields()[node.name.value];
+            if (!field || kept.has(responseKey(node))) continue;
+            const attempt = attemptEntry(field.name, getArgumentValues(field, node, coerced)['input'] ?? {}, context);
+            try {
+              await context.services.audit.append(attempt);
+              await context.services.audit.append({ ...attempt, at: new Date(), outcome: 'REFUSED', code: 'FORBIDDEN' });
+            } catch (error) {
+              context.services.observability.logger.error({ err: error, ...attempt, code: 'FORBIDDEN' }, 'audit record of a mutation refused by authorization could not be written');
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
+/** The root fields a selection set runs: its fields and those of its fragments, @skip/@include applied. */
+function rootFields(selectionSet: SelectionSetNode, document: DocumentNode, variables: Record<string, unknown>): FieldNode[] {
+  const fields: FieldNode[] = [];
+  for (const selection of selectionSet.selections) {
+    if (!included(selection, variables)) continue;
+    if (selection.kind === Kind.FIELD) fields.push(selection);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) fields.push(...rootFields(selection.selectionSet, document, variables));
+    else {
+      const fragment = document.definitions.find(
+        (definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === selection.name.value,
+      );
+      if (fragment) fields.push(...rootFields(fragment.selectionSet, document, variables));
+    }
+  }
+  return fields;
+}
+
+function included(selection: SelectionNode, variables: Record<string, unknown>): boolean {
+  if (getDirectiveValues(GraphQLSkipDirective, selection, variables)?.['if'] === true) return false;
+  return getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.['if'] !== false;
+}
+
+function responseKey(field: FieldNode): string {
+  return field.alias?.value ?? field.name.value;
 }
 
 /**
