@@ -305,7 +305,8 @@ describe('Idempotency: money moves once (in-memory store)', () => {
     const recovery = encodeRecovery({ mutation: 'addPayment', input, tenantId: TEST_TENANT, subject: 'test-user', issuer: stack.issuer!.issuer, client: { name: 'books', version: '2' }, requestId: 'dead-request' });
     expect(await store.claim(key, 'fp', 0, 60_000, { attempt: 'dead-add-payment', recovery })).toMatchObject({ claimed: true });
     await stack.services.reconciler.sweepNow();
-    expect(await store.peek(key)).toMatchObject({ state: 'outcome_unknown', attempt: 'dead-add-payment' });
+    // Blocked for good, so the input is not kept with it.
+    expect(await store.peek(key)).toEqual({ state: 'outcome_unknown', fingerprint: 'fp', sentAt: 0, attempt: 'dead-add-payment' });
     expect(await store.orphans(10)).toEqual([]);
     expect(trailOf(idempotencyKey)).toEqual([
       expect.objectContaining({ attemptId: 'dead-add-payment', outcome: 'OUTCOME_UNKNOWN', requestId: 'dead-request', mutation: 'addPayment', amount: '8', clientName: 'books', targetIds: [customerGid(200102)] }),

@@ -207,7 +207,7 @@ export async function idempotent<TPayload>(
       // Listed as an orphan should this replica die before its background reconciliation has run.
       const orphanAfterMs = mutation.reconcile ? config.idempotency.reconcileDelayMs + leaseMs : null;
       const written = await store
-        .settle(key, held, { state: 'outcome_unknown', fingerprint, sentAt, ...holder }, retentionMs, orphanAfterMs)
+        .settle(key, held, { state: 'outcome_unknown', fingerprint, sentAt, ...(mutation.reconcile ? holder : attemptOnly(holder)) }, retentionMs, orphanAfterMs)
         .catch((cause: unknown) => {
           log.error({ err: cause }, 'could not record an unknown outcome');
           return false;
@@ -230,7 +230,7 @@ export async function idempotent<TPayload>(
     log.error({ err: cause }, 'payload cannot be stored for replay: key blocked, outcome unknown');
   }
   outcome.last = stored === null ? 'outcome_unknown' : 'executed';
-  const record: FinalRecord = stored === null ? { state: 'outcome_unknown', fingerprint, sentAt, ...holder } : { state: 'completed', fingerprint, payload: stored };
+  const record: FinalRecord = stored === null ? { state: 'outcome_unknown', fingerprint, sentAt, ...attemptOnly(holder) } : { state: 'completed', fingerprint, payload: stored };
   const written = await store.settle(key, held, record, retentionMs, null).catch((cause: unknown) => {
     log.error({ err: cause }, 'could not store the answer of an idempotent mutation');
     return false;
@@ -269,7 +269,7 @@ async function reconcileHeld<TPayload>(context: GatewayContext, mutation: Idempo
   // passed), so the key keeps its place in the orphan index; otherwise it leaves it.
   const giveBack = async (reason: string, retryable: boolean): Promise<Reconciled<TPayload>> => {
     await store
-      .settle(held.key, held.token, { state: 'outcome_unknown', fingerprint: held.fingerprint, sentAt: held.sentAt, ...held.holder }, retentionMs, retryable ? undefined : null)
+      .settle(held.key, held.token, { state: 'outcome_unknown', fingerprint: held.fingerprint, sentAt: held.sentAt, ...(retryable ? held.holder : attemptOnly(held.holder)) }, retentionMs, retryable ? undefined : null)
       .catch((cause: unknown) => log.error({ err: cause }, 'could not give back an unknown outcome'));
     return { kind: 'blocked', reason };
   };
@@ -352,6 +352,14 @@ function settlementFor(
   });
 }
 
+/**
+ * A holder without its recovery: for a key no sweep will reconcile, so the input does not stay in the
+ * store for the retention period (a retry reconciles with its own input).
+ */
+function attemptOnly(holder: Holder): Holder {
+  return holder.attempt === undefined ? {} : { attempt: holder.attempt };
+}
+
 /** The recovery a claim carries (Holder.recovery), or nothing when the input cannot be stored. */
 function recoveryOf(context: GatewayContext, mutation: IdempotentMutation<unknown>, log: GatewayContext['services']['observability']['logger']): Holder {
   const { caller } = context;
@@ -403,7 +411,7 @@ export async function reconcileOrphans(services: GatewayContext['services'], res
     const recovery = decodeRecovery(record.recovery);
     const restored = recovery && restore(recovery);
     const log = observability.logger.child({ mutation: recovery?.mutation, idempotencyKey: recovery?.input.idempotencyKey });
-    const block = () => store.settle(key, token, { state: 'outcome_unknown', fingerprint: record.fingerprint, sentAt, ...holder }, retentionMs, null);
+    const block = () => store.settle(key, token, { state: 'outcome_unknown', fingerprint: record.fingerprint, sentAt, ...attemptOnly(holder) }, retentionMs, null);
     if (!recovery || !restored) {
       log.error({ tenant: recovery?.tenantId }, 'an orphaned idempotency key cannot be restored (unreadable, or its tenant is gone): it stays blocked');
       await block();
