@@ -1,6 +1,6 @@
 /**
  * The cost of the idempotency guard's store work per money mutation: fingerprint the input, claim the
- * key, encode the answer and settle it — what `idempotent()` adds to every payInvoice, addPayment, …
+ * key (with its holder's recovery), encode the answer and settle it — what `idempotent()` adds to every payInvoice, addPayment, …
  * besides the upstream call itself. Measured on the in-memory store and on Redis (a local
  * redis-server over loopback TCP, as the tests start it), one call at a time and 16 at once.
  *
@@ -10,51 +10,19 @@
  * in-memory store holds per completed key (what IDEMPOTENCY_MEMORY_MAX_KEYS bounds).
  */
 import { writeFileSync } from 'node:fs';
-import { Decimal } from 'decimal.js';
-import { encodePayload, fingerprintOf, MemoryIdempotencyStore, RedisIdempotencyStore, type IdempotencyStore } from '../src/idempotency/index.js';
+import { MemoryIdempotencyStore, RedisIdempotencyStore, type IdempotencyStore } from '../src/idempotency/index.js';
 import { startRedis } from '../test/helpers/redis.js';
+import { claimKey, samplePayInvoice, settleKey } from './guardWork.js';
 
 const iterationsFlag = process.argv.indexOf('--iterations');
 const ITERATIONS = iterationsFlag > 0 ? Number(process.argv[iterationsFlag + 1]) : 5_000;
-const LEASE_MS = 35_000;
-const TTL_MS = 24 * 3600 * 1000;
-
-/** A payInvoice input and the payload it answers with, as the guard sees them (domain values, Decimals and Dates). */
-function sample(index: number): { input: Record<string, unknown>; payload: Record<string, unknown> } {
-  const amount = new Decimal('100.50');
-  return {
-    input: { invoiceId: 'SXFtSW52b2ljZTpJUU06MjAwMTAxOjEwMDE', amount, paymentMode: 'CHEQUE', bankName: 'First National Bank', idempotencyKey: `bench-${index}` },
-    payload: {
-      invoice: {
-        kind: 'IqmInvoice',
-        owId: 200101,
-        invoiceId: 1001 + index,
-        number: `INV-${index}`,
-        status: 'PARTIALLY_PAID',
-        issuedOn: new Date('2026-09-01T00:00:00Z'),
-        dueOn: new Date('2026-10-01T00:00:00Z'),
-        modifiedAt: new Date('2026-10-15T12:00:00Z'),
-        total: { amount: new Decimal('1250.00'), currencyCode: 'USD' },
-        paid: { amount, currencyCode: 'USD' },
-        outstanding: { amount: new Decimal('1149.50'), currencyCode: 'USD' },
-        paymentModes: ['CHEQUE', 'WIRE_TRANSFER'],
-        actionNote: null,
-        statusUpdatedBy: 'finance@example.com',
-      },
-      userErrors: [],
-    },
-  };
-}
 
 /** One guarded call's store work; returns its duration in ms. */
 async function guarded(store: IdempotencyStore, scope: string, index: number): Promise<number> {
-  const { input, payload } = sample(index);
+  const { input, payload } = samplePayInvoice(index);
+  const key = `${scope}:payInvoice:bench-${index}`;
   const started = performance.now();
-  const fingerprint = fingerprintOf(input);
-  const claim = await store.claim(`${scope}:payInvoice:bench-${index}`, fingerprint, LEASE_MS, TTL_MS);
-  if (!claim.claimed) throw new Error('the key was already taken');
-  const written = await store.settle(`${scope}:payInvoice:bench-${index}`, claim.token, { state: 'completed', fingerprint, payload: encodePayload(payload) }, TTL_MS);
-  if (!written) throw new Error('settle refused');
+  await settleKey(store, key, await claimKey(store, key, input), payload);
   return performance.now() - started;
 }
 

@@ -6,7 +6,7 @@ import type { GatewayConfig } from './config.js';
 import type { SourceSystem } from './domain/models.js';
 import type { CustomerDirectory } from './directory/index.js';
 import type { FileLinks } from './http/fileLinks.js';
-import type { BackgroundReconciler, IdempotencyOutcome, IdempotencyStore } from './idempotency/index.js';
+import type { BackgroundReconciler, IdempotencyReport, IdempotencyStore } from './idempotency/index.js';
 import type { Observability } from './observability/index.js';
 import { callerTraceHeaders } from './observability/traceContext.js';
 import type { RateLimits } from './protection/index.js';
@@ -79,8 +79,8 @@ export interface GatewayContext {
   readonly upstreamCalls: UpstreamCallRecord[];
   /** Errors of systems that failed inside an otherwise answered field (fan-out): added to the response. */
   readonly partialErrors: GraphQLError[];
-  /** What the idempotency guard did with the latest money-moving mutation call (audit trail); null before any. */
-  readonly idempotencyOutcome: { last: IdempotencyOutcome | null };
+  /** The idempotency guard's report on the latest money-moving mutation call, for the audit trail (IdempotencyReport). */
+  readonly idempotencyOutcome: IdempotencyReport;
   /** The HTTP request's id (incoming `x-request-id` or generated): in every log line about this operation. */
   readonly requestId: string;
   /**
@@ -164,7 +164,7 @@ export function createContext(services: GatewayServices, request: IncomingReques
     },
     upstreamCalls,
     partialErrors: [],
-    idempotencyOutcome: { last: null },
+    idempotencyOutcome: { attempt: null, last: null, settled: null },
     requestId,
     fork: () => createContext(services, { ...request, requestId: `${requestId}:background` }),
   };

@@ -7,7 +7,9 @@ import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { authenticationHook, callerOf, registerDevelopmentIssuerRoutes, useAuthorization } from './auth/index.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
-import { auditSettlements } from './resolvers/Mutation/audited.js';
+import { reconcileOrphans } from './idempotency/index.js';
+import { auditSettlements, useAuditedRefusals } from './resolvers/Mutation/audited.js';
+import { orphanRestorer } from './resolvers/Mutation/reconcilers.js';
 import { explorationOptions, registerExplorationRoutes } from './exploration/index.js';
 import { registerFileRoutes } from './http/files.js';
 import { linkOrigin } from './http/linkOrigin.js';
@@ -92,6 +94,8 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
       // First: what the caller may not see is out of the operation before any other plugin plans work,
       // and its FORBIDDEN errors are in the response before others read it.
       useAuthorization<GatewayContext>(),
+      // Right after it: the mutation fields it refused leave their audit records.
+      useAuditedRefusals(),
       usePartialErrors(formatError),
       ...observability.plugins,
       ...security.plugins,
@@ -101,6 +105,8 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
   });
   await apollo.start();
   const stopAuditingSettlements = auditSettlements(services);
+  // Keys whose replica died holding them are settled by whichever replica sweeps first.
+  services.reconciler.sweep(() => reconcileOrphans(services, orphanRestorer(services)));
 
   await registerExplorationRoutes(app, config);
   app.decorateRequest('caller', null);

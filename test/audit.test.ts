@@ -196,6 +196,19 @@ function auditSuite(name: string, backend: () => Promise<AuditBackend>) {
           outcome: 'OUTCOME_UNKNOWN',
           code: 'UPSTREAM_UNAVAILABLE',
         },
+        {
+          // Refused before execution (no resolver runs), recorded all the same, with who tried and for how much.
+          label: 'forbidden',
+          send: async (id) => {
+            const writes = iqm.callsTo('/customer/payment/add', 'POST').length;
+            const caller = await stack.as({ scopes: ALL_SCOPES.filter((scope) => scope !== 'payments:write') });
+            const answer = await stack.gql(ADD_PAYMENT, { input: { ...input, idempotencyKey: newKey('forbidden') } }, { ...caller, 'x-request-id': id });
+            expect(answer.errors?.map((error) => error.extensions?.['code'])).toEqual(['FORBIDDEN']);
+            expect(iqm.callsTo('/customer/payment/add', 'POST').length).toBe(writes);
+          },
+          outcome: 'REFUSED',
+          code: 'FORBIDDEN',
+        },
       ];
       for (const { label, send, outcome, code } of cases) {
         const id = requestId(label);
@@ -203,7 +216,8 @@ function auditSuite(name: string, backend: () => Promise<AuditBackend>) {
         const records = await byRequest(id);
         expect(records.map((record) => record.outcome), label).toEqual(['ATTEMPTED', outcome]);
         expect(records[1]!.code, label).toBe(code);
-        expect(records[1]!.mutation).toBe('addPayment');
+        const amount = { reuse: '8', invalid: '0' }[label] ?? '7';
+        expect(records[1]!).toMatchObject({ mutation: 'addPayment', amount, targetIds: [customerGid(NORTHWIND)], attemptId: records[0]!.attemptId });
       }
     });
 

@@ -10,6 +10,7 @@ import { idempotencyStoreKey, type IdempotencySettlement } from '../src/idempote
 import { TEST_TENANT } from './helpers/auth.js';
 import { FaultProxy, pathMatches, type ProxyFault } from './helpers/faultProxy.js';
 import { customerGid, invoiceGid } from './helpers/iqm.js';
+import { MemoryAuditStore } from './helpers/memoryAuditStore.js';
 import { startStack, type GraphQLResponse, type TestStack } from './helpers/stack.js';
 
 /**
@@ -259,6 +260,21 @@ describe('Money moves once: the fault catalogue through a TCP fault proxy', () =
       expect(await record('payInvoice', 'background-applied')).toMatchObject({ state: 'completed' });
       expect(await record('payInvoice', 'background-not-applied')).toBeNull();
       expect(await record('offerCredit', 'background-unknown')).toMatchObject({ state: 'outcome_unknown' });
+
+      // The trail tells each attempt's end under its own attemptId and request, the settlement included.
+      const audit = gateway.services.audit;
+      if (!(audit instanceof MemoryAuditStore)) throw new Error('the stack keeps its audit trail in test memory');
+      const story = (key: string) => audit.records.filter((entry) => entry.idempotencyKey === key);
+      for (const [key, settled] of [['background-applied', 'RECONCILED_APPLIED'], ['background-not-applied', 'RECONCILED_NOT_APPLIED']] as const) {
+        const [attempted, ...rest] = story(key);
+        expect(rest.map(({ outcome }) => outcome)).toEqual(['OUTCOME_UNKNOWN', settled]);
+        for (const entry of rest) expect(entry).toMatchObject({ attemptId: attempted!.attemptId, requestId: attempted!.requestId, amount: '10', currency: 'USD', targetIds: attempted!.targetIds, inputDigest: attempted!.inputDigest });
+      }
+      // Applied: the invoice and the payment its marker was found on; not applied: nothing was made.
+      const typesOf = (ids: readonly string[]) => ids.map((id) => Buffer.from(id, 'base64url').toString('utf8').split(':')[0]).sort();
+      expect(typesOf(story('background-applied').at(-1)!.upstreamIds)).toEqual(['IqmInvoice', 'IqmPayment']);
+      expect(story('background-not-applied').at(-1)!.upstreamIds).toEqual([]);
+      expect(story('background-unknown').map(({ outcome }) => outcome)).toEqual(['ATTEMPTED', 'OUTCOME_UNKNOWN']);
     } finally {
       unsubscribe();
     }

@@ -2,12 +2,13 @@ import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionKeyOf } from '../src/auth/index.js';
 import { OTHER_TEST_TENANT, TEST_TENANT } from './helpers/auth.js';
-import { decodePayload, encodePayload, fingerprintOf, IdempotencyStoreFullError, idempotencyStoreKey, MemoryIdempotencyStore } from '../src/idempotency/index.js';
+import { decodePayload, encodePayload, encodeRecovery, fingerprintOf, IdempotencyStoreFullError, idempotencyStoreKey, MemoryIdempotencyStore } from '../src/idempotency/index.js';
 import type { IqmSimulator } from '../src/upstreams/iqm/index.js';
 import type { SimInvoice } from '../src/upstreams/iqm/simulatorState.js';
 import { toDecimal } from '../src/domain/money.js';
 import { IQMETRIX_DEMO_CUSTOMERS } from '../src/upstreams/iqmetrix/index.js';
-import { customerGid, invoiceGid } from './helpers/iqm.js';
+import { customerGid, invoiceGid, paymentGid } from './helpers/iqm.js';
+import { MemoryAuditStore } from './helpers/memoryAuditStore.js';
 import { startStack, type TestStack } from './helpers/stack.js';
 
 interface UserError {
@@ -66,6 +67,12 @@ describe('Idempotency: money moves once (in-memory store)', () => {
   const unpaidInvoice = (owId: number) => freshUnpaidInvoice(iqm, owId);
   const paymentsOn = (invoiceId: number) => [...iqm.state.payments.values()].filter((payment) => payment.invoiceId === invoiceId);
   const payPosts = () => iqm.callsTo('/pay-invoice', 'POST').length;
+  /** The audit records of one idempotency key, oldest first (the stack keeps its trail in test memory). */
+  const trailOf = (idempotencyKey: string) => {
+    const audit = stack.services.audit;
+    if (!(audit instanceof MemoryAuditStore)) throw new Error('the stack keeps its audit trail in test memory');
+    return audit.records.filter((record) => record.idempotencyKey === idempotencyKey);
+  };
 
   it('replays the stored answer for the same key and input: field for field equal, IQM written once', async () => {
     const invoice = unpaidInvoice(200101);
@@ -200,6 +207,138 @@ describe('Idempotency: money moves once (in-memory store)', () => {
     expect(await stack.gql<PayAnswer>(PAY, { input })).toEqual(retry);
     expect(paymentsOn(invoice.invoiceId)).toHaveLength(1);
     expect(payPosts() - posts).toBe(1);
+
+    // The trail: the attempt that sent the payment ends OUTCOME_UNKNOWN, then RECONCILED_APPLIED under its
+    // own attemptId, naming the invoice and the payment found by its marker; once, whoever reconciled it.
+    const trail = trailOf(input.idempotencyKey);
+    const sender = trail.find((record) => record.outcome === 'OUTCOME_UNKNOWN')!;
+    const settlements = trail.filter((record) => record.outcome === 'RECONCILED_APPLIED');
+    expect(settlements).toHaveLength(1);
+    expect(settlements[0]).toMatchObject({ attemptId: sender.attemptId, amount: '3', currency: 'USD', targetIds: [input.invoiceId] });
+    expect(new Set(settlements[0]!.upstreamIds)).toEqual(new Set([input.invoiceId, paymentGid(200103, paymentsOn(invoice.invoiceId)[0]!.paymentId)]));
+    expect(trail.filter((record) => record.outcome === 'ACCEPTED')).toEqual([]);
+    // Every call has its outcome; the calls answered with the payment are replays.
+    const attempts = trail.filter((record) => record.outcome === 'ATTEMPTED');
+    expect(attempts).toHaveLength(52);
+    for (const { attemptId } of attempts) expect(trail.filter((record) => record.attemptId === attemptId && record.outcome !== 'ATTEMPTED' && record.outcome !== 'RECONCILED_APPLIED')).toHaveLength(1);
+    expect(trail.filter((record) => record.outcome === 'REPLAYED').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('after a replica died holding the key, the retry proves the write absent, records that, and pays once under its own attempt', async () => {
+    const invoice = unpaidInvoice(200102);
+    // Every field the resolver sees (paymentType has a default), so the fingerprint below is the gateway's.
+    const input = { invoiceId: invoiceGid(200102, invoice.invoiceId), amount: '4.00', paymentType: 'AGAINST_INVOICE', idempotencyKey: newKey('dead-holder') };
+    const scope = partitionKeyOf(TEST_TENANT, stack.issuer!.issuer, 'test-user');
+    // What a replica killed right after claiming leaves behind: a claim whose lease has lapsed (0 ms here).
+    const fingerprint = fingerprintOf({ ...input, amount: new Decimal(input.amount) });
+    expect(await stack.services.idempotency.claim(idempotencyStoreKey(scope, 'payInvoice', input.idempotencyKey), fingerprint, 0, 60_000, { attempt: 'attempt-of-the-dead-replica' })).toMatchObject({ claimed: true });
+    const posts = payPosts();
+    const answer = await stack.gql<PayAnswer>(PAY, { input });
+    expect(answer.data!.payInvoice).toMatchObject({ invoice: { paid: { amount: '4' } }, userErrors: [] });
+    expect(payPosts() - posts).toBe(1);
+    const [payment] = paymentsOn(invoice.invoiceId);
+    const trail = trailOf(input.idempotencyKey);
+    expect(trail.map(({ outcome }) => outcome)).toEqual(['ATTEMPTED', 'RECONCILED_NOT_APPLIED', 'ACCEPTED']);
+    expect(trail[1]).toMatchObject({ attemptId: 'attempt-of-the-dead-replica', requestId: trail[0]!.requestId, upstreamIds: [] });
+    expect(trail[2]).toMatchObject({ attemptId: trail[0]!.attemptId, upstreamIds: [input.invoiceId] });
+    expect(payment).toBeDefined();
+    // Had this call died too while paying, whoever reconciles next must name this call, not the dead one.
+    expect(await stack.services.idempotency.peek(idempotencyStoreKey(scope, 'payInvoice', input.idempotencyKey))).toMatchObject({ state: 'completed' });
+  });
+
+  it('an empty client transactionId carries the marker instead, so a payment whose answer was lost is found, not paid again', async () => {
+    const invoice = unpaidInvoice(200103);
+    const input = { invoiceId: invoiceGid(200103, invoice.invoiceId), amount: '6.00', transactionId: '', idempotencyKey: newKey('blank-transaction') };
+    iqm.injectFault({ route: '/pay-invoice', method: 'POST', times: 1, fault: { kind: 'resetAfterApply' } });
+    const first = await stack.gql<PayAnswer>(PAY, { input });
+    iqm.clearFaults();
+    expect(first.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(paymentsOn(invoice.invoiceId)).toHaveLength(1);
+    // Older than IDEMPOTENCY_RECONCILE_DELAY_MS (set back through the store rather than waited for): absence would now count.
+    const key = idempotencyStoreKey(partitionKeyOf(TEST_TENANT, stack.issuer!.issuer, 'test-user'), 'payInvoice', input.idempotencyKey);
+    const blocked = await stack.services.idempotency.peek(key);
+    if (blocked?.state !== 'outcome_unknown') throw new Error(`expected an unknown outcome, got ${JSON.stringify(blocked)}`);
+    const token = await stack.services.idempotency.takeOver(key, blocked.fingerprint, 60_000, 60_000);
+    expect(await stack.services.idempotency.settle(key, token!, { ...blocked, sentAt: 0 }, 60_000)).toBe(true);
+    const retry = await stack.gql<PayAnswer>(PAY, { input });
+    expect(retry.data!.payInvoice).toMatchObject({ invoice: { paid: { amount: '6' } }, userErrors: [] });
+    expect(paymentsOn(invoice.invoiceId)).toHaveLength(1);
+  });
+
+  it('the orphan sweep settles a key whose holder died after IQM applied it, for a client that never retries', async () => {
+    const invoice = unpaidInvoice(200101);
+    const input = { invoiceId: invoiceGid(200101, invoice.invoiceId), amount: '7.00', idempotencyKey: newKey('orphan-applied') };
+    iqm.injectFault({ route: '/pay-invoice', method: 'POST', times: 1, fault: { kind: 'resetAfterApply' } });
+    const first = await stack.gql<PayAnswer>(PAY, { input }, { 'x-request-id': 'orphan-holder' });
+    iqm.clearFaults();
+    expect(first.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    // What a replica killed after sending leaves: the same claim, its lease lapsed (0 ms), its holder named.
+    const store = stack.services.idempotency;
+    const key = idempotencyStoreKey(partitionKeyOf(TEST_TENANT, stack.issuer!.issuer, 'test-user'), 'payInvoice', input.idempotencyKey);
+    const left = await store.peek(key);
+    if (left?.state !== 'outcome_unknown' || left.recovery === undefined) throw new Error(`expected an unknown outcome with its recovery, got ${JSON.stringify(left)}`);
+    expect(await store.release(key, (await store.takeOver(key, left.fingerprint, 60_000, 60_000))!)).toBe(true);
+    expect(await store.claim(key, left.fingerprint, 0, 60_000, { attempt: left.attempt!, recovery: left.recovery })).toMatchObject({ claimed: true });
+    expect(await store.orphans(10)).toEqual([key]);
+
+    const posts = payPosts();
+    await stack.services.reconciler.sweepNow();
+    expect(payPosts()).toBe(posts);
+    expect(await store.peek(key)).toMatchObject({ state: 'completed' });
+    expect(await store.orphans(10)).toEqual([]);
+    const [payment] = paymentsOn(invoice.invoiceId);
+    const trail = trailOf(input.idempotencyKey);
+    expect(trail.map(({ outcome }) => outcome)).toEqual(['ATTEMPTED', 'OUTCOME_UNKNOWN', 'RECONCILED_APPLIED']);
+    expect(trail[2]).toMatchObject({ attemptId: trail[0]!.attemptId, requestId: 'orphan-holder', amount: '7', currency: 'USD', targetIds: [input.invoiceId], inputDigest: trail[0]!.inputDigest });
+    expect(new Set(trail[2]!.upstreamIds)).toEqual(new Set([input.invoiceId, paymentGid(200101, payment!.paymentId)]));
+    // The client that comes back after all gets the payment, nothing sent.
+    const retry = await stack.gql<PayAnswer>(PAY, { input });
+    expect(retry.data!.payInvoice).toMatchObject({ invoice: { paid: { amount: '7' } }, userErrors: [] });
+    expect(paymentsOn(invoice.invoiceId)).toHaveLength(1);
+  });
+
+  it('the orphan sweep gives a dead holder of a key that cannot be reconciled its end: OUTCOME_UNKNOWN, the key blocked', async () => {
+    const store = stack.services.idempotency;
+    const idempotencyKey = newKey('orphan-blocked');
+    const key = idempotencyStoreKey(partitionKeyOf(TEST_TENANT, stack.issuer!.issuer, 'test-user'), 'addPayment', idempotencyKey);
+    const input = { idempotencyKey, customerId: customerGid(200102), amount: new Decimal('8.00'), paidOn: '2026-10-01', mode: 'CHEQUE', type: 'AS_FUND', transactionId: 'TX-orphan' };
+    const recovery = encodeRecovery({ mutation: 'addPayment', input, tenantId: TEST_TENANT, subject: 'test-user', issuer: stack.issuer!.issuer, client: { name: 'books', version: '2' }, requestId: 'dead-request' });
+    expect(await store.claim(key, 'fp', 0, 60_000, { attempt: 'dead-add-payment', recovery })).toMatchObject({ claimed: true });
+    await stack.services.reconciler.sweepNow();
+    // Blocked for good, so the input is not kept with it.
+    expect(await store.peek(key)).toEqual({ state: 'outcome_unknown', fingerprint: 'fp', sentAt: 0, attempt: 'dead-add-payment' });
+    expect(await store.orphans(10)).toEqual([]);
+    expect(trailOf(idempotencyKey)).toEqual([
+      expect.objectContaining({ attemptId: 'dead-add-payment', outcome: 'OUTCOME_UNKNOWN', requestId: 'dead-request', mutation: 'addPayment', amount: '8', clientName: 'books', targetIds: [customerGid(200102)] }),
+    ]);
+  });
+
+  it('a refund sent again after its first attempt proved absent counts for four eyes: its initiator cannot approve it', async () => {
+    const input = { customerId: customerGid(200101), amount: '2.22', paidOn: '2026-10-09', mode: 'TO_FUNDS', refundReason: 'resent', idempotencyKey: newKey('refund-resent') };
+    const INITIATE = `mutation($input: InitiateRefundInput!) { initiateRefund(input: $input) { payment { id status } userErrors { code } } }`;
+    // A proxy's 503 after the send, though the refund was not applied: the key is blocked until reconciled.
+    iqm.injectFault({ route: '/customer/payment/refund', method: 'POST', times: 1, fault: { kind: 'respond', status: 503, body: { message: 'busy' } } });
+    const first = await stack.gql(INITIATE, { input });
+    iqm.clearFaults();
+    expect(first.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    // The attempt is made older than IDEMPOTENCY_RECONCILE_DELAY_MS through the store, rather than waited for.
+    const key = idempotencyStoreKey(partitionKeyOf(TEST_TENANT, stack.issuer!.issuer, 'test-user'), 'initiateRefund', input.idempotencyKey);
+    const blocked = await stack.services.idempotency.peek(key);
+    if (blocked?.state !== 'outcome_unknown') throw new Error(`expected an unknown outcome, got ${JSON.stringify(blocked)}`);
+    const token = await stack.services.idempotency.takeOver(key, blocked.fingerprint, 60_000, 60_000);
+    expect(await stack.services.idempotency.settle(key, token!, { ...blocked, sentAt: 0 }, 60_000)).toBe(true);
+
+    const resent = await stack.gql<{ initiateRefund: { payment: { id: string; status: string } } }>(INITIATE, { input });
+    expect(resent.data!.initiateRefund.payment.status).toBe('PROCESSING');
+    const trail = trailOf(input.idempotencyKey);
+    expect(trail.map(({ outcome }) => outcome)).toEqual(['ATTEMPTED', 'OUTCOME_UNKNOWN', 'ATTEMPTED', 'RECONCILED_NOT_APPLIED', 'ACCEPTED']);
+    expect(trail[3]!.attemptId).toBe(trail[0]!.attemptId);
+    expect(trail[4]!.upstreamIds).toEqual([resent.data!.initiateRefund.payment.id]);
+    const approval = await stack.gql<{ approveRefund: { userErrors: { code: string }[] } }>(
+      `mutation($input: ApproveRefundInput!) { approveRefund(input: $input) { payment { status } userErrors { code } } }`,
+      { input: { paymentId: resent.data!.initiateRefund.payment.id, actionNote: 'self', idempotencyKey: newKey('self-approval') } },
+    );
+    expect(approval.data!.approveRefund.userErrors.map(({ code }) => code)).toEqual(['FOUR_EYES_REQUIRED']);
   });
 
   it('keeps the key blocked after a 503 that followed the send: a proxy answers 503 after the upstream applied a write', async () => {
@@ -548,16 +687,18 @@ describe('Idempotency: payload codec and fingerprint', () => {
   it('the memory store turns a lapsed claim into an unknown outcome (never a free key), hands it to one reconciler, and refuses a stranger', async () => {
     let now = 1_000;
     const store = new MemoryIdempotencyStore(10, () => now);
-    const first = await store.claim('k', 'fp', 100, 5_000);
+    const first = await store.claim('k', 'fp', 100, 5_000, { attempt: 'attempt-1' });
     if (!first.claimed) throw new Error('expected the claim');
-    expect(await store.claim('k', 'fp', 100, 5_000)).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'fp', token: first.token } });
+    expect(await store.claim('k', 'fp', 100, 5_000)).toEqual({ claimed: false, existing: { state: 'in_progress', fingerprint: 'fp', token: first.token, attempt: 'attempt-1' } });
     expect(await store.takeOver('k', 'fp', 100, 5_000)).toBeNull();
     now += 100;
-    // The holder may have sent its write before dying: the key is not free, it is to be reconciled.
-    expect(await store.claim('k', 'fp', 100, 5_000)).toEqual({ claimed: false, existing: { state: 'outcome_unknown', fingerprint: 'fp', sentAt: 0 } });
+    // The holder may have sent its write before dying: the key is not free, it is to be reconciled, and it names the holder's attempt.
+    expect(await store.claim('k', 'fp', 100, 5_000)).toEqual({ claimed: false, existing: { state: 'outcome_unknown', fingerprint: 'fp', sentAt: 0, attempt: 'attempt-1' } });
     expect(await store.takeOver('k', 'other-input', 100, 5_000)).toBeNull();
     const reconciler = await store.takeOver('k', 'fp', 100, 5_000);
     expect(reconciler).toEqual(expect.any(String));
+    // The reconciler holds the key under the attempt it is settling.
+    expect(await store.peek('k')).toEqual({ state: 'in_progress', fingerprint: 'fp', token: reconciler, attempt: 'attempt-1' });
     expect(await store.takeOver('k', 'fp', 100, 5_000)).toBeNull();
     expect(await store.settle('k', first.token, { state: 'completed', fingerprint: 'fp', payload: '{}' }, 1_000)).toBe(false);
     expect(await store.release('k', 'not-the-token')).toBe(false);

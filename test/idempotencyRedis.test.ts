@@ -175,17 +175,26 @@ describe('Idempotency: Redis store shared by gateway replicas', () => {
       expect(await client.exists(REDIS_KEY_PREFIX + 'store-test:b')).toBe(0);
 
       // A claim whose lease lapsed (its replica died) reads as an unknown outcome, and one reconciler takes it over.
-      const dead = await store.claim('store-test:c', 'fp', 1, 60_000);
+      // It names the dead holder (its attempt and recovery), and so does the reconciler's claim.
+      const holder = { attempt: 'attempt-of-the-dead', recovery: '{"opaque":"to the store"}' };
+      const dead = await store.claim('store-test:c', 'fp', 1, 60_000, holder);
       if (!dead.claimed) throw new Error('expected the claim');
       await client.del(`${REDIS_KEY_PREFIX}lease:store-test:c`);
-      expect(await store.claim('store-test:c', 'fp', 10_000, 60_000)).toEqual({ claimed: false, existing: { state: 'outcome_unknown', fingerprint: 'fp', sentAt: 0 } });
+      expect(await store.claim('store-test:c', 'fp', 10_000, 60_000)).toEqual({ claimed: false, existing: { state: 'outcome_unknown', fingerprint: 'fp', sentAt: 0, ...holder } });
       expect(await store.takeOver('store-test:c', 'other', 10_000, 60_000)).toBeNull();
       const reconciler = await store.takeOver('store-test:c', 'fp', 10_000, 60_000);
       expect(reconciler).toEqual(expect.any(String));
+      expect(await store.peek('store-test:c')).toEqual({ state: 'in_progress', fingerprint: 'fp', token: reconciler, ...holder });
+      // Held under a live lease: not an orphan until that lapses too.
+      expect(await store.orphans(10)).toEqual([]);
       expect(await store.takeOver('store-test:c', 'fp', 10_000, 60_000)).toBeNull();
       expect(await store.settle('store-test:c', dead.token, { state: 'completed', fingerprint: 'fp', payload: '{}' }, 60_000)).toBe(false);
-      expect(await store.release('store-test:c', reconciler!)).toBe(true);
-      expect(await client.exists(REDIS_KEY_PREFIX + 'store-test:c', `${REDIS_KEY_PREFIX}lease:store-test:c`)).toBe(0);
+      // An unknown outcome whose reconciliation is overdue at once is listed; a release unlists it, and the index goes.
+      expect(await store.settle('store-test:c', reconciler!, { state: 'outcome_unknown', fingerprint: 'fp', sentAt: 5, ...holder }, 60_000, 0)).toBe(true);
+      expect(await store.orphans(10)).toEqual(['store-test:c']);
+      const sweeper = await store.takeOver('store-test:c', 'fp', 10_000, 60_000);
+      expect(await store.release('store-test:c', sweeper!)).toBe(true);
+      expect(await client.exists(REDIS_KEY_PREFIX + 'store-test:c', `${REDIS_KEY_PREFIX}lease:store-test:c`, `${REDIS_KEY_PREFIX}orphans`)).toBe(0);
     } finally {
       await store.close();
     }

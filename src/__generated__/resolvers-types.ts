@@ -168,13 +168,13 @@ export type AuditOutcome =
   | 'FAILED'
   /** A write was sent and no usable answer came back: the money may have moved. */
   | 'OUTCOME_UNKNOWN'
-  /** An earlier unknown outcome was settled from upstream evidence: the write was applied. */
+  /** The unknown outcome of the attempt with this record's attemptId was settled from upstream evidence: the write was applied (upstreamIds name what was found). */
   | 'RECONCILED_APPLIED'
-  /** An earlier unknown outcome was settled from upstream evidence: the write was not applied. */
+  /** The unknown outcome of the attempt with this record's attemptId was settled from upstream evidence: the write was not applied. */
   | 'RECONCILED_NOT_APPLIED'
-  /** Nothing changed: a userError (invalid input, a business rule, four eyes, an idempotency refusal); `code` names it. */
+  /** Nothing changed: a userError (invalid input, a business rule, four eyes, an idempotency refusal), or the caller's scopes do not allow the mutation (FORBIDDEN); `code` names it. */
   | 'REFUSED'
-  /** The stored answer of an earlier call with the same idempotency key; nothing was sent. */
+  /** The answer of an earlier call with the same idempotency key (stored, or its object found at the upstream); nothing was sent. */
   | 'REPLAYED';
 
 /** One fact of the audit trail. Records are never changed; each carries the hash of the one before it (per tenant). */
@@ -189,7 +189,7 @@ export type AuditRecord = {
   clientName?: Maybe<Scalars['String']['output']>;
   /** apollographql-client-version, as sent. */
   clientVersion?: Maybe<Scalars['String']['output']>;
-  /** The userError code (REFUSED) or error code (FAILED). */
+  /** The userError code or FORBIDDEN (REFUSED), or the error code (FAILED, OUTCOME_UNKNOWN). */
   code?: Maybe<Scalars['String']['output']>;
   /** The amount's currency; null when the input does not determine it (Intact amounts are in the account's currency). */
   currency?: Maybe<Scalars['CurrencyCode']['output']>;

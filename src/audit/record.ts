@@ -10,10 +10,13 @@ import { createHash } from 'node:crypto';
  * - `ATTEMPTED`: written before the mutation ran (nothing was sent yet); the outcome record follows;
  * - `ACCEPTED`: the mutation did what was asked;
  * - `REFUSED`: nothing changed: a userError (input, business rule, four eyes, idempotency refusal), `code` names it;
+ *   or the caller's scopes do not allow the mutation (`FORBIDDEN`, recorded though no resolver ran);
  * - `FAILED`: the mutation raised an error (`code` is its extensions.code); nothing was applied as far as is known;
- * - `REPLAYED`: the stored answer of an earlier call with the same idempotency key, nothing sent;
+ * - `REPLAYED`: the answer of an earlier call with the same idempotency key (stored, or its object found by
+ *   reconciliation), nothing sent;
  * - `OUTCOME_UNKNOWN`: a write was sent and no usable answer came: the money may have moved;
- * - `RECONCILED_APPLIED` / `RECONCILED_NOT_APPLIED`: an earlier unknown outcome settled from upstream evidence.
+ * - `RECONCILED_APPLIED` / `RECONCILED_NOT_APPLIED`: a settlement: the unknown outcome of the attempt whose
+ *   `attemptId` the record carries was settled from upstream evidence (by a retry, the background or the orphan sweep).
  */
 export type AuditOutcome =
   | 'ATTEMPTED'

@@ -5,7 +5,8 @@ import { GatewayError } from '../errors.js';
 import type { UpstreamCallRecord } from '../upstreams/http.js';
 import { decodePayload, encodePayload, fingerprintOf } from './codec.js';
 import type { IdempotencySettlement } from './reconciler.js';
-import { IdempotencyStoreFullError, type IdempotencyRecord } from './store.js';
+import { decodeRecovery, encodeRecovery, type Recovery } from './recovery.js';
+import { holderOf, IdempotencyStoreFullError, type FinalRecord, type Holder, type IdempotencyRecord } from './store.js';
 
 /**
  * How long a claim outlives the request's own timeout before it lapses. Upstream calls never run
@@ -22,18 +23,39 @@ const LEASE_MARGIN_MS = 5_000;
  * - `replayed`: a stored answer was returned, nothing was sent;
  * - `refused`: the key was reused, in progress, blocked or the store full (IDEMPOTENCY_* user errors), nothing was sent;
  * - `outcome_unknown`: a write was sent and its outcome is not known (the key stays blocked);
- * - `reconciled_applied`: an earlier ambiguous attempt was found at the upstream; its object is the answer, nothing was sent;
- * - `reconciled_not_applied`: an earlier ambiguous attempt provably did not apply, and this call sent
- *   the write again and got an answer (when the new attempt is itself ambiguous or refused before
- *   sending, that outcome is reported instead).
+ * - `reconciled_applied`: an earlier ambiguous attempt was found at the upstream; its object is the answer, nothing was sent.
+ * An earlier attempt this call settled (found applied, or provably not applied and then sent again
+ * by this call, whose own outcome `last` is then) is told in `settled`.
  * Background settlements (no request) go to `services.reconciler.onSettled` listeners.
  */
-export type IdempotencyOutcome = 'executed' | 'released' | 'replayed' | 'refused' | 'outcome_unknown' | 'reconciled_applied' | 'reconciled_not_applied';
+export type IdempotencyOutcome = 'executed' | 'released' | 'replayed' | 'refused' | 'outcome_unknown' | 'reconciled_applied';
+
+/** An earlier attempt whose unknown outcome a call (or the background) settled from upstream evidence. */
+export interface SettledAttempt {
+  readonly outcome: 'reconciled_applied' | 'reconciled_not_applied';
+  /** The settled attempt, as the key's record named it (IdempotencyRecord.attempt); null when it named none. */
+  readonly attempt: string | null;
+  /** The upstream objects the evidence showed (e.g. the payment carrying the marker), besides the payload's. */
+  readonly objects: readonly object[];
+}
+
+/**
+ * The guard's report channel in the request context. The caller sets `attempt` (its audit attemptId)
+ * and clears the rest before each guarded call; the guard fills `last` and `settled`.
+ */
+export interface IdempotencyReport {
+  attempt: string | null;
+  last: IdempotencyOutcome | null;
+  settled: SettledAttempt | null;
+}
 
 /** What the upstream shows about an earlier, ambiguous attempt. */
 export type ReconciliationEvidence<TPayload> =
-  /** The write was found (marker matched with amount, date and target): the answer is built from it. */
-  | { readonly found: 'applied'; readonly payload: TPayload }
+  /**
+   * The write was found (marker matched with amount, date and target): the answer is built from it.
+   * `objects`: upstream objects that show the write but are not in the payload (the audit trail names them).
+   */
+  | { readonly found: 'applied'; readonly payload: TPayload; readonly objects?: readonly object[] }
   /** The write is provably absent: the key may be used again. */
   | { readonly found: 'not_applied' }
   /** Nothing conclusive (the marker could not be written, or the evidence is contradictory). */
@@ -110,12 +132,14 @@ export async function idempotent<TPayload>(
   const log = observability.logger.child({ mutation: mutation.mutation, idempotencyKey: mutation.input.idempotencyKey });
   const outcome = context.idempotencyOutcome;
 
+  const attempt = outcome.attempt;
+  const holder: Holder = { ...(attempt === null ? {} : { attempt }), ...recoveryOf(context, mutation, log) };
   let token: string | null = null;
-  let reconciledNotApplied = false;
   try {
-    // Twice at most: a record settled or freed between our claim and our takeover is read again once.
+    // Twice at most: a record settled or freed between our claim and our takeover is read again once,
+    // and a key reconciled as not applied is released and claimed again, under this call's attempt.
     for (let round = 0; round < 2 && token === null; round += 1) {
-      const claim = await store.claim(key, fingerprint, leaseMs, retentionMs);
+      const claim = await store.claim(key, fingerprint, leaseMs, retentionMs, holder);
       if (claim.claimed) {
         token = claim.token;
         break;
@@ -127,17 +151,20 @@ export async function idempotent<TPayload>(
       }
       const takenOver = await store.takeOver(key, fingerprint, leaseMs, retentionMs);
       if (takenOver === null) continue;
-      const settled = await reconcileHeld(context, mutation, { key, token: takenOver, marker, fingerprint, sentAt: existing.sentAt });
+      const settledAttempt = existing.attempt ?? null;
+      const settled = await reconcileHeld(context, mutation, { key, token: takenOver, marker, fingerprint, sentAt: existing.sentAt, holder: holderOf(existing) });
       if (settled.kind === 'applied') {
         outcome.last = 'reconciled_applied';
+        outcome.settled = { outcome: 'reconciled_applied', attempt: settledAttempt, objects: settled.objects };
         return settled.payload;
       }
       if (settled.kind === 'blocked') {
         outcome.last = 'refused';
         return mutation.refuse([outcomeUnknown(settled.reason)]);
       }
-      token = takenOver;
-      reconciledNotApplied = true;
+      outcome.settled = { outcome: 'reconciled_not_applied', attempt: settledAttempt, objects: [] };
+      // Freed, then claimed again by this call: should it die sending, the record names this attempt.
+      await store.release(key, takenOver);
     }
     if (token === null) {
       outcome.last = 'refused';
@@ -177,13 +204,15 @@ export async function idempotent<TPayload>(
         { writes: sent.map(({ system, route, status }) => ({ system, route, status })), reconcilable: mutation.reconcile !== undefined },
         'write sent without a usable answer: key blocked until reconciled',
       );
+      // Listed as an orphan should this replica die before its background reconciliation has run.
+      const orphanAfterMs = mutation.reconcile ? config.idempotency.reconcileDelayMs + leaseMs : null;
       const written = await store
-        .settle(key, held, { state: 'outcome_unknown', fingerprint, sentAt }, retentionMs)
+        .settle(key, held, { state: 'outcome_unknown', fingerprint, sentAt, ...(mutation.reconcile ? holder : attemptOnly(holder)) }, retentionMs, orphanAfterMs)
         .catch((cause: unknown) => {
           log.error({ err: cause }, 'could not record an unknown outcome');
           return false;
         });
-      if (written && mutation.reconcile) scheduleReconciliation(context, mutation, { key, marker, fingerprint, sentAt });
+      if (written && mutation.reconcile) scheduleReconciliation(context, mutation, { key, marker, fingerprint, sentAt, holder });
     }
     throw error;
   }
@@ -200,9 +229,9 @@ export async function idempotent<TPayload>(
   } catch (cause) {
     log.error({ err: cause }, 'payload cannot be stored for replay: key blocked, outcome unknown');
   }
-  outcome.last = stored === null ? 'outcome_unknown' : reconciledNotApplied ? 'reconciled_not_applied' : 'executed';
-  const record = stored === null ? ({ state: 'outcome_unknown', fingerprint, sentAt } as const) : ({ state: 'completed', fingerprint, payload: stored } as const);
-  const written = await store.settle(key, held, record, retentionMs).catch((cause: unknown) => {
+  outcome.last = stored === null ? 'outcome_unknown' : 'executed';
+  const record: FinalRecord = stored === null ? { state: 'outcome_unknown', fingerprint, sentAt, ...attemptOnly(holder) } : { state: 'completed', fingerprint, payload: stored };
+  const written = await store.settle(key, held, record, retentionMs, null).catch((cause: unknown) => {
     log.error({ err: cause }, 'could not store the answer of an idempotent mutation');
     return false;
   });
@@ -217,10 +246,12 @@ interface HeldRecord {
   readonly fingerprint: string;
   /** When the ambiguous attempt started (0: unknown, e.g. a lapsed claim). */
   readonly sentAt: number;
+  /** Who held the key (kept when the key is given back). */
+  readonly holder: Holder;
 }
 
 type Reconciled<TPayload> =
-  | { readonly kind: 'applied'; readonly payload: TPayload }
+  | { readonly kind: 'applied'; readonly payload: TPayload; readonly objects: readonly object[] }
   /** Provably not applied; the key is still held by the token, for the caller to send again or release. */
   | { readonly kind: 'not_applied' }
   | { readonly kind: 'blocked'; readonly reason: string };
@@ -234,9 +265,11 @@ async function reconcileHeld<TPayload>(context: GatewayContext, mutation: Idempo
   const { config, idempotency: store, observability } = context.services;
   const retentionMs = config.idempotency.ttlSeconds * 1000;
   const log = observability.logger.child({ mutation: mutation.mutation, idempotencyKey: mutation.input.idempotencyKey });
-  const giveBack = async (reason: string): Promise<Reconciled<TPayload>> => {
+  // `retryable`: a later orphan sweep may learn more (the upstream was unreadable, or too little time
+  // passed), so the key keeps its place in the orphan index; otherwise it leaves it.
+  const giveBack = async (reason: string, retryable: boolean): Promise<Reconciled<TPayload>> => {
     await store
-      .settle(held.key, held.token, { state: 'outcome_unknown', fingerprint: held.fingerprint, sentAt: held.sentAt }, retentionMs)
+      .settle(held.key, held.token, { state: 'outcome_unknown', fingerprint: held.fingerprint, sentAt: held.sentAt, ...(retryable ? held.holder : attemptOnly(held.holder)) }, retentionMs, retryable ? undefined : null)
       .catch((cause: unknown) => log.error({ err: cause }, 'could not give back an unknown outcome'));
     return { kind: 'blocked', reason };
   };
@@ -245,7 +278,7 @@ async function reconcileHeld<TPayload>(context: GatewayContext, mutation: Idempo
     evidence = await mutation.reconcile!(context, held.marker);
   } catch (error) {
     log.warn({ err: error }, 'reconciliation could not read the upstream: key stays blocked');
-    return giveBack('the gateway could not yet check the upstream for it; retry shortly with the same key');
+    return giveBack('the gateway could not yet check the upstream for it; retry shortly with the same key', true);
   }
   if (evidence.found === 'applied') {
     let stored: string | null = null;
@@ -256,51 +289,151 @@ async function reconcileHeld<TPayload>(context: GatewayContext, mutation: Idempo
     }
     if (stored !== null) await store.settle(held.key, held.token, { state: 'completed', fingerprint: held.fingerprint, payload: stored }, retentionMs);
     log.info('ambiguous outcome reconciled: the write was applied');
-    return { kind: 'applied', payload: evidence.payload };
+    return { kind: 'applied', payload: evidence.payload, objects: evidence.objects ?? [] };
   }
   if (evidence.found === 'not_applied') {
     if (Date.now() - held.sentAt >= config.idempotency.reconcileDelayMs) {
       log.info('ambiguous outcome reconciled: the write was not applied');
       return { kind: 'not_applied' };
     }
-    return giveBack('the upstream shows no trace of it yet, but a late write may still land; retry shortly with the same key');
+    return giveBack('the upstream shows no trace of it yet, but a late write may still land; retry shortly with the same key', true);
   }
-  return giveBack('the upstream gives no way to find the write again; check the payment before retrying with a new key');
+  return giveBack('the upstream gives no way to find the write again; check the payment before retrying with a new key', false);
 }
 
 /** Reconciles the key in the background after the configured delay, in a fork of the request's context. */
 function scheduleReconciliation<TPayload>(
   context: GatewayContext,
   mutation: IdempotentMutation<TPayload>,
-  record: { readonly key: string; readonly marker: string; readonly fingerprint: string; readonly sentAt: number },
+  record: { readonly key: string; readonly marker: string; readonly fingerprint: string; readonly sentAt: number; readonly holder: Holder },
 ): void {
   const { config, idempotency: store, reconciler } = context.services;
   const { caller, requestId } = context;
-  const settlement = (outcome: IdempotencySettlement['outcome'], payload: unknown): IdempotencySettlement => ({
-    mutation: mutation.mutation,
-    idempotencyKey: mutation.input.idempotencyKey,
-    tenantId: caller.tenant.id,
-    subject: caller.subject,
-    issuer: caller.issuer,
-    client: caller.client,
-    outcome,
-    payload,
-    requestId,
-    at: new Date(),
-  });
   reconciler.schedule(async () => {
     const retentionMs = config.idempotency.ttlSeconds * 1000;
     const token = await store.takeOver(record.key, record.fingerprint, config.requestTimeoutMs + LEASE_MARGIN_MS, retentionMs);
     // Settled, freed or being reconciled elsewhere (a retry, another replica): nothing to do here.
     if (token === null) return null;
-    const settled = await reconcileHeld(context.fork(), mutation, { ...record, token });
-    if (settled.kind === 'applied') return settlement('reconciled_applied', settled.payload);
+    const fork = context.fork();
+    const settlement = settlementFor(fork, mutation, {
+      tenantId: caller.tenant.id,
+      subject: caller.subject,
+      issuer: caller.issuer,
+      client: caller.client,
+      attempt: record.holder.attempt ?? null,
+      requestId,
+    });
+    const settled = await reconcileHeld(fork, mutation, { ...record, token });
+    if (settled.kind === 'applied') return settlement('reconciled_applied', settled.payload, settled.objects);
     if (settled.kind === 'not_applied') {
       await store.release(record.key, token);
-      return settlement('reconciled_not_applied', null);
+      return settlement('reconciled_not_applied', null, []);
     }
-    return settlement('outcome_unknown', null);
+    return settlement('outcome_unknown', null, []);
   });
+}
+
+/** Builds the settlements of one ambiguous call, reconciled in `context` (no request of its own). */
+function settlementFor(
+  context: GatewayContext,
+  mutation: IdempotentMutation<unknown>,
+  call: Pick<IdempotencySettlement, 'tenantId' | 'subject' | 'issuer' | 'client' | 'attempt' | 'requestId'>,
+): (outcome: IdempotencySettlement['outcome'], payload: unknown, objects: readonly object[]) => IdempotencySettlement {
+  return (outcome, payload, objects) => ({
+    ...call,
+    mutation: mutation.mutation,
+    idempotencyKey: mutation.input.idempotencyKey,
+    outcome,
+    payload,
+    objects,
+    input: mutation.input,
+    context,
+    at: new Date(),
+  });
+}
+
+/**
+ * A holder without its recovery: for a key no sweep will reconcile, so the input does not stay in the
+ * store for the retention period (a retry reconciles with its own input).
+ */
+function attemptOnly(holder: Holder): Holder {
+  return holder.attempt === undefined ? {} : { attempt: holder.attempt };
+}
+
+/** The recovery a claim carries (Holder.recovery), or nothing when the input cannot be stored. */
+function recoveryOf(context: GatewayContext, mutation: IdempotentMutation<unknown>, log: GatewayContext['services']['observability']['logger']): Holder {
+  const { caller } = context;
+  try {
+    const recovery = encodeRecovery({
+      mutation: mutation.mutation,
+      input: mutation.input,
+      tenantId: caller.tenant.id,
+      subject: caller.subject,
+      issuer: caller.issuer,
+      client: caller.client,
+      requestId: context.requestId,
+    });
+    return { recovery };
+  } catch (error) {
+    log.warn({ err: error }, 'the input cannot be kept with the key: should this replica die holding it, only a retry reconciles it');
+    return {};
+  }
+}
+
+/** How the orphan sweep reaches a dead holder's tenant and mutation (wired by the server, which knows the resolvers). */
+export type OrphanRestorer = (recovery: Recovery) => {
+  /** A context acting for the holder's caller (its tenant's credentials), with no request of its own. */
+  readonly context: GatewayContext;
+  /** The mutation's reconciliation for this input; undefined where the mutation gives no way to find a write again. */
+  readonly reconcile: IdempotentMutation<unknown>['reconcile'];
+} | null;
+
+/**
+ * The orphan sweep: settles up to `limit` keys whose holder is gone — its replica died holding the
+ * claim, or before the background reconciliation of its unknown outcome ran — as that background
+ * reconciliation would have, so a client that never retries still leaves a settled record. Keys
+ * that cannot be reconciled become plain unknown outcomes (blocked, as after any ambiguous write),
+ * so the holder's attempt is given an end too. Only one replica takes each key (takeOver). Returns
+ * the settlements, for the reconciler's listeners.
+ */
+export async function reconcileOrphans(services: GatewayContext['services'], restore: OrphanRestorer, limit = 20): Promise<IdempotencySettlement[]> {
+  const { config, idempotency: store, observability } = services;
+  const retentionMs = config.idempotency.ttlSeconds * 1000;
+  const leaseMs = config.requestTimeoutMs + LEASE_MARGIN_MS;
+  const settlements: IdempotencySettlement[] = [];
+  for (const key of await store.orphans(limit)) {
+    const record = await store.peek(key);
+    if (!record || record.state === 'completed' || record.recovery === undefined) continue;
+    const token = await store.takeOver(key, record.fingerprint, leaseMs, retentionMs);
+    if (token === null) continue;
+    const holder = holderOf(record);
+    const sentAt = record.state === 'outcome_unknown' ? record.sentAt : 0;
+    const recovery = decodeRecovery(record.recovery);
+    const restored = recovery && restore(recovery);
+    const log = observability.logger.child({ mutation: recovery?.mutation, idempotencyKey: recovery?.input.idempotencyKey });
+    const block = () => store.settle(key, token, { state: 'outcome_unknown', fingerprint: record.fingerprint, sentAt, ...attemptOnly(holder) }, retentionMs, null);
+    if (!recovery || !restored) {
+      log.error({ tenant: recovery?.tenantId }, 'an orphaned idempotency key cannot be restored (unreadable, or its tenant is gone): it stays blocked');
+      await block();
+      continue;
+    }
+    const mutation: IdempotentMutation<unknown> = { mutation: recovery.mutation, input: recovery.input, refuse: () => null, reconcile: restored.reconcile };
+    const { tenantId, subject, issuer, client, requestId } = recovery;
+    const settlement = settlementFor(restored.context, mutation, { tenantId, subject, issuer, client, requestId, attempt: holder.attempt ?? null });
+    if (!restored.reconcile) {
+      log.warn('a replica died holding this key and the write cannot be looked for: it stays blocked (IDEMPOTENCY_OUTCOME_UNKNOWN)');
+      await block();
+      settlements.push(settlement('outcome_unknown', null, []));
+      continue;
+    }
+    const settled = await reconcileHeld(restored.context, mutation, { key, token, marker: idempotencyMarker(key), fingerprint: record.fingerprint, sentAt, holder });
+    if (settled.kind === 'applied') settlements.push(settlement('reconciled_applied', settled.payload, settled.objects));
+    else if (settled.kind === 'not_applied') {
+      await store.release(key, token);
+      settlements.push(settlement('reconciled_not_applied', null, []));
+    } else settlements.push(settlement('outcome_unknown', null, []));
+  }
+  return settlements;
 }
 
 function inProgress(): UserErrorModel {

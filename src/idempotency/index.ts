@@ -9,12 +9,17 @@ export {
   idempotencyMarker,
   idempotencyStoreKey,
   IdempotencyStoreUnavailableError,
+  reconcileOrphans,
+  type OrphanRestorer,
   type IdempotencyOutcome,
+  type IdempotencyReport,
   type IdempotentMutation,
   type ReconciliationEvidence,
+  type SettledAttempt,
 } from './idempotent.js';
 export { BackgroundReconciler, type IdempotencySettlement, type SettlementListener } from './reconciler.js';
 export { decodePayload, encodePayload, fingerprintOf } from './codec.js';
+export { decodeRecovery, encodeRecovery, type Recovery } from './recovery.js';
 export { MemoryIdempotencyStore } from './memoryStore.js';
 export { RedisIdempotencyStore, REDIS_KEY_PREFIX } from './redisStore.js';
 export {
@@ -22,6 +27,7 @@ export {
   parseRecord as parseIdempotencyRecord,
   type ClaimResult,
   type FinalRecord,
+  type Holder,
   type IdempotencyRecord,
   type IdempotencyStore,
 } from './store.js';

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { GatewayContext } from '../context.js';
 
 /**
  * A settlement reached without a request: the background reconciliation of an ambiguous outcome.
@@ -16,6 +17,14 @@ export interface IdempotencySettlement {
   readonly outcome: 'reconciled_applied' | 'reconciled_not_applied' | 'outcome_unknown';
   /** The payload stored for replay when applied (the domain model the mutation answers with). */
   readonly payload: unknown;
+  /** When applied: upstream objects the evidence showed that the payload does not hold (e.g. the payment carrying the marker). */
+  readonly objects: readonly object[];
+  /** The ambiguous call's attempt (its audit attemptId, as the key's record names it); null when it named none. */
+  readonly attempt: string | null;
+  /** The ambiguous call's input, its idempotency key included. */
+  readonly input: object;
+  /** The context the reconciliation ran in: a fork of the ambiguous request's (the same caller and tenant). */
+  readonly context: GatewayContext;
   /** The request id of the operation whose write was ambiguous. */
   readonly requestId: string;
   readonly at: Date;
@@ -23,9 +32,13 @@ export interface IdempotencySettlement {
 
 export type SettlementListener = (settlement: IdempotencySettlement) => void | Promise<void>;
 
+/** The orphan sweep's shortest period: with a 0 ms reconcile delay (tests) it would otherwise spin. */
+const MIN_SWEEP_INTERVAL_MS = 1_000;
+
 /**
  * Runs background reconciliations `delayMs` after an ambiguous outcome, so a client that never retries
- * still leaves a settled record, and tells every `onSettled` listener (the audit trail subscribes here).
+ * still leaves a settled record, and the periodic orphan sweep (sweep) for keys whose replica
+ * died before its own could run; tells every `onSettled` listener (the audit trail subscribes here).
  * Jobs run at most once each in this process; across replicas the store's lease (takeOver) lets only
  * one reconcile a key at a time. `close()` cancels what has not started and waits for what has.
  */
@@ -34,6 +47,8 @@ export class BackgroundReconciler {
   private readonly running = new Set<Promise<void>>();
   private readonly listeners = new Set<SettlementListener>();
   private closed = false;
+  private sweeper: { readonly timer: NodeJS.Timeout; readonly sweep: () => Promise<readonly IdempotencySettlement[]> } | null = null;
+  private sweeping: Promise<void> | null = null;
 
   constructor(
     readonly delayMs: number,
@@ -72,11 +87,41 @@ export class BackgroundReconciler {
     }
   }
 
+  /**
+   * Runs `sweep` (reconcileOrphans) every IDEMPOTENCY_RECONCILE_DELAY_MS (at least every second) until
+   * close(), never two at once; the settlements it returns go to the listeners. A failed sweep is
+   * logged; the next one tries again.
+   */
+  sweep(sweep: () => Promise<readonly IdempotencySettlement[]>): void {
+    if (this.closed || this.sweeper) return;
+    const timer = setInterval(() => void this.sweepNow(), Math.max(MIN_SWEEP_INTERVAL_MS, this.delayMs));
+    timer.unref();
+    this.sweeper = { timer, sweep };
+  }
+
+  /** Runs the sweep once now, or waits for the one running (tests and operators); nothing before sweep(). */
+  async sweepNow(): Promise<void> {
+    if (!this.sweeper) return;
+    const { sweep } = this.sweeper;
+    this.sweeping ??= (async () => {
+      try {
+        for (const settlement of await sweep()) await this.tell(settlement, 'a key orphaned by a dead replica reconciled');
+      } catch (error) {
+        this.logger.error({ err: error }, 'the orphan sweep failed; the next one tries again');
+      } finally {
+        this.sweeping = null;
+      }
+    })();
+    await this.sweeping;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    await Promise.all(this.running);
+    if (this.sweeper) clearInterval(this.sweeper.timer);
+    this.sweeper = null;
+    await Promise.all([...this.running, this.sweeping]);
   }
 
   private async run(job: () => Promise<IdempotencySettlement | null>): Promise<void> {
@@ -87,8 +132,11 @@ export class BackgroundReconciler {
       this.logger.error({ err: error }, 'background reconciliation failed: the key stays blocked until a retry reconciles it');
       return;
     }
-    if (settlement === null) return;
-    this.logger.info({ mutation: settlement.mutation, idempotencyKey: settlement.idempotencyKey, outcome: settlement.outcome }, 'ambiguous outcome reconciled in the background');
+    if (settlement !== null) await this.tell(settlement, 'ambiguous outcome reconciled in the background');
+  }
+
+  private async tell(settlement: IdempotencySettlement, message: string): Promise<void> {
+    this.logger.info({ mutation: settlement.mutation, idempotencyKey: settlement.idempotencyKey, outcome: settlement.outcome }, message);
     for (const listener of this.listeners) {
       try {
         await listener(settlement);

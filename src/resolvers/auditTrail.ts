@@ -9,7 +9,8 @@ import { BadUserInputError, GatewayError } from '../errors.js';
  * the arguments, so no filter reaches another tenant's records. Cursors are chain sequences.
  */
 export async function auditTrail(context: GatewayContext, args: QueryAuditTrailArgs): Promise<AuditRecordConnectionModel> {
-  // Enforced here until the schema's @requiresScopes directives land, so the trail is never open.
+  // The schema's @requiresScopes refuses this before execution; checked again so the trail stays closed
+  // should the directive ever be dropped from the schema.
   if (!context.caller.scopes.has('audit:read')) throw new GatewayError('auditTrail needs the audit:read scope', 'FORBIDDEN');
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 0 || limit > PAGE_SIZE_CEILING) {

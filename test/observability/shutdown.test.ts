@@ -1,19 +1,8 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { connect } from 'node:net';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IQM_DEMO_TENANTS, IqmSimulator } from '../../src/upstreams/iqm/index.js';
-import { freePort } from '../helpers/net.js';
-import { startTestIssuer, TEST_TENANT, type TestIssuer } from '../helpers/auth.js';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-type LogLine = Record<string, unknown> & { msg: string };
+import { IqmSimulator } from '../../src/upstreams/iqm/index.js';
+import { startTestIssuer, type TestIssuer } from '../helpers/auth.js';
+import { iqmGatewayEnv, launchGateway, type GatewayProcess } from '../helpers/gatewayProcess.js';
 
 /** Resolves when a TCP connection opens, rejects with the socket error (ECONNREFUSED) otherwise. */
 function connectOnce(port: number): Promise<void> {
@@ -35,70 +24,13 @@ const QUERY = /* GraphQL */ `
   }
 `;
 
-/** The running gateway process, read through its JSON log lines. */
-interface Launched {
-  readonly process: ChildProcessByStdio<null, Readable, Readable>;
-  readonly port: number;
-  readonly lines: LogLine[];
-  readonly stderr: string[];
-  readonly exited: Promise<number | null>;
-  waitForLine(test: (line: LogLine) => boolean): Promise<LogLine>;
-}
-
 let issuer: TestIssuer;
-let directoryFile: string;
 
 /** Starts `src/main.ts` as production would (its own process, its own signal handling), IQM pointing at the test's simulator. */
-async function launch(iqm: IqmSimulator, env: Record<string, string>): Promise<Launched> {
-  const port = await freePort();
-  // Real upstreams need an issuer: the process trusts the test issuer, and tokens name its one tenant.
-  const authentication = { ...issuer.env, TENANT_ID: TEST_TENANT, CUSTOMER_DIRECTORY_FILE: directoryFile };
-  const tenant = IQM_DEMO_TENANTS[0]!;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env['PATH'],
-      HOME: process.env['HOME'],
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      IQM_BASE_URL: iqm.baseUrl,
-      IQM_TOKEN: tenant.token,
-      IQM_OW_ID: String(tenant.organizationWorkspaceId),
-      ...authentication,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: LogLine[] = [];
-  const waiters: { test: (line: LogLine) => boolean; resolve: (line: LogLine) => void }[] = [];
-  createInterface({ input: child.stdout }).on('line', (text) => {
-    let line: LogLine;
-    try {
-      line = JSON.parse(text) as LogLine;
-    } catch {
-      return;
-    }
-    lines.push(line);
-    for (const waiter of waiters.filter((candidate) => candidate.test(line))) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(line);
-    }
-  });
-  const stderr: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waitForLine = (test: (line: LogLine) => boolean) =>
-    new Promise<LogLine>((resolve) => {
-      const seen = lines.find(test);
-      if (seen) resolve(seen);
-      else waiters.push({ test, resolve });
-    });
-  const ready = await Promise.race([waitForLine((line) => line.msg.startsWith('Gateway ready')), exited.then(() => null)]);
-  if (!ready) throw new Error(`the gateway did not start:\n${stderr.join('')}`);
-  expect(ready['url']).toBe(`http://127.0.0.1:${port}/graphql`);
-  return { process: child, port, lines, stderr, exited, waitForLine };
+async function launch(iqm: IqmSimulator, env: Record<string, string>): Promise<GatewayProcess> {
+  const gateway = await launchGateway({ ...(await iqmGatewayEnv(iqm, issuer)), ...env });
+  expect(gateway.lines.find((line) => line.msg.startsWith('Gateway ready'))?.['url']).toBe(`http://127.0.0.1:${gateway.port}/graphql`);
+  return gateway;
 }
 
 // Each test starts src/main.ts through tsx: about 3 s on an idle machine, up to 18 s measured at load 18 on 2 cores.
@@ -106,7 +38,7 @@ describe('Operations: graceful shutdown of the real process', { timeout: 60_000 
   const iqm = new IqmSimulator();
   /** The invoice list is held at IQM until a test lets it go: an operation stays in flight as long as needed, without timing. */
   let gate = { arrived: () => {}, released: Promise.resolve(), release: () => {} };
-  const launched: Launched[] = [];
+  const launched: GatewayProcess[] = [];
 
   function holdInvoiceList(): { arrival: Promise<void>; release: () => void } {
     let arrived = () => {};
@@ -133,14 +65,11 @@ describe('Operations: graceful shutdown of the real process', { timeout: 60_000 
     });
     await iqm.start();
     issuer = await startTestIssuer();
-    // The tenant's one customer, Northwind, by its IQM workspace.
-    directoryFile = join(await mkdtemp(join(tmpdir(), 'shutdown-test-')), 'customers.json');
-    await writeFile(directoryFile, JSON.stringify({ customers: [{ key: 'northwind', displayName: 'Northwind Traders', iqm: { workspaceId: 200101 } }] }));
   });
   afterAll(async () => {
     await issuer?.close();
     gate.release();
-    for (const { process: child } of launched) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const gateway of launched) gateway.kill();
     await iqm.stop();
   });
 

@@ -1,13 +1,24 @@
-import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
+import type { MutationApproveRefundArgs, MutationResolvers } from '../../__generated__/resolvers-types.js';
+import type { GatewayContext } from '../../context.js';
 import { consumeUpload, freshIqmPayment, invalidInput, iqmPaymentKey, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
 import { fourEyesRefusal } from './fourEyes.js';
 
 /**
- * A44: approving a refund takes the amount out of the customer's available balance. A state change,
- * so an ambiguous outcome is reconciled from the refund's status (A35): PAID → applied, still
- * PROCESSING → not applied; anything else stays unknown.
+ * How an ambiguous approveRefund is reconciled, by the refund's status (A35): PAID → applied, still
+ * PROCESSING → not applied; anything else stays unknown. Also what the orphan sweep runs (reconcilers.ts).
  */
+export function reconcileApproveRefund(input: MutationApproveRefundArgs['input']) {
+  return async (current: GatewayContext) => {
+    const key = iqmPaymentKey(current, input.paymentId);
+    if (!key || key.owId === 0) return { found: 'unknown' } as const;
+    const payment = await freshIqmPayment(current, key.owId, key.paymentId);
+    if (payment?.status === 'PAID') return { found: 'applied' as const, payload: { payment, userErrors: [] } };
+    return payment?.status === 'PROCESSING' ? ({ found: 'not_applied' } as const) : ({ found: 'unknown' } as const);
+  };
+}
+
+/** A44: approving a refund takes the amount out of the customer's available balance; four eyes apply. */
 export const approveRefund: MutationResolvers['approveRefund'] = (_root, { input }, context) =>
   idempotent(
     context,
@@ -15,13 +26,7 @@ export const approveRefund: MutationResolvers['approveRefund'] = (_root, { input
       mutation: 'approveRefund',
       input,
       refuse: (errors) => rejected({ payment: null }, errors),
-      reconcile: async (current) => {
-        const key = iqmPaymentKey(current, input.paymentId);
-        if (!key || key.owId === 0) return { found: 'unknown' } as const;
-        const payment = await freshIqmPayment(current, key.owId, key.paymentId);
-        if (payment?.status === 'PAID') return { found: 'applied' as const, payload: { payment, userErrors: [] } };
-        return payment?.status === 'PROCESSING' ? ({ found: 'not_applied' } as const) : ({ found: 'unknown' } as const);
-      },
+      reconcile: reconcileApproveRefund(input),
     },
     async () => {
       const key = iqmPaymentKey(context, input.paymentId);

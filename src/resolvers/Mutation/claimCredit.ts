@@ -1,4 +1,4 @@
-import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
+import type { MutationClaimCreditArgs, MutationResolvers } from '../../__generated__/resolvers-types.js';
 import type { GatewayContext } from '../../context.js';
 import type { CreditModel, UserErrorModel } from '../../domain/models.js';
 import { nodeFetchers } from '../Node.js';
@@ -8,10 +8,20 @@ import { idempotent } from '../../idempotency/index.js';
 const CLAIM_FIELDS = ['customerName', 'businessName', 'taxId', 'contactPersonName', 'incorporationPlace', 'address'] as const;
 
 /**
- * A33: claiming moves the credit into the claimant's balance; a revoked or claimed credit is
- * INVALID_TRANSITION. A state change, so an ambiguous outcome is reconciled from the credit's status:
- * CLAIMED → applied, UNCLAIMED → not applied, REVOKED (or gone) stays unknown.
+ * How an ambiguous claimCredit is reconciled, by the credit's status: CLAIMED → applied, UNCLAIMED →
+ * not applied, REVOKED (or gone) stays unknown. Also what the orphan sweep runs (reconcilers.ts).
  */
+export function reconcileClaimCredit(input: MutationClaimCreditArgs['input']) {
+  return async (current: GatewayContext) => {
+    const key = iqmCreditKey(current, input.creditId);
+    if (!key) return { found: 'unknown' } as const;
+    const credit = await creditNow(current, key);
+    if (credit?.status === 'CLAIMED') return { found: 'applied' as const, payload: { credit, userErrors: [] } };
+    return credit?.status === 'UNCLAIMED' ? ({ found: 'not_applied' } as const) : ({ found: 'unknown' } as const);
+  };
+}
+
+/** A33: claiming moves the credit into the claimant's balance; a revoked or claimed credit is INVALID_TRANSITION. */
 export const claimCredit: MutationResolvers['claimCredit'] = (_root, { input }, context) =>
   idempotent(
     context,
@@ -19,13 +29,7 @@ export const claimCredit: MutationResolvers['claimCredit'] = (_root, { input }, 
       mutation: 'claimCredit',
       input,
       refuse: (errors) => rejected({ credit: null }, errors),
-      reconcile: async (current) => {
-        const key = iqmCreditKey(current, input.creditId);
-        if (!key) return { found: 'unknown' } as const;
-        const credit = await creditNow(current, key);
-        if (credit?.status === 'CLAIMED') return { found: 'applied' as const, payload: { credit, userErrors: [] } };
-        return credit?.status === 'UNCLAIMED' ? ({ found: 'not_applied' } as const) : ({ found: 'unknown' } as const);
-      },
+      reconcile: reconcileClaimCredit(input),
     },
     async () => {
       const key = iqmCreditKey(context, input.creditId);

@@ -1,45 +1,56 @@
-import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
+import type { MutationCreateIqmetrixInvoiceArgs, MutationResolvers } from '../../__generated__/resolvers-types.js';
+import type { GatewayContext } from '../../context.js';
 import { Decimal } from 'decimal.js';
 import { currencyDigits, sumDecimals } from '../../domain/money.js';
 import type { UserErrorModel } from '../../domain/models.js';
 import { IQMETRIX_AMOUNT_TYPE, createInvoiceToWire, invoiceDetailFromWire } from '../../upstreams/iqmetrix/index.js';
-import { invalidInput, rejected, upstreamAmountErrors } from './support.js';
+import { clientMarkerField, invalidInput, rejected, upstreamAmountErrors } from './support.js';
 import { ownsIqmetrixCompany } from '../../auth/index.js';
 import { idempotent } from '../../idempotency/index.js';
 
 /**
+ * How an ambiguous createIqmetrixInvoice is reconciled: from the customer's invoices at that location
+ * and employee (D1, then D2 for each), the one whose Notes carry the marker and whose order lines add
+ * up to the same total. Undefined when the client's own notes took the marker's place. Also what the
+ * orphan sweep runs (reconcilers.ts).
+ */
+export function reconcileCreateIqmetrixInvoice(input: MutationCreateIqmetrixInvoiceArgs['input']) {
+  if (clientMarkerField(input.notes)) return undefined;
+  return async (current: GatewayContext, marker: string) => {
+    const companyId = input.companyId ?? current.iqmetrix.defaultCompanyId;
+    if (companyId === null || !ownsIqmetrixCompany(current, companyId)) return { found: 'unknown' } as const;
+    const summaries = await current.iqmetrix.client.invoiceSummaries(companyId, {
+      customerIds: [input.customerId],
+      locationId: input.locationId,
+      employeeId: input.employeeId,
+    });
+    const details = await Promise.all(summaries.map((summary) => current.iqmetrix.client.invoice(companyId, summary.Id)));
+    const marked = details.filter((detail) => detail?.Notes === marker);
+    if (marked.length === 0) return { found: 'not_applied' } as const;
+    const [found] = marked;
+    if (marked.length > 1 || !found) return { found: 'unknown' } as const;
+    const invoice = invoiceDetailFromWire(found, companyId, current.iqmetrix.currencyCode);
+    const lines = (orders: readonly { items: readonly { quantity: number; sellingPrice: { amount: Decimal } | Decimal }[] }[]) =>
+      sumDecimals(orders.flatMap((order) => order.items.map((item) => (Decimal.isDecimal(item.sellingPrice) ? item.sellingPrice : item.sellingPrice.amount).times(item.quantity))));
+    if (!lines(invoice.orders).equals(lines(input.orders))) return { found: 'unknown' } as const;
+    return { found: 'applied' as const, payload: { invoice: invoice.invoice, userErrors: [] } };
+  };
+}
+
+/**
  * D3: creates an iQmetrix invoice and returns it as iQmetrix stored it (201 body). Without client
  * notes, the idempotency marker goes into the invoice's `Notes`, so an ambiguous outcome is reconciled
- * from the customer's invoices at that location and employee (D1, then D2 for each): marker and lines.
+ * from the customer's invoices (reconcileCreateIqmetrixInvoice).
  */
-export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] = (_root, { input }, context) =>
-  idempotent(
+export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] = (_root, { input }, context) => {
+  const notes = clientMarkerField(input.notes);
+  return idempotent(
     context,
     {
       mutation: 'createIqmetrixInvoice',
       input,
       refuse: (errors) => rejected({ invoice: null }, errors),
-      reconcile: input.notes
-        ? undefined
-        : async (current, marker) => {
-            const companyId = input.companyId ?? current.iqmetrix.defaultCompanyId;
-            if (companyId === null || !ownsIqmetrixCompany(current, companyId)) return { found: 'unknown' } as const;
-            const summaries = await current.iqmetrix.client.invoiceSummaries(companyId, {
-              customerIds: [input.customerId],
-              locationId: input.locationId,
-              employeeId: input.employeeId,
-            });
-            const details = await Promise.all(summaries.map((summary) => current.iqmetrix.client.invoice(companyId, summary.Id)));
-            const marked = details.filter((detail) => detail?.Notes === marker);
-            if (marked.length === 0) return { found: 'not_applied' } as const;
-            const [found] = marked;
-            if (marked.length > 1 || !found) return { found: 'unknown' } as const;
-            const invoice = invoiceDetailFromWire(found, companyId, current.iqmetrix.currencyCode);
-            const lines = (orders: readonly { items: readonly { quantity: number; sellingPrice: { amount: Decimal } | Decimal }[] }[]) =>
-              sumDecimals(orders.flatMap((order) => order.items.map((item) => (Decimal.isDecimal(item.sellingPrice) ? item.sellingPrice : item.sellingPrice.amount).times(item.quantity))));
-            if (!lines(invoice.orders).equals(lines(input.orders))) return { found: 'unknown' } as const;
-            return { found: 'applied' as const, payload: { invoice: invoice.invoice, userErrors: [] } };
-          },
+      reconcile: reconcileCreateIqmetrixInvoice(input),
     },
     async (marker) => {
       const companyId = input.companyId ?? context.iqmetrix.defaultCompanyId;
@@ -78,7 +89,7 @@ export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] =
           locationId: input.locationId,
           employeeId: input.employeeId,
           printableId: input.printableId ?? null,
-          notes: input.notes ?? marker,
+          notes: notes ?? marker,
           isRefund: input.isRefund ?? false,
           originalInvoiceId: input.originalInvoiceId ?? null,
           orders: input.orders.map((order) => ({
@@ -105,3 +116,4 @@ export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] =
       return { invoice: invoiceDetailFromWire(result.invoice, companyId, context.iqmetrix.currencyCode).invoice, userErrors: [] };
     },
   );
+};

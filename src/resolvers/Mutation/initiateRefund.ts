@@ -1,29 +1,39 @@
-import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
+import type { MutationInitiateRefundArgs, MutationResolvers } from '../../__generated__/resolvers-types.js';
+import type { GatewayContext } from '../../context.js';
 import type { UserErrorModel } from '../../domain/models.js';
 import { PAYMENT_MODE_ID } from '../../upstreams/iqm/index.js';
-import { addedIqmPayment, amountErrors, consumeUpload, invalidInput, iqmCustomer, iqmPaymentByMarker, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
+import { addedIqmPayment, amountErrors, clientMarkerField, consumeUpload, invalidInput, iqmCustomer, iqmPaymentByMarker, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
+
+/**
+ * How an ambiguous initiateRefund is reconciled: from the customer's payments (A35), the one carrying
+ * the marker in its transactionId, of type REFUND, with this amount. Undefined when the client's own
+ * transactionId took the marker's place. Also what the orphan sweep runs (reconcilers.ts).
+ */
+export function reconcileInitiateRefund(input: MutationInitiateRefundArgs['input']) {
+  if (clientMarkerField(input.transactionId)) return undefined;
+  return async (current: GatewayContext, marker: string) => {
+    const target = iqmCustomer(current, input.customerId);
+    if (isUserError(target)) return { found: 'unknown' } as const;
+    const evidence = await iqmPaymentByMarker(current, target.owId, marker, (payment) => payment.type === 'REFUND' && payment.amount.amount.equals(input.amount));
+    return evidence.found === 'applied' ? { found: 'applied' as const, payload: { payment: evidence.payment, userErrors: [] } } : evidence;
+  };
+}
 
 /**
  * A43: the refund stays Processing until approveRefund (A44). Without a client transactionId, the
  * idempotency marker goes into A43's transactionId, so an ambiguous outcome is reconciled from the
- * customer's payments (A35): marker, type REFUND and amount.
+ * customer's payments (reconcileInitiateRefund).
  */
-export const initiateRefund: MutationResolvers['initiateRefund'] = (_root, { input }, context) =>
-  idempotent(
+export const initiateRefund: MutationResolvers['initiateRefund'] = (_root, { input }, context) => {
+  const transactionId = clientMarkerField(input.transactionId);
+  return idempotent(
     context,
     {
       mutation: 'initiateRefund',
       input,
       refuse: (errors) => rejected({ payment: null }, errors),
-      reconcile: input.transactionId?.trim()
-        ? undefined
-        : async (current, marker) => {
-            const target = iqmCustomer(current, input.customerId);
-            if (isUserError(target)) return { found: 'unknown' } as const;
-            const evidence = await iqmPaymentByMarker(current, target.owId, marker, (payment) => payment.type === 'REFUND' && payment.amount.amount.equals(input.amount));
-            return evidence.found === 'applied' ? { found: 'applied' as const, payload: { payment: evidence.payment, userErrors: [] } } : evidence;
-          },
+      reconcile: reconcileInitiateRefund(input),
     },
     async (marker) => {
       const errors: UserErrorModel[] = [];
@@ -40,7 +50,7 @@ export const initiateRefund: MutationResolvers['initiateRefund'] = (_root, { inp
           paymentAmount: input.amount.toFixed(),
           paymentDate: input.paidOn,
           paymentMode: PAYMENT_MODE_ID.get(input.mode)!,
-          transactionId: input.transactionId?.trim() || marker,
+          transactionId: transactionId?.trim() ?? marker,
           refundReason: input.refundReason.trim(),
         },
         staged.proof,
@@ -50,3 +60,4 @@ export const initiateRefund: MutationResolvers['initiateRefund'] = (_root, { inp
       return { payment: await addedIqmPayment(context, target.owId), userErrors: [] };
     },
   );
+};

@@ -1,29 +1,40 @@
-import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
+import type { MutationPayInvoiceArgs, MutationResolvers } from '../../__generated__/resolvers-types.js';
+import type { GatewayContext } from '../../context.js';
 import { PAYMENT_MODE_ID, PAYMENT_TYPE_ID } from '../../upstreams/iqm/index.js';
-import { amountErrors, consumeUpload, freshIqmInvoice, invalidInput, iqmInvoiceKey, iqmPaymentByMarker, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
+import { amountErrors, clientMarkerField, consumeUpload, freshIqmInvoice, invalidInput, iqmInvoiceKey, iqmPaymentByMarker, iqmUserErrors, isUserError, rejected, stagedProof } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
+
+/**
+ * How an ambiguous payInvoice is reconciled: from the customer's payments (A35), the one carrying
+ * the marker in its transactionId, on this invoice, with this amount. Undefined when the client's own
+ * transactionId took the marker's place. Also what the orphan sweep runs (reconcilers.ts).
+ */
+export function reconcilePayInvoice(input: MutationPayInvoiceArgs['input']) {
+  if (clientMarkerField(input.transactionId)) return undefined;
+  return async (current: GatewayContext, marker: string) => {
+    const key = iqmInvoiceKey(current, input.invoiceId);
+    if (!key) return { found: 'unknown' } as const;
+    const evidence = await iqmPaymentByMarker(current, key.owId, marker, (payment) => payment.invoiceId === key.invoiceId && payment.amount.amount.equals(input.amount));
+    if (evidence.found !== 'applied') return evidence;
+    // A24 answers no payment id: the payment found by its marker is named in the audit trail.
+    return { found: 'applied' as const, payload: { invoice: await freshIqmInvoice(current, key.owId, key.invoiceId), userErrors: [] }, objects: [evidence.payment] };
+  };
+}
 
 /**
  * A24: records a payment against an IQM invoice, with an optional staged proof streamed to IQM.
  * Without a client transactionId, the idempotency marker goes into A24's transactionId, so an
- * ambiguous outcome is reconciled from the customer's payments (A35): marker, invoice and amount.
+ * ambiguous outcome is reconciled from the customer's payments (reconcilePayInvoice).
  */
-export const payInvoice: MutationResolvers['payInvoice'] = (_root, { input }, context) =>
-  idempotent(
+export const payInvoice: MutationResolvers['payInvoice'] = (_root, { input }, context) => {
+  const transactionId = clientMarkerField(input.transactionId);
+  return idempotent(
     context,
     {
       mutation: 'payInvoice',
       input,
       refuse: (errors) => rejected({ invoice: null }, errors),
-      reconcile: input.transactionId
-        ? undefined
-        : async (current, marker) => {
-            const key = iqmInvoiceKey(current, input.invoiceId);
-            if (!key) return { found: 'unknown' } as const;
-            const evidence = await iqmPaymentByMarker(current, key.owId, marker, (payment) => payment.invoiceId === key.invoiceId && payment.amount.amount.equals(input.amount));
-            if (evidence.found !== 'applied') return evidence;
-            return { found: 'applied' as const, payload: { invoice: await freshIqmInvoice(current, key.owId, key.invoiceId), userErrors: [] } };
-          },
+      reconcile: reconcilePayInvoice(input),
     },
     async (marker) => {
       const key = iqmInvoiceKey(context, input.invoiceId);
@@ -44,7 +55,7 @@ export const payInvoice: MutationResolvers['payInvoice'] = (_root, { input }, co
           paymentType: PAYMENT_TYPE_ID.get(input.paymentType ?? 'AGAINST_INVOICE')!,
           paymentDate: (input.paidAt ?? context.services.now()).getTime(),
           paymentMode: input.paymentMode ? PAYMENT_MODE_ID.get(input.paymentMode) : null,
-          transactionId: input.transactionId ?? marker,
+          transactionId: transactionId ?? marker,
           bankName: input.bankName ?? null,
           isCustomerRequest: true,
         },
@@ -55,3 +66,4 @@ export const payInvoice: MutationResolvers['payInvoice'] = (_root, { input }, co
       return { invoice: await freshIqmInvoice(context, key.owId, key.invoiceId), userErrors: [] };
     },
   );
+};

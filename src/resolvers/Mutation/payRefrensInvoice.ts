@@ -1,4 +1,4 @@
-import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
+import type { MutationPayRefrensInvoiceArgs, MutationResolvers } from '../../__generated__/resolvers-types.js';
 import { currencyDigits, toDecimal } from '../../domain/money.js';
 import type { GatewayContext } from '../../context.js';
 import type { RefrensInvoiceModel, UserErrorModel } from '../../domain/models.js';
@@ -6,36 +6,45 @@ import { fromGlobalId } from '../../domain/globalId.js';
 import { parseRefrensInvoiceKey } from '../../unified/ids.js';
 import { refrensInvoicesOf } from '../../unified/otherSources.js';
 import { REFRENS_AMOUNT_TYPE, paymentFromWire } from '../../upstreams/refrens/index.js';
-import { invalidInput, rejected, upstreamAmountErrors } from './support.js';
+import { clientMarkerField, invalidInput, rejected, upstreamAmountErrors } from './support.js';
 import { idempotent } from '../../idempotency/index.js';
+
+/**
+ * How an ambiguous payRefrensInvoice is reconciled: from the invoice's payments (C2), the one not
+ * removed that carries the marker in its notes, with this amount. `refId` is not used: the
+ * documentation does not show it coming back. Undefined when the client's own notes took the marker's
+ * place. Also what the orphan sweep runs (reconcilers.ts).
+ */
+export function reconcilePayRefrensInvoice(input: MutationPayRefrensInvoiceArgs['input']) {
+  if (clientMarkerField(input.notes)) return undefined;
+  return async (current: GatewayContext, marker: string) => {
+    const target = refrensTarget(current, input.invoiceId);
+    if (!target) return { found: 'unknown' } as const;
+    const payments = (await current.refrens.client.invoicePayments(target.urlKey, target.invoiceId)).filter((payment) => payment.notes === marker && !payment.isRemoved);
+    if (payments.length === 0) return { found: 'not_applied' } as const;
+    const [payment] = payments;
+    if (payments.length > 1 || !payment || !input.amount.equals(toDecimal(payment.amount))) return { found: 'unknown' } as const;
+    return {
+      found: 'applied' as const,
+      payload: { payment: paymentFromWire(payment, target.urlKey, target.invoiceId, target.invoice.total.currencyCode), invoice: target.invoice, userErrors: [] },
+    };
+  };
+}
 
 /**
  * C1: adds a payment to a Refrens invoice and returns it with the invoice's new balance. Without
  * client notes, the idempotency marker goes into C1's `notes` (which C2 documents coming back), so an
- * ambiguous outcome is reconciled from the invoice's payments (C2): marker and amount. `refId` is not
- * used: the documentation does not show it coming back.
+ * ambiguous outcome is reconciled from the invoice's payments (reconcilePayRefrensInvoice).
  */
-export const payRefrensInvoice: MutationResolvers['payRefrensInvoice'] = (_root, { input }, context) =>
-  idempotent(
+export const payRefrensInvoice: MutationResolvers['payRefrensInvoice'] = (_root, { input }, context) => {
+  const notes = clientMarkerField(input.notes);
+  return idempotent(
     context,
     {
       mutation: 'payRefrensInvoice',
       input,
       refuse: (errors) => rejected({ payment: null, invoice: null }, errors),
-      reconcile: input.notes
-        ? undefined
-        : async (current, marker) => {
-            const target = refrensTarget(current, input.invoiceId);
-            if (!target) return { found: 'unknown' } as const;
-            const payments = (await current.refrens.client.invoicePayments(target.urlKey, target.invoiceId)).filter((payment) => payment.notes === marker && !payment.isRemoved);
-            if (payments.length === 0) return { found: 'not_applied' } as const;
-            const [payment] = payments;
-            if (payments.length > 1 || !payment || !input.amount.equals(toDecimal(payment.amount))) return { found: 'unknown' } as const;
-            return {
-              found: 'applied' as const,
-              payload: { payment: paymentFromWire(payment, target.urlKey, target.invoiceId, target.invoice.total.currencyCode), invoice: target.invoice, userErrors: [] },
-            };
-          },
+      reconcile: reconcilePayRefrensInvoice(input),
     },
     async (marker) => {
       const empty = { payment: null, invoice: null };
@@ -59,7 +68,7 @@ export const payRefrensInvoice: MutationResolvers['payRefrensInvoice'] = (_root,
         transactionCharge: input.transactionCharge ?? null,
         method: input.method,
         paidAt: input.paidAt ?? null,
-        notes: input.notes ?? marker,
+        notes: notes ?? marker,
         reference: input.reference ?? null,
       });
       if (!result.ok) {
@@ -77,6 +86,7 @@ export const payRefrensInvoice: MutationResolvers['payRefrensInvoice'] = (_root,
       };
     },
   );
+};
 
 /** The Refrens invoice a global id names, when it belongs to the caller's customer directory. */
 function refrensTarget(context: GatewayContext, id: string): { urlKey: string; invoiceId: string; invoice: RefrensInvoiceModel } | null {

@@ -7,6 +7,16 @@ import { customerFromGlobalId } from '../../unified/customers.js';
 import { parseIqmKey } from '../../unified/ids.js';
 import { IQM_AMOUNT_TYPE, type IqmProofFile, type IqmWriteResult } from '../../upstreams/iqm/index.js';
 
+/**
+ * The client's own value for a field the idempotency marker may take (a transaction id, notes); null
+ * when absent or blank. The marker goes exactly where this is null, and the write is reconcilable
+ * exactly then: a blank value sent as is would carry no marker, and a search for the marker would
+ * wrongly prove the write absent.
+ */
+export function clientMarkerField(value: string | null | undefined): string | null {
+  return value?.trim() ? value : null;
+}
+
 /** The payload of a mutation that changed nothing. */
 export function rejected<T extends object>(payload: T, userErrors: UserErrorModel[]): T & { userErrors: UserErrorModel[] } {
   return { ...payload, userErrors };
