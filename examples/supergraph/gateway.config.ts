@@ -16,8 +16,8 @@ import { propagatedHeaders } from './routers/headers.js';
  *   the apollographql-client-* headers, traceparent/tracestate and x-request-id (routers/headers.ts).
  * - Subgraph errors reach the client with their own `extensions` (code, system) and the subgraph's
  *   name in `extensions.serviceName` — only these two subgraphs are behind this router.
- * - Timeouts: 30 s per subgraph fetch, above the finance gateway's own REQUEST_TIMEOUT_MS (10 s),
- *   so the gateway answers its partial data before the router gives up.
+ * - Timeouts: 35 s per subgraph fetch, above the finance gateway's own REQUEST_TIMEOUT_MS (30 s by
+ *   default), so the gateway answers its partial data before the router gives up; 40 s per request.
  */
 
 export interface FinanceGatewayConfigOptions {
@@ -28,11 +28,11 @@ export interface FinanceGatewayConfigOptions {
   readonly jwksUrl: string;
   /** Subgraph name → URL, replacing the supergraph's routing URLs. */
   readonly subgraphUrls?: Readonly<Record<string, string>>;
-  /** Per subgraph fetch, in milliseconds. Default 30 s. */
+  /** Per subgraph fetch, in milliseconds. Default 35 s. */
   readonly subgraphTimeoutMs?: number;
 }
 
-/** The finance gateway's algorithms: asymmetric only (no `none`, no HMAC). */
+/** The finance gateway's algorithms: asymmetric only (no `none`, no HMAC; jsonwebtoken has no EdDSA). */
 const ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const;
 
 type TokenPayload = { readonly scope?: unknown; readonly scp?: unknown };
@@ -64,7 +64,8 @@ export function financeGatewayConfig(options: FinanceGatewayConfigOptions): Gate
     propagateHeaders: {
       fromClientToSubgraphs: ({ request }) => propagatedHeaders((name) => request.headers.get(name)),
     },
-    upstreamTimeout: options.subgraphTimeoutMs ?? 30_000,
+    upstreamTimeout: options.subgraphTimeoutMs ?? 35_000,
+    requestDeadline: 40_000,
     ...(options.subgraphUrls && Object.keys(options.subgraphUrls).length > 0 ? { transportEntries: Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, location]) => [name, { location }])) } : {}),
     landingPage: false,
   };

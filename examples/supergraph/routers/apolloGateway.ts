@@ -26,7 +26,7 @@ export interface ApolloGatewayRouterOptions {
    * its own rules, as the finance gateway and the CRM do (README, "Supergraph").
    */
   readonly subgraphsEnforceAuthorization: boolean;
-  /** Per subgraph fetch; default 30 s, above the finance gateway's own REQUEST_TIMEOUT_MS (10 s by default). */
+  /** Per subgraph fetch; default 35 s, above the finance gateway's own REQUEST_TIMEOUT_MS (30 s by default). */
   readonly subgraphTimeoutMs?: number;
   readonly port?: number;
   readonly host?: string;
@@ -76,7 +76,7 @@ export async function startApolloGatewayRouter(options: ApolloGatewayRouterOptio
     throw new Error('@apollo/gateway cannot enforce @authenticated/@requiresScopes: start it only in front of subgraphs that enforce them (subgraphsEnforceAuthorization)');
   }
   const forward = options.propagateHeaders ?? true;
-  const timeoutMs = options.subgraphTimeoutMs ?? 30_000;
+  const timeoutMs = options.subgraphTimeoutMs ?? 35_000;
   const gateway = new ApolloGateway({
     supergraphSdl: withoutRouterAuthorization(options.supergraphSdl),
     buildService: ({ name, url }) => new FinanceDataSource(options.subgraphUrls?.[name] ?? (typeof url === 'string' ? url : ''), forward, timeoutMs),
