@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { SUPERGRAPH_FILE } from '../compose.js';
 import { configOptionsFromEnv, financeGatewayConfig } from '../gateway.config.js';
 import { startApolloGatewayRouter, type RunningRouter } from './apolloGateway.js';
 import { startHiveGateway } from './hiveGateway.js';
@@ -21,7 +20,7 @@ if (kind !== 'apollo' && kind !== 'hive') {
 const env = process.env;
 const port = Number(env['ROUTER_PORT'] || 4100);
 const host = env['ROUTER_HOST'] || '127.0.0.1';
-const supergraphSdl = readFileSync(SUPERGRAPH_FILE, 'utf8');
+const supergraphSdl = readFileSync(new URL('../supergraph.graphql', import.meta.url), 'utf8');
 const options = configOptionsFromEnv(env);
 
 const router: RunningRouter =
