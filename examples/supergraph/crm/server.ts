@@ -120,7 +120,7 @@ export async function startCrmSubgraph(options: CrmOptions): Promise<CrmSubgraph
     schema: buildSubgraphSchema([{ typeDefs: parse(readFileSync(CRM_SCHEMA_FILE, 'utf8')), resolvers }]),
     // Federated traces (ftv1) for a router that reports usage to GraphOS, with error messages masked.
     plugins: [counting, ApolloServerPluginInlineTrace({ includeErrors: { masked: true } })],
-    // The gateway's convention: unexpected errors never reach a client with their text.
+    // A router may pass this subgraph's errors on to clients: never with a stack trace.
     includeStacktraceInErrorResponses: false,
   });
   const { url } = await startStandaloneServer(server, {
