@@ -143,7 +143,7 @@ function heavyFigures(result: LoadResult) {
 }
 
 /** Both demo tenants with the simulators' credentials, as TENANTS_FILE names them. */
-function writeTenantsFile(tenants: readonly Tenant[]): string {
+export function writeTenantsFile(tenants: readonly Tenant[]): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'bench-tenants-')), 'tenants.json');
   const entries = tenants.map((tenant) => {
     const { iqm, intact, refrens, iqmetrix } = tenant.credentials;

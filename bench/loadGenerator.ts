@@ -25,6 +25,8 @@ export interface LoadJob {
   readonly durationMs: number;
   /** Concurrent connections (throughput only). */
   readonly connections?: number;
+  /** Latency only: also return every successful request's latency (bench/supergraph.ts merges rounds). */
+  readonly keepSamples?: boolean;
 }
 
 export interface LoadResult {
@@ -38,6 +40,8 @@ export interface LoadResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly meanMs: number;
+  /** Each successful request's milliseconds, ascending; only when the job asked (`keepSamples`). */
+  readonly samplesMs?: readonly number[];
 }
 
 const isAnswer = (body: string) => !body.includes('"errors"');
@@ -79,6 +83,7 @@ async function latencyRun(job: LoadJob): Promise<LoadResult> {
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
     meanMs: latencies.reduce((sum, value) => sum + value, 0) / Math.max(latencies.length, 1),
+    ...(job.keepSamples ? { samplesMs: latencies } : {}),
   };
 }
 

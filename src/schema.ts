@@ -2,9 +2,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import { addResolversToSchema } from '@graphql-tools/schema';
-import { parse, type GraphQLSchema } from 'graphql';
+import { parse, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { resolvers } from './resolvers/index.js';
 import { splitReferenceResolvers } from './subgraph/referenceResolvers.js';
+import { assertRepresentations } from './subgraph/representations.js';
 
 const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
 
@@ -29,6 +30,14 @@ export function buildSchema(): GraphQLSchema {
   // Printed once, from the schema buildSubgraphSchema made: its own `_service` prints the schema it is
   // asked from, and the copy graphql-tools makes no longer holds the definitions it knows to leave out.
   const sdl = printSubgraphSchema(subgraph);
-  const withService = { ...rest, Query: { ...rest.Query, _service: () => ({ sdl }) } };
+  // Federation's _entities resolver, behind a check of its representations (subgraph/representations.ts).
+  const resolveEntities = subgraph.getQueryType()?.getFields()['_entities']?.resolve;
+  const entities: GraphQLFieldResolver<unknown, unknown, { representations?: unknown }> | undefined = resolveEntities
+    ? (source, args, context, info) => {
+        assertRepresentations(args.representations, info.schema);
+        return resolveEntities(source, args, context, info);
+      }
+    : undefined;
+  const withService = { ...rest, Query: { ...rest.Query, _service: () => ({ sdl }), ...(entities ? { _entities: entities } : {}) } };
   return addResolversToSchema({ schema: subgraph, resolvers: withService, inheritResolversFromInterfaces: true });
 }

@@ -166,6 +166,21 @@ describe('Federation subgraph: _service and _entities', () => {
     expect(stack.embedded.intact!.calls).toEqual([]);
   });
 
+  it('malformed representations (not an object, no __typename, an unknown type, a type that is no entity): BAD_USER_INPUT naming the index, no upstream call', async () => {
+    for (const [representation, index] of [
+      ['200101', 0],
+      [{ id: owned[0]!.id }, 1],
+      [{ __typename: 'Nope', id: owned[0]!.id }, 1],
+      [{ __typename: 'Money', amount: '1' }, 1],
+    ] as const) {
+      const response = await stack.gql(ENTITIES, { representations: index === 0 ? [representation] : [{ __typename: 'Customer', id: owned[0]!.id }, representation] });
+      expect(response.data, JSON.stringify(representation)).toBeNull();
+      expect(response.errors).toHaveLength(1);
+      expect(response.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'representations', index });
+    }
+    expect(recordedCalls()).toEqual([]);
+  });
+
   it('more representations than MAX_ENTITY_REPRESENTATIONS: refused before execution', async () => {
     const representations = Array.from({ length: 201 }, () => ({ __typename: 'Customer', id: owned[0]!.id }));
     const response = await stack.gql(ENTITIES, { representations });

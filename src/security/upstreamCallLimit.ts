@@ -56,14 +56,15 @@ export function upstreamBudgetReconciliation(rateLimits: RateLimits): ApolloServ
 /** The GraphQL error of a spent budget: HTTP 429 with Retry-After, code RATE_LIMITED. */
 export function rateLimitedError(decision: Extract<RateDecision, { allowed: false }>, asked?: number): GraphQLError {
   const what = decision.limit.endsWith('UPSTREAM_CALLS') ? `upstream calls (this operation needs up to ${asked ?? 0}, ${decision.allowance} left)` : 'requests';
-  return new GraphQLError(`Rate limit reached: too many ${what} in this window; retry after ${decision.retryAfterSeconds} s.`, {
-    extensions: {
-      code: 'RATE_LIMITED',
-      limit: decision.limit,
-      retryAfterSeconds: decision.retryAfterSeconds,
-      http: { status: 429, headers: new HeaderMap([['retry-after', String(decision.retryAfterSeconds)]]) },
-    },
-  });
+  // Typed apart from GraphQLErrorExtensions: graphql-yoga (Hive Gateway, examples/supergraph) declares
+  // `http.headers` a plain record there, while Apollo Server reads the HeaderMap it merges into the response.
+  const extensions: Record<string, unknown> = {
+    code: 'RATE_LIMITED',
+    limit: decision.limit,
+    retryAfterSeconds: decision.retryAfterSeconds,
+    http: { status: 429, headers: new HeaderMap([['retry-after', String(decision.retryAfterSeconds)]]) },
+  };
+  return new GraphQLError(`Rate limit reached: too many ${what} in this window; retry after ${decision.retryAfterSeconds} s.`, { extensions });
 }
 
 function tenantBounds(context: GatewayContext): TenantBounds {
