@@ -76,6 +76,21 @@ describe('Performance: calls and answers kept at the minimum', () => {
     expect(stack.embedded.refrens!.callsTo(C2)).toHaveLength(2);
   });
 
+  it('refuses an over-limit operation every time it is sent, though each operation is measured once per variable set', async () => {
+    const query = 'query ($n: Int, $m: Int) { customers(first: $n) { nodes { invoices(first: $m) { nodes { number } } } } }';
+    for (let round = 0; round < 2; round += 1) {
+      const pageTooLarge = await stack.gql(query, { n: 101, m: 1 });
+      expect(pageTooLarge.status).toBe(400);
+      expect(pageTooLarge.errors![0]).toMatchObject({ extensions: { limit: 'MAX_PAGE_SIZE', argument: 'first' } });
+      const tooCostly = await stack.gql(query, { n: 100, m: 100 });
+      expect(tooCostly.status).toBe(400);
+      expect(tooCostly.errors![0]).toMatchObject({ extensions: { limit: 'MAX_QUERY_COST', cost: 1 + 100 * (2 + 100 * 2) } });
+      const fits = await stack.gql(query, { n: 2, m: 2 });
+      expect(fits.status).toBe(200);
+      expect(fits.errors).toBeUndefined();
+    }
+  });
+
   it('answers every GraphQL request with cache-control: no-store, with the cache-control plugin off', async () => {
     const answered = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.auth }, body: JSON.stringify({ query: '{ iqmetrixInvoices(first: 1) { totalCount } }' }) });
     expect(answered.status).toBe(200);
