@@ -50,9 +50,9 @@ export interface Observability {
 /** Routes polled by orchestrators and scrapers: logged at debug, not info, so probes do not flood the log. */
 const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
-export function createObservability(config: GatewayConfig, logger: Logger): Observability {
+export async function createObservability(config: GatewayConfig, logger: Logger): Promise<Observability> {
   const metrics = new GatewayMetrics();
-  const tracing = GatewayTracing.fromConfig(config);
+  const tracing = await GatewayTracing.fromConfig(config);
   const readiness = new ReadinessProbe();
   const loggedOperations = new RecentIds(10_000);
   const registerMetricsRoute = (app: GatewayHttpApp): void => {

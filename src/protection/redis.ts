@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /**
  * A Redis connection for the protection stores (rate limits, staged uploads) named by REDIS_URL.
@@ -6,7 +6,9 @@ import { Redis } from 'ioredis';
  * rather than left waiting on Redis. Resolves once the server answers PING.
  */
 export async function connectRedis(url: string, timeoutMs = 5_000): Promise<Redis> {
-  const redis = new Redis(url, {
+  // Loaded here, not at start-up: a gateway without REDIS_URL never needs the client (issue 16, memory).
+  const { Redis: RedisClient } = await import('ioredis');
+  const redis = new RedisClient(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
