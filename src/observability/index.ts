@@ -15,6 +15,7 @@ import { GatewayTracing } from './tracing.js';
 export { createLogger } from './logger.js';
 export { DEBUG_HEADER } from './debugExtensions.js';
 export { GatewayLogController } from './logController.js';
+export { lazyChildLoggerFactory } from './lazyChildLogger.js';
 export { REQUEST_ID_HEADER, requestIdOf } from './requestId.js';
 export type { ReadinessReport, UpstreamReadiness } from './health.js';
 
