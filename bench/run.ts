@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import ts from 'typescript';
+import { createEmbeddedDirectory } from '../src/audit/index.js';
 import { loadConfig } from '../src/config.js';
 import type { SourceSystem } from '../src/domain/models.js';
 import { DEMO_DIRECTORY_FILE, startEmbeddedUpstreams, type EmbeddedOptions, type EmbeddedUpstreams } from '../src/embedded.js';
@@ -76,6 +77,8 @@ const DURATION = QUICK ? { warmup: 200, latency: 600, throughput: 1_000, growth:
 const RESULTS_DIR = path.resolve('bench/results');
 const PROFILE_DIR = path.join(RESULTS_DIR, 'profiles');
 const FLOOR_DIR = path.join(RESULTS_DIR, 'floor');
+/** The gateways' embedded audit store (PGlite) of this run. */
+const AUDIT_DIR = path.join(os.tmpdir(), `bench-audit-${process.pid}`);
 
 /** The targets of issues 5 and 16. */
 const TARGET = {
@@ -158,8 +161,6 @@ async function startUpstreams(latencyMs: number, seed: EmbeddedOptions = BENCH_S
   };
 }
 
-let gatewayStarts = 0;
-
 /**
  * The simulators' demo tenants as a TENANTS_FILE: the demo directory names both (alchemist-media and
  * blue-harbor), so a single-tenant environment would be refused at start-up.
@@ -197,9 +198,10 @@ function gatewayEnv(upstreams: Upstreams, mode: 'batched' | 'naive'): Record<str
     RATE_LIMIT_SUBJECT_UPSTREAM_CALLS: '0',
     RATE_LIMIT_TENANT_UPSTREAM_CALLS: '0',
     GATEWAY_EXECUTION_MODE: mode,
-    // The embedded audit trail (PGlite opens at start-up in production) in a directory of this run,
-    // not in the working tree; its instance counts in the gateway's RSS.
-    AUDIT_DATA_DIR: path.join(os.tmpdir(), `bench-audit-${process.pid}-${mode}-${++gatewayStarts}`),
+    // The embedded audit trail, as production has it without DATABASE_URL, in a directory of this run
+    // (created once, before the first gateway: the gateways run one after the other). It opens at the
+    // first mutation or auditTrail; `auditOpenedRssMb` measures the gateway after that.
+    AUDIT_DATA_DIR: AUDIT_DIR,
     UPSTREAM_CONNECTIONS: String(POOL_SIZE),
     // Naive mode makes up to 260 calls per operation; with the default bulkhead queue (256) a
     // saturation run would measure load shedding instead of throughput. Batched mode keeps the default.
@@ -267,6 +269,17 @@ async function post(gateway: GatewayProcess, operation: BenchOperation): Promise
   return body;
 }
 
+/** Reads one audit record: opens the gateway's embedded audit store as a first mutation would. */
+async function auditTrail(gateway: GatewayProcess): Promise<void> {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: auth.authorization },
+    body: JSON.stringify({ query: '{ auditTrail(first: 1) { edges { cursor } } }' }),
+  });
+  const body = (await response.json()) as { errors?: { message: string }[] };
+  if (response.status !== 200 || body.errors) throw new Error(`auditTrail: HTTP ${response.status}: ${JSON.stringify(body.errors)}`);
+}
+
 interface LoadMeasurement {
   readonly load: LoadResult;
   readonly cpuMsPerOp: number;
@@ -311,6 +324,8 @@ interface ModeResult {
 interface ModeRun {
   readonly results: Map<string, ModeResult>;
   readonly peakRssMb: number;
+  /** Peak RSS once the embedded audit store was opened after the saturation runs (by one auditTrail read). */
+  readonly auditOpenedRssMb: number;
   /** New connections per 1,000 upstream calls over the saturation gateway's whole life (its warm-up included). */
   readonly connectionsPer1000Calls: number;
   readonly profile: ProfileSummary | null;
@@ -339,6 +354,7 @@ async function runMode(mode: 'batched' | 'naive', slow: Upstreams, fast: Upstrea
   const gateway = await startGateway({ env: gatewayEnv(fast, mode), nodeFlags: [...GATEWAY_NODE_FLAGS, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])] });
   const results = new Map<string, ModeResult>();
   let peakRssMb: number;
+  let auditOpenedRssMb: number;
   try {
     for (const operation of BENCH_OPERATIONS) {
       const recording = await callsOf(gateway, fast, operation);
@@ -350,6 +366,13 @@ async function runMode(mode: 'batched' | 'naive', slow: Upstreams, fast: Upstrea
       );
     }
     peakRssMb = gateway.peakRssMb();
+    // What the first mutation adds: the embedded audit store opens at its first use (auditTrail reads
+    // it). Not under --cpu-prof: opening PGlite would take a share of the profile of the operations.
+    if (profile) auditOpenedRssMb = Number.NaN;
+    else {
+      await auditTrail(gateway);
+      auditOpenedRssMb = gateway.peakRssMb();
+    }
   } finally {
     await gateway.stop();
   }
@@ -357,6 +380,7 @@ async function runMode(mode: 'batched' | 'naive', slow: Upstreams, fast: Upstrea
   return {
     results,
     peakRssMb,
+    auditOpenedRssMb,
     connectionsPer1000Calls: ((after.connections - before.connections) / Math.max(after.calls - before.calls, 1)) * 1000,
     profile: profile ? summarizeMainThreadProfile() : null,
   };
@@ -668,7 +692,7 @@ const missedTargets = (r: OperationReport) =>
     .map(([name]) => name)
     .join(', ') || 'none';
 
-function printTable(reports: readonly OperationReport[], peakRssMb: number, connectionsPer1000Calls: number): void {
+function printTable(reports: readonly OperationReport[], peakRssMb: number, auditOpenedRssMb: number, connectionsPer1000Calls: number): void {
   const header = ['operation', 'calls/plan', 'dup', 'waves', 'p50 ms', 'p99 ms', 'floor', 'p50/floor', 'p99/floor', 'ops/s', 'CPU ms/op', 'floor CPU', 'CPU ×', 'conn/1k', 'naive calls', 'naive ops/s', 'calls ×', 'ops/s ×', 'targets missed'];
   const rows = reports.map((r) => [
     r.name,
@@ -695,7 +719,7 @@ function printTable(reports: readonly OperationReport[], peakRssMb: number, conn
   const line = (cells: readonly string[]) => cells.map((cell, column) => (column === 0 || column === cells.length - 1 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
   console.log(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`);
   for (const row of rows) console.log(line(row));
-  console.log(`\npeak RSS of the batched gateway over its saturation runs: ${peakRssMb.toFixed(1)} MB (target < ${TARGET.peakRssMb} MB)`);
+  console.log(`\npeak RSS of the batched gateway over its saturation runs: ${peakRssMb.toFixed(1)} MB (target < ${TARGET.peakRssMb} MB); ${auditOpenedRssMb.toFixed(1)} MB once its audit store was opened`);
   console.log(`new upstream connections per 1,000 calls over that gateway's life, warm-up included: ${connectionsPer1000Calls.toFixed(2)} (pool ${POOL_SIZE} per upstream)`);
 }
 
@@ -723,7 +747,7 @@ async function fairnessOnly(): Promise<void> {
 }
 
 /** The tables for bench/README.md and the README, in markdown. */
-function markdown(reports: readonly OperationReport[], growth: readonly GrowthReport[], rss: { gateway: number; floor: number; naive: number }, load: { before: number; after: number }): string {
+function markdown(reports: readonly OperationReport[], growth: readonly GrowthReport[], rss: { gateway: number; auditOpened: number; floor: number; naive: number }, load: { before: number; after: number }): string {
   const ratio = (value: number | null) => (value === null ? '–' : value.toFixed(2));
   const lines = [
     `Node ${process.version}, ${os.cpus().length} cores, load average ${load.before.toFixed(2)} before / ${load.after.toFixed(2)} after${QUICK ? ' (--quick)' : ''}; gateway flags: \`${GATEWAY_NODE_FLAGS.join(' ') || 'none'}\`.`,
@@ -735,7 +759,7 @@ function markdown(reports: readonly OperationReport[], growth: readonly GrowthRe
         `| ${r.title} | ${r.upstreamCalls}/${r.minimalCalls} | ${r.cpuMsPerOp.toFixed(2)} | ${r.floor.cpuMsPerOp.toFixed(2)} | **${r.ratios.cpuOverFloor.toFixed(2)}** | ${ratio(r.p50OverFloor)} (${ratio(r.floor.p50OverFloor)}) | ${ratio(r.p99OverFloor)} (${ratio(r.floor.p99OverFloor)}) | ${r.throughputPerCore} / ${r.naive.throughputPerCore} / ${r.floor.throughputPerCore} | ${missedTargets(r)} |`,
     ),
     '',
-    `Peak RSS at saturation (VmHWM): gateway **${rss.gateway.toFixed(1)} MB** (target < ${TARGET.peakRssMb}), naive gateway ${rss.naive.toFixed(1)} MB, floor ${rss.floor.toFixed(1)} MB.`,
+    `Peak RSS at saturation (VmHWM): gateway **${rss.gateway.toFixed(1)} MB** (target < ${TARGET.peakRssMb}), naive gateway ${rss.naive.toFixed(1)} MB, floor ${rss.floor.toFixed(1)} MB; the gateway once a first mutation opened its embedded audit store: ${rss.auditOpened.toFixed(1)} MB.`,
   ];
   if (growth.length > 0) {
     lines.push(
@@ -771,6 +795,8 @@ async function main(): Promise<void> {
     execFileSync('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
   const floorScript = buildFloor();
+  log(`creating the gateways' audit store in ${AUDIT_DIR}`);
+  await createEmbeddedDirectory(AUDIT_DIR);
   const [slow, fast] = await Promise.all([startUpstreams(LATENCY_MS), startUpstreams(0)]);
   const generator = await startLoadGenerator();
   try {
@@ -781,7 +807,7 @@ async function main(): Promise<void> {
     const naive = await runMode('naive', slow, fast, generator, false, !QUICK);
     const growth = await runGrowth(floorScript, generator, fast, batched, floor);
     const reports = BENCH_OPERATIONS.map((operation) => report(operation, batched.results.get(operation.name)!, naive.results.get(operation.name)!, floor));
-    printTable(reports, batched.peakRssMb, batched.connectionsPer1000Calls);
+    printTable(reports, batched.peakRssMb, batched.auditOpenedRssMb, batched.connectionsPer1000Calls);
     // In-process, after the gateways are gone, so it does not share the gateway's core with load.
     const authOverhead = await measureAuthOverhead();
     printAuthOverhead(authOverhead);
@@ -793,7 +819,7 @@ async function main(): Promise<void> {
     }
     const cpus = os.cpus();
     const loadAverage = { before: round(loadBefore, 2), after: round(os.loadavg()[0] ?? 0, 2) };
-    const table = markdown(reports, growth, { gateway: batched.peakRssMb, floor: floor.peakRssMb, naive: naive.peakRssMb }, loadAverage);
+    const table = markdown(reports, growth, { gateway: batched.peakRssMb, auditOpened: batched.auditOpenedRssMb, floor: floor.peakRssMb, naive: naive.peakRssMb }, loadAverage);
     console.log(`\n${table}`);
     const result = {
       generatedAt: new Date().toISOString(),
@@ -818,6 +844,7 @@ async function main(): Promise<void> {
         growthSeed: GROWTH_SEED,
       },
       peakRssMb: round(batched.peakRssMb, 1),
+      auditOpenedPeakRssMb: round(batched.auditOpenedRssMb, 1),
       naivePeakRssMb: round(naive.peakRssMb, 1),
       floorPeakRssMb: round(floor.peakRssMb, 1),
       newConnectionsPer1000Calls: round(batched.connectionsPer1000Calls),
@@ -839,6 +866,7 @@ async function main(): Promise<void> {
   } finally {
     await generator.stop();
     await Promise.all([slow.embedded.stop(), fast.embedded.stop()]);
+    rmSync(AUDIT_DIR, { recursive: true, force: true });
   }
 }
 

@@ -128,17 +128,16 @@ export function createContext(services: GatewayServices, request: IncomingReques
   const refrensClient = new RefrensClient(pools.refrens, credentials.refrens?.token ?? null, observe);
   const iqmetrixClient = new IqmetrixClient(pools.iqmetrix, credentials.iqmetrix?.token ?? null, observe);
   const mode = services.config.executionMode;
-  const loaders = {
-    iqm: createIqmLoaders(iqmClient, endpoints.iqm.currencyCode, mode),
-    intact: createIntactLoaders(intactClient, mode),
-    refrens: createRefrensLoaders(refrensClient, endpoints.refrens.currencyCode, mode),
-    iqmetrix: createIqmetrixLoaders(iqmetrixClient, endpoints.iqmetrix.currencyCode, mode),
+  // Each upstream's loaders (some 45 DataLoaders in all) are built when the operation first reads
+  // that upstream: most operations read one or two of the four (issue 16).
+  const iqmLoaders = lazy(() => createIqmLoaders(iqmClient, endpoints.iqm.currencyCode, mode));
+  const intactLoaders = lazy(() => createIntactLoaders(intactClient, mode));
+  const refrensLoaders = lazy(() => createRefrensLoaders(refrensClient, endpoints.refrens.currencyCode, mode));
+  const iqmetrixLoaders = lazy(() => createIqmetrixLoaders(iqmetrixClient, endpoints.iqmetrix.currencyCode, mode));
+  const forget = <T extends { [K in keyof T]: { clearAll(): unknown } }>(loaders: Lazy<T>) => () => {
+    if (loaders.built) clearLoaders(loaders.value);
   };
-  forgetReadsBySystem
-    .set('IQM', () => clearLoaders(loaders.iqm))
-    .set('INTACT', () => clearLoaders(loaders.intact))
-    .set('REFRENS', () => clearLoaders(loaders.refrens))
-    .set('IQMETRIX', () => clearLoaders(loaders.iqmetrix));
+  forgetReadsBySystem.set('IQM', forget(iqmLoaders)).set('INTACT', forget(intactLoaders)).set('REFRENS', forget(refrensLoaders)).set('IQMETRIX', forget(iqmetrixLoaders));
   return {
     services,
     caller,
@@ -147,18 +146,29 @@ export function createContext(services: GatewayServices, request: IncomingReques
     upstreamBudget: { estimate: null, charged: 0 },
     iqm: {
       client: iqmClient,
-      loaders: loaders.iqm,
+      get loaders() {
+        return iqmLoaders.value;
+      },
       currencyCode: endpoints.iqm.currencyCode,
     },
-    intact: { client: intactClient, loaders: loaders.intact },
+    intact: {
+      client: intactClient,
+      get loaders() {
+        return intactLoaders.value;
+      },
+    },
     refrens: {
       client: refrensClient,
-      loaders: loaders.refrens,
+      get loaders() {
+        return refrensLoaders.value;
+      },
       currencyCode: endpoints.refrens.currencyCode,
     },
     iqmetrix: {
       client: iqmetrixClient,
-      loaders: loaders.iqmetrix,
+      get loaders() {
+        return iqmetrixLoaders.value;
+      },
       currencyCode: endpoints.iqmetrix.currencyCode,
       defaultCompanyId: credentials.iqmetrix?.companyId ?? null,
     },
@@ -167,6 +177,29 @@ export function createContext(services: GatewayServices, request: IncomingReques
     idempotencyOutcome: { attempt: null, last: null, settled: null },
     requestId,
     fork: () => createContext(services, { ...request, requestId: `${requestId}:background` }),
+  };
+}
+
+/** A value built on first read. */
+interface Lazy<T> {
+  readonly value: T;
+  readonly built: boolean;
+}
+
+function lazy<T>(build: () => T): Lazy<T> {
+  let value: T | undefined;
+  let built = false;
+  return {
+    get value() {
+      if (!built) {
+        value = build();
+        built = true;
+      }
+      return value as T;
+    },
+    get built() {
+      return built;
+    },
   };
 }
 

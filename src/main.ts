@@ -77,8 +77,6 @@ async function main(): Promise<void> {
   const startupLines: StartupLine[] = [...explorationLines(config, url)];
   for (const line of startupLines) logger.info(line.fields, line.message);
   await logAuthentication(services, logger);
-  // The embedded audit store takes seconds to open: open it now, not inside the first mutation's time budget.
-  void services.audit.ready().catch((error: unknown) => logger.error({ err: error }, 'audit store could not be opened; mutations are refused until it can be'));
   if (config.idempotency.redisUrl === null) {
     const message =
       'IDEMPOTENCY KEYS ARE VOLATILE: kept in this process only, lost on restart and not shared with other replicas; a retry after a restart, or on another replica, can move money twice. Run exactly one replica, or set REDIS_URL.';

@@ -14,7 +14,7 @@ import { explorationOptions, registerExplorationRoutes } from './exploration/ind
 import { registerFileRoutes } from './http/files.js';
 import { linkOrigin } from './http/linkOrigin.js';
 import { registerUploadRoutes } from './http/uploads.js';
-import { GatewayLogController, requestIdOf } from './observability/index.js';
+import { GatewayLogController, lazyChildLoggerFactory, requestIdOf } from './observability/index.js';
 import { maskErrors } from './plugins/maskErrors.js';
 import { usePartialErrors } from './plugins/usePartialErrors.js';
 import { buildSchema } from './schema.js';
@@ -48,6 +48,7 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     bodyLimit: config.limits.bodyLimitBytes,
     // Observability writes one line per operation (and per other request) instead of Fastify's two.
     logController: new GatewayLogController(),
+    childLoggerFactory: lazyChildLoggerFactory,
     genReqId: requestIdOf,
     // Every phase of a client connection is bounded (README, "Limits"): the request head, the whole
     // request (a body trickling in a byte at a time is cut off here), a socket on which nothing

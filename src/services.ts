@@ -43,7 +43,7 @@ export async function createServices(config: GatewayConfig, endpoints: UpstreamE
   if (problems.length > 0) throw new CustomerDirectoryError(`customer directory is invalid:\n  - ${problems.join('\n  - ')}`);
   const directories = new Map(tenantIds.map((id) => [id, options.directory.forTenant(id, tenantIds.length === 1)]));
   const authenticator = await Authenticator.create(config.auth, tenants);
-  const observability = createObservability(config, options.logger ?? createLogger(config));
+  const observability = await createObservability(config, options.logger ?? createLogger(config));
   // First, so a Redis that cannot be reached stops the start before any pool is opened.
   const idempotency = await createIdempotencyStore(config);
   let audit: AuditStore;

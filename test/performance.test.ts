@@ -1,5 +1,11 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BENCH_SEED, NORTHWIND_ID } from '../bench/operations.js';
+import { checkEmbeddedDirectory, createAuditStore } from '../src/audit/index.js';
+import { loadConfig } from '../src/config.js';
 import { startStack, type TestStack } from './helpers/stack.js';
 
 /**
@@ -70,6 +76,21 @@ describe('Performance: calls and answers kept at the minimum', () => {
     expect(stack.embedded.refrens!.callsTo(C2)).toHaveLength(2);
   });
 
+  it('refuses an over-limit operation every time it is sent, though each operation is measured once per variable set', async () => {
+    const query = 'query ($n: Int, $m: Int) { customers(first: $n) { nodes { invoices(first: $m) { nodes { number } } } } }';
+    for (let round = 0; round < 2; round += 1) {
+      const pageTooLarge = await stack.gql(query, { n: 101, m: 1 });
+      expect(pageTooLarge.status).toBe(400);
+      expect(pageTooLarge.errors![0]).toMatchObject({ extensions: { limit: 'MAX_PAGE_SIZE', argument: 'first' } });
+      const tooCostly = await stack.gql(query, { n: 100, m: 100 });
+      expect(tooCostly.status).toBe(400);
+      expect(tooCostly.errors![0]).toMatchObject({ extensions: { limit: 'MAX_QUERY_COST', cost: 1 + 100 * (2 + 100 * 2) } });
+      const fits = await stack.gql(query, { n: 2, m: 2 });
+      expect(fits.status).toBe(200);
+      expect(fits.errors).toBeUndefined();
+    }
+  });
+
   it('answers every GraphQL request with cache-control: no-store, with the cache-control plugin off', async () => {
     const answered = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.auth }, body: JSON.stringify({ query: '{ iqmetrixInvoices(first: 1) { totalCount } }' }) });
     expect(answered.status).toBe(200);
@@ -77,5 +98,54 @@ describe('Performance: calls and answers kept at the minimum', () => {
     const invalid = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.auth }, body: JSON.stringify({ query: '{ noSuchField }' }) });
     expect(invalid.status).toBe(400);
     expect(invalid.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
+describe('Performance: the embedded audit store stays out of the gateway until a mutation needs it', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'audit-lazy-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const production = (dataDir: string) =>
+    loadConfig({
+      NODE_ENV: 'production',
+      AUTH_DISABLED: 'true',
+      IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'true',
+      PUBLIC_BASE_URL: 'https://finance.example.com',
+      IQM_BASE_URL: 'http://127.0.0.1:9/api/v3/fa',
+      INTACT_BASE_URL: 'http://127.0.0.1:9',
+      REFRENS_BASE_URL: 'http://127.0.0.1:9',
+      IQMETRIX_BASE_URL: 'http://127.0.0.1:9/v1',
+      AUDIT_DATA_DIR: dataDir,
+    });
+  const silent = pino({ level: 'silent' });
+
+  it('creates a new PGlite directory at a production start without opening it in this process, and opens it at the first use', async () => {
+    const dataDir = join(dir, 'nested', 'audit');
+    const store = await createAuditStore(production(dataDir), silent);
+    try {
+      // Created (by a child process) before the start goes on; an open PGlite holds postmaster.pid.
+      expect(checkEmbeddedDirectory(dataDir)).toBe('ready');
+      expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
+      await store.ready();
+      expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(true);
+      expect(await store.list('some-tenant', { limit: 1 })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+    expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
+  }, 120_000);
+
+  it('stops a production start whose directory cannot be a PGlite data directory, naming the problem, without creating anything', async () => {
+    const stray = join(dir, 'stray');
+    mkdirSync(stray);
+    writeFileSync(join(stray, 'notes.txt'), 'not a database');
+    await expect(createAuditStore(production(stray), silent)).rejects.toThrow(/AUDIT_DATA_DIR, .*stray\) cannot be used: .* neither empty nor a PostgreSQL data directory \(it has no PG_VERSION\)/);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    await expect(createAuditStore(production(file), silent)).rejects.toThrow(/a-file is not a directory/);
+    expect(existsSync(join(stray, 'PG_VERSION'))).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { PGLITE_SETTINGS } from './embeddedDirectory.js';
 
 /**
  * The little of SQL the audit trail needs, spoken alike by PostgreSQL (`pg`) and the embedded PGlite:
@@ -72,7 +73,7 @@ export async function pgliteDatabase(dataDir: string): Promise<SqlDatabase> {
   const { PGlite: Embedded } = await import('@electric-sql/pglite');
   // PGlite creates its directory but not the parents (data/audit on a fresh clone).
   if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
-  const db: PGlite = await Embedded.create(dataDir);
+  const db: PGlite = await Embedded.create(dataDir, { startParams: [...Embedded.defaultStartParams, ...PGLITE_SETTINGS] });
   const session = (target: Pick<PGlite, 'query'>): SqlSession => ({
     async query<TRow extends object>(text: string, params: readonly unknown[] = []) {
       const result = await target.query<TRow>(text, [...params]);

@@ -107,9 +107,20 @@ function caller(kind: Caller['kind'], tenant: Tenant, subject: string, issuer: s
   return { kind, tenant, subject, issuer, scopes, partitionKey: partitionKeyOf(tenant.id, issuer, subject), client };
 }
 
+/** Digests already computed: the same few callers send request after request (issue 16). */
+const partitionKeys = new Map<string, string>();
+const PARTITION_KEY_ENTRIES = 10_000;
+
 /** Caller.partitionKey: a digest of tenant, issuer and subject (no separator can be forged into it). */
 export function partitionKeyOf(tenantId: string, issuer: string, subject: string): string {
-  return createHash('sha256').update(`${tenantId}\u0000${issuer}\u0000${subject}`).digest('base64url').slice(0, 32);
+  const identity = `${tenantId}\u0000${issuer}\u0000${subject}`;
+  let key = partitionKeys.get(identity);
+  if (key === undefined) {
+    key = createHash('sha256').update(identity).digest('base64url').slice(0, 32);
+    if (partitionKeys.size >= PARTITION_KEY_ENTRIES) partitionKeys.clear();
+    partitionKeys.set(identity, key);
+  }
+  return key;
 }
 
 /** The token's `exp` in ms; verification already checked it is there. */

@@ -85,13 +85,19 @@ export function toIsoDate(instant: Date): string {
   return instant.toISOString().slice(0, 10);
 }
 
-/** Whether `text` is a real calendar date in `YYYY-MM-DD` form (rejects 2023-02-30). */
+/**
+ * Whether `text` is a real calendar date in `YYYY-MM-DD` form (rejects 2023-02-30). Checked with
+ * arithmetic: every Date output field is checked here, so no Date per value (issue 16). Years
+ * 0000–0099 are refused, as the Date-based check always did (Date.UTC reads them as 1900–1999);
+ * test/domain/dates.test.ts checks the two agree.
+ */
 export function isIsoDate(text: string): boolean {
   const match = DATE_ONLY.exec(text);
   if (!match) return false;
-  const [, year, month, day] = match;
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  return toIsoDate(date) === text;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  return year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
 export function addDays(isoDate: string, days: number): string {

@@ -49,9 +49,15 @@ export function sumDecimals(values: readonly Decimal[]): Decimal {
 /** ISO-4217 codes that name no money: XXX (no currency involved) and XTS (reserved for testing). */
 const NOT_MONEY = new Set(['XXX', 'XTS']);
 
+/**
+ * The active ISO-4217 codes, once: `currencyCodes.code` searches its list on every call, and every
+ * Money in an answer has its code checked on the way out.
+ */
+const CURRENCY_CODES: ReadonlySet<string> = new Set(currencyCodes.codes().filter((code) => /^[A-Z]{3}$/.test(code) && !NOT_MONEY.has(code)));
+
 /** Whether `code` is an active ISO-4217 currency code (upper case, as ISO writes it). */
 export function isCurrencyCode(code: string): boolean {
-  return /^[A-Z]{3}$/.test(code) && !NOT_MONEY.has(code) && currencyCodes.code(code) !== undefined;
+  return CURRENCY_CODES.has(code);
 }
 
 /**

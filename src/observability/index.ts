@@ -15,6 +15,7 @@ import { GatewayTracing } from './tracing.js';
 export { createLogger } from './logger.js';
 export { DEBUG_HEADER } from './debugExtensions.js';
 export { GatewayLogController } from './logController.js';
+export { lazyChildLoggerFactory } from './lazyChildLogger.js';
 export { REQUEST_ID_HEADER, requestIdOf } from './requestId.js';
 export type { ReadinessReport, UpstreamReadiness } from './health.js';
 
@@ -50,9 +51,9 @@ export interface Observability {
 /** Routes polled by orchestrators and scrapers: logged at debug, not info, so probes do not flood the log. */
 const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
-export function createObservability(config: GatewayConfig, logger: Logger): Observability {
+export async function createObservability(config: GatewayConfig, logger: Logger): Promise<Observability> {
   const metrics = new GatewayMetrics();
-  const tracing = GatewayTracing.fromConfig(config);
+  const tracing = await GatewayTracing.fromConfig(config);
   const readiness = new ReadinessProbe();
   const loggedOperations = new RecentIds(10_000);
   const registerMetricsRoute = (app: GatewayHttpApp): void => {

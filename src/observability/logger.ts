@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import PinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { GatewayConfig } from '../config.js';
 
 /**
@@ -67,6 +68,12 @@ export function createLogger(
       },
     },
     // Synchronous and in-process (not a transport worker): start-up lines appear before the first request.
-    pretty ? PinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }) : destination,
+    pretty ? prettyStream() : destination,
   );
+}
+
+/** pino-pretty, loaded only when a person reads the lines: JSON logging (production) never needs it. */
+function prettyStream(): DestinationStream {
+  const build = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  return build({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true });
 }

@@ -3,6 +3,12 @@ import type { GatewayServices } from '../context.js';
 import type { SourceSystem } from '../domain/models.js';
 import type { BreakerState, UpstreamCallRecord } from '../upstreams/http.js';
 
+/** One upstream series' counter and histogram with their labels bound. */
+interface UpstreamSeries {
+  readonly requests: { inc(): void };
+  readonly duration: { observe(value: number): void };
+}
+
 /** Outcome of one GraphQL operation, as logged and counted. */
 export type OperationOutcome = 'success' | 'partial' | 'error';
 
@@ -57,6 +63,7 @@ export class GatewayMetrics {
   operationsInFlight = 0;
   private readonly upstreamRequests: Counter<'system' | 'method' | 'route' | 'status'>;
   private readonly upstreamDuration: Histogram<'system' | 'method' | 'route'>;
+  private readonly boundUpstreamSeries = new Map<string, UpstreamSeries>();
   private readonly upstreamErrors: Counter<'system' | 'method' | 'route' | 'code'>;
   /** Set by attach(); read by the scrape-time collectors. */
   private readonly attached: { services: GatewayServices | null } = { services: null };
@@ -142,10 +149,26 @@ export class GatewayMetrics {
 
   /** Counts one upstream attempt; `failure` is the error code it ended in, null when it succeeded. */
   upstreamAttempt(record: UpstreamCallRecord, failure: string | null): void {
-    const labels = { system: record.system, method: record.method, route: record.route };
-    this.upstreamRequests.inc({ ...labels, status: String(record.status) });
-    this.upstreamDuration.observe(labels, record.durationMs / 1000);
-    if (failure) this.upstreamErrors.inc({ ...labels, code: failure });
+    const series = this.upstreamSeries(record);
+    series.requests.inc();
+    series.duration.observe(record.durationMs / 1000);
+    if (failure) this.upstreamErrors.inc({ system: record.system, method: record.method, route: record.route, code: failure });
+  }
+
+  /**
+   * The request counter and duration histogram of one system, route and status, bound once:
+   * prom-client validates and hashes a label set on every call otherwise, and every upstream call
+   * records here (issue 16). Routes are templates and statuses few, so the map stays small.
+   */
+  private upstreamSeries(record: UpstreamCallRecord): UpstreamSeries {
+    const key = `${record.system} ${record.method} ${record.route} ${record.status}`;
+    let series = this.boundUpstreamSeries.get(key);
+    if (!series) {
+      const labels = { system: record.system, method: record.method, route: record.route };
+      series = { requests: this.upstreamRequests.labels({ ...labels, status: String(record.status) }), duration: this.upstreamDuration.labels(labels) };
+      this.boundUpstreamSeries.set(key, series);
+    }
+    return series;
   }
 
   /** The text exposition: this gateway's metrics, then the process's default ones. */

@@ -40,11 +40,12 @@ export function useOperationLog(options: OperationLogOptions): ApolloServerPlugi
           const { outcome, errorCodes } = outcomeOf(response.body, contextValue);
           metrics.operationFinished(metrics.operationLabel(name), outcome, durationMs);
           operationTrace?.end(outcome, errorCodes);
+          options.logged(contextValue.requestId);
+          if (!logger.isLevelEnabled('info')) return;
           const calls = contextValue.upstreamCalls;
           const failures = calls.filter((call) => attemptFailure(call) !== null);
           const bySystem: Record<string, number> = {};
           for (const call of calls) bySystem[call.system] = (bySystem[call.system] ?? 0) + 1;
-          options.logged(contextValue.requestId);
           logger.info(
             {
               requestId: contextValue.requestId,

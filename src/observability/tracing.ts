@@ -1,15 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_REQUEST_RESEND_COUNT,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_SERVICE_NAME,
-} from '@opentelemetry/semantic-conventions';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import type { GatewayConfig } from '../config.js';
 import type { UpstreamCallDescription, UpstreamCallRecord } from '../upstreams/http.js';
@@ -36,7 +27,16 @@ import { traceHeaders } from './traceContext.js';
  * manager or tracer provider), so several gateways in one process (tests) keep their traces apart.
  */
 
-/** Incubating semantic-convention names, copied rather than imported from the unstable entry point. */
+/**
+ * Semantic-convention names, copied rather than imported: the stable ones are constants of a package
+ * whose source is 135 KB kept in memory by every gateway (issue 16), the incubating ones live in
+ * its unstable entry point.
+ */
+const ATTR_ERROR_TYPE = 'error.type';
+const ATTR_HTTP_REQUEST_METHOD = 'http.request.method';
+const ATTR_HTTP_REQUEST_RESEND_COUNT = 'http.request.resend_count';
+const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
+const ATTR_SERVICE_NAME = 'service.name';
 const ATTR_URL_TEMPLATE = 'url.template';
 const ATTR_GRAPHQL_OPERATION_TYPE = 'graphql.operation.type';
 const ATTR_GRAPHQL_OPERATION_NAME = 'graphql.operation.name';
@@ -185,10 +185,18 @@ export class GatewayTracing {
     this.tracer = provider.getTracer('finance-graphql-gateway');
   }
 
-  /** A tracer exporting over OTLP/HTTP (JSON) to `<endpoint>/v1/traces`; null without an endpoint. */
-  static fromConfig(config: Pick<GatewayConfig, 'otel'>): GatewayTracing | null {
+  /**
+   * A tracer exporting over OTLP/HTTP (JSON) to `<endpoint>/v1/traces`; null without an endpoint.
+   * The SDK and the exporter are loaded only then: a gateway without tracing does not hold them.
+   */
+  static async fromConfig(config: Pick<GatewayConfig, 'otel'>): Promise<GatewayTracing | null> {
     const { endpoint, serviceName } = config.otel;
     if (!endpoint) return null;
+    const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, NodeTracerProvider }] = await Promise.all([
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/sdk-trace-node'),
+    ]);
     const exporter = new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` });
     const provider = new NodeTracerProvider({
       resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),

@@ -1,5 +1,5 @@
 import type { RedisClientType } from '@keyv/redis';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /**
  * A Redis connection for the protection stores (rate limits, staged uploads, the shared reference
@@ -8,7 +8,9 @@ import { Redis } from 'ioredis';
  * on it. Resolves once the server answers PING.
  */
 export async function connectRedis(url: string, timeoutMs = 5_000): Promise<Redis> {
-  const redis = new Redis(url, {
+  // Loaded here, not at start-up: a gateway without REDIS_URL never needs the client (issue 16, memory).
+  const { Redis: RedisClient } = await import('ioredis');
+  const redis = new RedisClient(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

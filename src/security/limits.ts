@@ -6,6 +6,7 @@ import { getArgumentValues, getNamedType, getVariableValues, GraphQLError, isInt
 import type { DocumentNode, FieldNode, FragmentDefinitionNode, GraphQLField, GraphQLNamedType, GraphQLSchema, OperationDefinitionNode, SelectionSetNode, ValidationContext, ValidationRule } from 'graphql';
 import type { GatewayConfig } from '../config.js';
 import { DEFAULT_PAGE_SIZE } from '../domain/pagination.js';
+import { OperationMemo, variablesKey } from './operationMemo.js';
 
 /**
  * The limits on what one operation may ask for. Every limit is checked before anything executes:
@@ -65,7 +66,15 @@ export interface MeasuredOperation<TContext> {
   readonly document: DocumentNode;
   readonly operation: OperationDefinitionNode;
   readonly variables: Record<string, unknown>;
+  /** The variables as sent (variablesKey): with the operation, what the coerced ones derive from. */
+  readonly variablesKey: string;
   readonly contextValue: TContext;
+}
+
+/** A measured operation's coerced variables and cost; null variables when they do not coerce. */
+interface Measurement {
+  readonly variables: Record<string, unknown> | null;
+  readonly cost: number;
 }
 
 /**
@@ -85,22 +94,29 @@ export function operationLimitsPlugin<TContext extends object>(
   limits: OperationLimits,
   next?: (measured: MeasuredOperation<TContext>) => Promise<void>,
 ): ApolloServerPlugin<TContext> {
+  // The same operation with the same variables measures the same: walked once (a page size over the
+  // limit throws and is not remembered, so it is refused every time).
+  const measurements = new OperationMemo<Measurement>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request, contextValue }) {
           if (!operation) return;
-          const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
-          // Variables that do not coerce are refused by execution with a precise message; nothing to measure.
-          if (variables.errors) return;
-          const cost = new OperationMeter(schema, document, variables.coerced, limits).measure(operation);
+          const key = variablesKey(request.variables);
+          const { variables, cost } = measurements.get(operation, key, () => {
+            const coercion = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+            // Variables that do not coerce are refused by execution with a precise message; nothing to measure.
+            if (coercion.errors) return { variables: null, cost: 0 };
+            return { variables: coercion.coerced, cost: new OperationMeter(schema, document, coercion.coerced, limits).measure(operation) };
+          });
+          if (variables === null) return;
           if (cost > limits.maxCost) {
             throw new GraphQLError(
               `Query cost limit of ${limits.maxCost} exceeded, found ${cost}: ask for smaller pages or fewer nested lists.`,
               { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'MAX_QUERY_COST', cost, maxCost: limits.maxCost, http: { status: 400 } } },
             );
           }
-          await next?.({ schema, document, operation, variables: variables.coerced, contextValue });
+          await next?.({ schema, document, operation, variables, variablesKey: key, contextValue });
         },
       };
     },

@@ -4,7 +4,8 @@ import { GraphQLError } from 'graphql/index.js';
 import type { GatewayContext } from '../context.js';
 import type { MeasuredOperation, OperationLimits } from './limits.js';
 import type { RateDecision, RateLimits } from '../protection/index.js';
-import { UpstreamCallMeter, type TenantBounds } from './upstreamCost.js';
+import { OperationMemo } from './operationMemo.js';
+import { UpstreamCallMeter, type TenantBounds, type UpstreamCallEstimate } from './upstreamCost.js';
 
 /**
  * The upstream-call stage of the limits, run after page sizes and cost passed: estimates the
@@ -13,8 +14,12 @@ import { UpstreamCallMeter, type TenantBounds } from './upstreamCost.js';
  * upstream-call budgets (HTTP 429, RATE_LIMITED, Retry-After). Nothing executes after a refusal.
  */
 export function upstreamCallCheck(limits: OperationLimits, rateLimits: RateLimits) {
-  return async ({ schema, document, operation, variables, contextValue }: MeasuredOperation<GatewayContext>): Promise<void> => {
-    const estimate = new UpstreamCallMeter(schema, document, variables, tenantBounds(contextValue), limits.maxPageSize).estimate(operation);
+  // An estimate depends on the operation, its variables and the tenant's bounds only: walked once for each.
+  const estimates = new OperationMemo<UpstreamCallEstimate>();
+  return async ({ schema, document, operation, variables, variablesKey, contextValue }: MeasuredOperation<GatewayContext>): Promise<void> => {
+    const bounds = tenantBounds(contextValue.directory);
+    const key = `${bounds.customers},${bounds.refrensInvoicesPerCustomer},${bounds.refrensInvoices}|${variablesKey}`;
+    const estimate = estimates.get(operation, key, () => new UpstreamCallMeter(schema, document, variables, bounds, limits.maxPageSize).estimate(operation));
     contextValue.upstreamBudget.estimate = estimate;
     if (estimate.total > limits.maxUpstreamCalls) {
       throw new GraphQLError(
@@ -67,12 +72,19 @@ export function rateLimitedError(decision: Extract<RateDecision, { allowed: fals
   return new GraphQLError(`Rate limit reached: too many ${what} in this window; retry after ${decision.retryAfterSeconds} s.`, { extensions });
 }
 
-function tenantBounds(context: GatewayContext): TenantBounds {
-  const customers = context.directory.customers;
-  const refrens = customers.map((customer) => customer.identities.refrens?.invoices.length ?? 0);
-  return {
-    customers: customers.length,
-    refrensInvoicesPerCustomer: Math.max(0, ...refrens),
-    refrensInvoices: refrens.reduce((sum, count) => sum + count, 0),
-  };
+/** Each tenant's directory view is built once at start-up: its bounds are counted once too. */
+const boundsOfDirectory = new WeakMap<GatewayContext['directory'], TenantBounds>();
+
+function tenantBounds(directory: GatewayContext['directory']): TenantBounds {
+  let bounds = boundsOfDirectory.get(directory);
+  if (!bounds) {
+    const refrens = directory.customers.map((customer) => customer.identities.refrens?.invoices.length ?? 0);
+    bounds = {
+      customers: directory.customers.length,
+      refrensInvoicesPerCustomer: Math.max(0, ...refrens),
+      refrensInvoices: refrens.reduce((sum, count) => sum + count, 0),
+    };
+    boundsOfDirectory.set(directory, bounds);
+  }
+  return bounds;
 }

@@ -1,4 +1,6 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
+import type * as IoRedis from 'ioredis';
 import type { Logger } from 'pino';
 import { documentHash, documentIdHash } from './manifest.js';
 
@@ -25,7 +27,9 @@ export class TrustedDocumentStore {
   /** Connects to Redis lazily (first look-up); commands fail fast while it is down. */
   static create(files: ReadonlyMap<string, string>, redis: { readonly url: string; readonly key: string } | null, logger: Logger): TrustedDocumentStore {
     if (!redis) return new TrustedDocumentStore(files, null, logger);
-    const client = new Redis(redis.url, { lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 2_000 });
+    // Loaded only when Redis is configured: a gateway without REDIS_URL never needs the client (issue 16, memory).
+    const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof IoRedis;
+    const client = new RedisClient(redis.url, { lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 2_000 });
     // ioredis reports connection problems as 'error' events; the failing look-up is logged where it happens.
     client.on('error', () => undefined);
     return new TrustedDocumentStore(files, { client, key: redis.key }, logger);

@@ -24,6 +24,7 @@ import {
   type RetryPolicy,
 } from './resilience/index.js';
 import { parseExactJson, stringifyExactJson } from './exactJson.js';
+import { fastDecoderOf } from './fastWire.js';
 
 /**
  * The shared HTTP layer every upstream client goes through: one keep-alive undici pool per
@@ -496,6 +497,9 @@ function safeParseJson(text: string): unknown {
  * A mismatch is the upstream's fault and becomes UPSTREAM_BAD_RESPONSE, never a crash later on.
  */
 export function decodeWire<T>(system: SourceSystem, what: string, schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } }, body: unknown): T {
+  // The schema's fast path (fastWire.ts) where it has one; the schema itself for anything it does not take.
+  const fast = fastDecoderOf(schema)?.(body);
+  if (fast !== undefined) return fast as T;
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseUpstreamDate, parseUpstreamInstant, toIsoDate } from '../../src/domain/dates.js';
+import { isIsoDate, parseUpstreamDate, parseUpstreamInstant, toIsoDate } from '../../src/domain/dates.js';
 
 /**
  * parseUpstreamDate reads the usual shapes without a Date (issue 16). Whatever it is given, its
@@ -52,5 +52,30 @@ describe('Dates: parseUpstreamDate', () => {
     expect(parseUpstreamDate('2026-10-07T23:30:00-05:00')).toBe('2026-10-08');
     expect(parseUpstreamDate('')).toBeNull();
     expect(parseUpstreamDate('not a date')).toBeNull();
+  });
+});
+
+describe('Dates: isIsoDate', () => {
+  /** The Date-based check isIsoDate replaced (issue 16): a date is real when Date writes it back unchanged. */
+  function throughDateUtc(text: string): boolean {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+    if (!match) return false;
+    return toIsoDate(new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))) === text;
+  }
+
+  it('agrees with the Date-based check on real and impossible dates of every year, and refuses other shapes', () => {
+    const date = fc
+      .record({ year: fc.integer({ min: 0, max: 9999 }), month: fc.integer({ min: 0, max: 13 }), day: fc.integer({ min: 0, max: 32 }) })
+      .map(({ year, month, day }) => `${pad(year, 4)}-${pad(month)}-${pad(day)}`);
+    fc.assert(
+      fc.property(fc.oneof(date, fc.string({ maxLength: 12 })), (text) => {
+        expect(isIsoDate(text)).toBe(throughDateUtc(text));
+      }),
+      { numRuns: 10_000 },
+    );
+    expect(isIsoDate('2024-02-29')).toBe(true);
+    expect(isIsoDate('2023-02-29')).toBe(false);
+    expect(isIsoDate('1900-02-29')).toBe(false);
+    expect(isIsoDate('2000-02-29')).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonNumber } from '../exactJson.js';
+import { attempt, isInteger, isJsonNumber, isNullish, isRecord, ensure, withFastPath } from '../fastWire.js';
 import type { WireAmountType, WireNumber } from '../../domain/money.js';
 
 /**
@@ -51,13 +52,64 @@ export const IntactLedgerItem = z.object({
 export type IntactLedgerItem = z.infer<typeof IntactLedgerItem>;
 
 /** B1's successful answer. An empty ledger may come back with `Items:null`; it reads as `[]`. */
-export const IntactLedgerPage = z.object({
+const ledgerPage = z.object({
   Items: z.array(IntactLedgerItem).nullish().transform((value) => value ?? []),
   TotalCount: z.number().int().nonnegative(),
   ErrorMessage: nullableText,
   Success: z.literal(true),
 });
-export type IntactLedgerPage = z.infer<typeof IntactLedgerPage>;
+export type IntactLedgerPage = z.infer<typeof ledgerPage>;
+export const IntactLedgerPage = withFastPath(ledgerPage, (value) => attempt(() => fastLedgerPage(value)));
+
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
+
+/** IntactLedgerPage's fast path (fastWire.ts): what the schema returns, for the values it surely accepts. */
+function fastLedgerPage(value: unknown): IntactLedgerPage {
+  ensure(isRecord(value));
+  const page = value as Record<string, unknown>;
+  const items = page['Items'];
+  ensure(isNullish(items) || Array.isArray(items));
+  ensure(isInteger(page['TotalCount']) && (page['TotalCount'] as number) >= 0 && page['Success'] === true);
+  return {
+    Items: isNullish(items) ? [] : (items as unknown[]).map(fastLedgerItem),
+    TotalCount: page['TotalCount'] as number,
+    ErrorMessage: fastNullableText(page['ErrorMessage']),
+    Success: true,
+  };
+}
+
+function fastLedgerItem(value: unknown): IntactLedgerItem {
+  ensure(isRecord(value));
+  const item = value as Record<string, unknown>;
+  const id = item['Id'];
+  ensure(isInteger(id) || (typeof id === 'string' && id.length > 0));
+  const type = item['Type'];
+  ensure(typeof type === 'string' || (typeof type === 'number' && Number.isFinite(type)));
+  ensure(typeof item['Number'] === 'string' && typeof item['Currency'] === 'string' && (item['Currency'] as string).length > 0);
+  return {
+    Id: id as number | string,
+    Date: fastNullableText(item['Date']),
+    DueDate: fastNullableText(item['DueDate']),
+    Number: item['Number'] as string,
+    Reference: fastNullableText(item['Reference']),
+    Type: String(type),
+    Debit: fastOptionalDecimal(item['Debit']),
+    Credit: fastOptionalDecimal(item['Credit']),
+    Unallocated: fastOptionalDecimal(item['Unallocated']),
+    Currency: item['Currency'] as string,
+  };
+}
+
+function fastNullableText(value: unknown): string | null {
+  ensure(isNullish(value) || typeof value === 'string');
+  return (value as string | null | undefined) ?? null;
+}
+
+function fastOptionalDecimal(value: unknown): WireNumber | string {
+  if (isNullish(value)) return 0;
+  ensure(isJsonNumber(value) || (typeof value === 'string' && DECIMAL_TEXT.test(value)));
+  return value as WireNumber | string;
+}
 
 // B2
 

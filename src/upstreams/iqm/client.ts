@@ -549,6 +549,9 @@ function envelopeOf(schema: z.ZodType): z.ZodType<{ data: unknown }> {
 /** IQM reports refusals as `{ success:false, errorObjects }` at the top level or nested in `data`. */
 function findRejection(body: unknown): string[] | null {
   for (const candidate of [body, isRecord(body) ? body['data'] : undefined]) {
+    // Only `success: false` can be a rejection: anything else is let through without zod building
+    // the error of a failed parse for every successful answer.
+    if (!isRecord(candidate) || candidate['success'] !== false) continue;
     const parsed = IqmErrorEnvelope.safeParse(candidate);
     if (parsed.success) return parsed.data.errorObjects.map((item) => item.error);
   }
