@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Tenant } from '../src/auth/index.js';
+import { tenantsFileDocument, type Tenant } from '../src/auth/index.js';
 import { loadConfig } from '../src/config.js';
 import { toGlobalId } from '../src/domain/globalId.js';
 import { DEMO_DIRECTORY_FILE, startEmbeddedUpstreams } from '../src/embedded.js';
@@ -142,20 +142,10 @@ function heavyFigures(result: LoadResult) {
   return { throughput: round(result.throughput), p50Ms: round(result.p50Ms), ok: result.ok, failed: result.failed };
 }
 
-/** Both demo tenants with the simulators' credentials, as TENANTS_FILE names them. */
+/** Both demo tenants with the simulators' credentials, as TENANTS_FILE names them (a private temporary file). */
 export function writeTenantsFile(tenants: readonly Tenant[]): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'bench-tenants-')), 'tenants.json');
-  const entries = tenants.map((tenant) => {
-    const { iqm, intact, refrens, iqmetrix } = tenant.credentials;
-    return {
-      id: tenant.id,
-      ...(iqm ? { iqm: { token: iqm.token, organizationWorkspaceId: Number(iqm.organizationWorkspaceId) } } : {}),
-      ...(intact ? { intact } : {}),
-      ...(refrens ? { refrens } : {}),
-      ...(iqmetrix ? { iqmetrix: { token: iqmetrix.token, ...(iqmetrix.companyId === null ? {} : { companyId: iqmetrix.companyId }) } } : {}),
-    };
-  });
-  writeFileSync(file, JSON.stringify({ tenants: entries }));
+  writeFileSync(file, tenantsFileDocument(tenants), { mode: 0o600 });
   return file;
 }
 

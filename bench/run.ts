@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import ts from 'typescript';
 import { createEmbeddedDirectory } from '../src/audit/index.js';
+import { tenantsFileDocument } from '../src/auth/index.js';
 import { loadConfig } from '../src/config.js';
 import type { SourceSystem } from '../src/domain/models.js';
 import { DEMO_DIRECTORY_FILE, startEmbeddedUpstreams, type EmbeddedOptions, type EmbeddedUpstreams } from '../src/embedded.js';
@@ -166,18 +167,9 @@ async function startUpstreams(latencyMs: number, seed: EmbeddedOptions = BENCH_S
  * blue-harbor), so a single-tenant environment would be refused at start-up.
  */
 function tenantsFile(upstreams: Upstreams): string {
-  const tenants = upstreams.embedded.demoTenants.map(({ id, displayName, fourEyes, credentials: { iqm, intact, refrens, iqmetrix } }) => ({
-    id,
-    displayName,
-    fourEyes,
-    ...(iqm ? { iqm: { token: iqm.token, organizationWorkspaceId: Number(iqm.organizationWorkspaceId) } } : {}),
-    ...(intact ? { intact: { token: intact.token } } : {}),
-    ...(refrens ? { refrens: { token: refrens.token } } : {}),
-    ...(iqmetrix ? { iqmetrix: { token: iqmetrix.token, ...(iqmetrix.companyId !== null ? { companyId: iqmetrix.companyId } : {}) } } : {}),
-  }));
   mkdirSync(FLOOR_DIR, { recursive: true });
   const file = path.join(FLOOR_DIR, `tenants-${upstreams.embedded.endpoints.iqm.baseUrl.replace(/\D/g, '')}.json`);
-  writeFileSync(file, JSON.stringify({ tenants }));
+  writeFileSync(file, tenantsFileDocument(upstreams.embedded.demoTenants), { mode: 0o600 });
   return file;
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
 import { DEMO_DIRECTORY_FILE, startEmbeddedUpstreams, type EmbeddedOptions, type EmbeddedUpstreams } from './embedded.js';
-import type { Tenant } from './auth/index.js';
+import { tenantsFileDocument } from './auth/index.js';
 
 /**
  * `npm run simulators [-- <options>]`: the four upstream simulators (IQM, Intact, Refrens, iQmetrix)
@@ -122,25 +122,6 @@ function defined<T extends Record<string, number | undefined>>(entries: T): { [K
   return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: number };
 }
 
-/** The demo tenants as a TENANTS_FILE: the demo directory names both, so a single-tenant gateway would refuse it. */
-function tenantsDocument(tenants: readonly Tenant[]): string {
-  return `${JSON.stringify(
-    {
-      tenants: tenants.map(({ id, displayName, fourEyes, credentials: { iqm, intact, refrens, iqmetrix } }) => ({
-        id,
-        displayName,
-        fourEyes,
-        ...(iqm ? { iqm: { token: iqm.token, organizationWorkspaceId: Number(iqm.organizationWorkspaceId) } } : {}),
-        ...(intact ? { intact: { token: intact.token } } : {}),
-        ...(refrens ? { refrens: { token: refrens.token } } : {}),
-        ...(iqmetrix ? { iqmetrix: { token: iqmetrix.token, ...(iqmetrix.companyId !== null ? { companyId: iqmetrix.companyId } : {}) } } : {}),
-      })),
-    },
-    null,
-    2,
-  )}\n`;
-}
-
 /** What a gateway needs to use these simulators, as env-file lines. */
 function environmentLines(embedded: EmbeddedUpstreams, advertisedHost: string | null, tenantsFile: string): string[] {
   const advertised = (baseUrl: string) => {
@@ -200,7 +181,7 @@ async function main(): Promise<void> {
   }
   const temporary = options.tenantsFile === null ? mkdtempSync(join(tmpdir(), 'finance-simulators-')) : null;
   const tenantsFile = options.tenantsFile ?? join(temporary!, 'tenants.json');
-  writeFileSync(tenantsFile, tenantsDocument(embedded.demoTenants), { mode: 0o600 });
+  writeFileSync(tenantsFile, tenantsFileDocument(embedded.demoTenants), { mode: 0o600 });
   const lines = environmentLines(embedded, options.advertisedHost, tenantsFile);
   if (options.envFile !== null) writeFileSync(options.envFile, `${lines.join('\n')}\n`);
   process.stdout.write(`${lines.join('\n')}\n# Simulators ready (${embedded.endpoints.simulated.join(', ')}); Ctrl-C stops them.\n`);

@@ -3,7 +3,7 @@ export { AuthenticationError, Authenticator, partitionKeyOf } from './authentica
 export { DEV_AUDIENCE, DEV_ISSUER, DevIssuer } from './devIssuer.js';
 export { authenticationHook, callerOf } from './httpAuthentication.js';
 export { ALL_SCOPES, DEMO_ANONYMOUS_SCOPES, SCOPES, type Scope } from './scopes.js';
-export { TenantConfigError, TenantRegistry, withSimulatedCredentials } from './tenants.js';
+export { TenantConfigError, TenantRegistry, tenantsFileDocument, withSimulatedCredentials } from './tenants.js';
 export { ASYMMETRIC_ALGORITHMS, TokenVerifier, type IssuerConfig, type TokenPolicy } from './tokens.js';
 export { loadTenants } from './loadTenants.js';
 export { ownsIntactAccount, ownsIqmWorkspace, ownsIqmetrixCompany, ownsRefrensInvoice, type TenantView } from './ownership.js';

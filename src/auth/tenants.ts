@@ -119,3 +119,21 @@ export function withSimulatedCredentials(tenant: Tenant, demo: Partial<TenantCre
     },
   };
 }
+
+/**
+ * Tenants as a TENANTS_FILE document (JSON, what `TenantRegistry.fromFile` reads back): for
+ * `npm run simulators` and the benchmarks, which hand a gateway the simulators' demo tenants.
+ * Secrets are written as they are; keep the file private (mode 0600).
+ */
+export function tenantsFileDocument(tenants: readonly Tenant[]): string {
+  const entries = tenants.map(({ id, displayName, fourEyes, credentials: { iqm, intact, refrens, iqmetrix } }) => ({
+    id,
+    displayName,
+    fourEyes,
+    ...(iqm ? { iqm: { token: iqm.token, organizationWorkspaceId: Number(iqm.organizationWorkspaceId) } } : {}),
+    ...(intact ? { intact: { token: intact.token } } : {}),
+    ...(refrens ? { refrens: { token: refrens.token } } : {}),
+    ...(iqmetrix ? { iqmetrix: { token: iqmetrix.token, ...(iqmetrix.companyId !== null ? { companyId: iqmetrix.companyId } : {}) } } : {}),
+  }));
+  return `${JSON.stringify({ tenants: entries }, null, 2)}\n`;
+}
