@@ -195,9 +195,12 @@ function gatewayEnv(upstreams: Upstreams, mode: 'batched' | 'naive'): Record<str
     // first mutation or auditTrail; `auditOpenedRssMb` measures the gateway after that.
     AUDIT_DATA_DIR: AUDIT_DIR,
     UPSTREAM_CONNECTIONS: String(POOL_SIZE),
-    // Naive mode makes up to 260 calls per operation; with the default bulkhead queue (256) a
-    // saturation run would measure load shedding instead of throughput. Batched mode keeps the default.
-    ...(mode === 'naive' ? { UPSTREAM_MAX_QUEUED: '100000' } : {}),
+    // The benchmark measures CPU and latency, not load shedding. One tenant may hold 16 of the 32
+    // slots and queue half of UPSTREAM_MAX_QUEUED (128 of the default 256) besides: the eight clients'
+    // D2 waves of operation 5 (8 × 20 calls) can arrive together and overflow that, and the excess is
+    // refused fast, as issue 13 intends (naive mode makes up to 260 calls per operation). So every
+    // gateway of the benchmark gets a queue that admits the whole load.
+    UPSTREAM_MAX_QUEUED: '100000',
     IQM_BASE_URL: endpoints.iqm.baseUrl,
     INTACT_BASE_URL: endpoints.intact.baseUrl,
     REFRENS_BASE_URL: endpoints.refrens.baseUrl,
@@ -539,8 +542,8 @@ async function runGrowth(script: string, generator: LoadGenerator, fast: Upstrea
     const recordings = new Map<string, Recording>();
     const gatewayCpu = new Map<string, number>();
     // Ten times the iQmetrix invoices means up to 200 D2 calls per operation (D2 has no batch form):
-    // eight clients would overflow the default bulkhead queue (256) and measure load shedding.
-    const gateway = await startGateway({ env: { ...gatewayEnv(grown, 'batched'), UPSTREAM_MAX_QUEUED: '100000' }, nodeFlags: GATEWAY_NODE_FLAGS });
+    // the benchmark's queue (gatewayEnv) admits them.
+    const gateway = await startGateway({ env: gatewayEnv(grown, 'batched'), nodeFlags: GATEWAY_NODE_FLAGS });
     try {
       for (const operation of GROWTH_OPERATIONS) {
         recordings.set(operation.name, await callsOf(gateway, grown, operation));

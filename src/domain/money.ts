@@ -33,7 +33,10 @@ export function toDecimal(value: number | string | Decimal | LosslessNumber): De
     throw new RangeError(`not a finite amount: ${value}`);
   }
   if (value instanceof LosslessNumber) return new ExactDecimal(value.value);
-  return new ExactDecimal(typeof value === 'number' ? String(value) : value);
+  // decimal.js reads a number through its shortest round-trip text, as String() writes it, without
+  // the string path's syntax check (issue 16); zero goes as text so -0 stays an unsigned 0.
+  if (typeof value === 'number') return new ExactDecimal(value === 0 ? '0' : value);
+  return new ExactDecimal(value);
 }
 
 export const ZERO = toDecimal(0);

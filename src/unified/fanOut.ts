@@ -71,18 +71,30 @@ function partialError(reason: unknown, system: SourceSystem): GraphQLError {
   return new GraphQLError(`${system} could not be read`, { originalError: reason instanceof Error ? reason : undefined, extensions: { code: 'INTERNAL_SERVER_ERROR', system } });
 }
 
-/** Newest first by a date-like key (nulls last), then by a tie-breaker so the order is stable. */
-export function newestFirst<T>(dateOf: (item: T) => string | null, tieBreak: (item: T) => string): (left: T, right: T) => number {
+/**
+ * Newest first by a date-like key (nulls last), then by a tie-breaker so the order is stable. Each
+ * item's keys are computed once, not once per comparison: a sort compares each item about log n
+ * times, and a key such as `paidAt.toISOString()` is not free (issue 16).
+ */
+export function newestFirst<T extends object>(dateOf: (item: T) => string | null, tieBreak: (item: T) => string): (left: T, right: T) => number {
+  const keys = new Map<T, { readonly date: string | null; tie?: string }>();
+  const keysOf = (item: T) => {
+    let known = keys.get(item);
+    if (!known) keys.set(item, (known = { date: dateOf(item) }));
+    return known;
+  };
   return (left, right) => {
-    const a = dateOf(left);
-    const b = dateOf(right);
+    const l = keysOf(left);
+    const r = keysOf(right);
+    const a = l.date;
+    const b = r.date;
     if (a !== b) {
       if (a === null) return 1;
       if (b === null) return -1;
       return a < b ? 1 : -1;
     }
-    const x = tieBreak(left);
-    const y = tieBreak(right);
+    const x = (l.tie ??= tieBreak(left));
+    const y = (r.tie ??= tieBreak(right));
     return x < y ? 1 : x > y ? -1 : 0;
   };
 }

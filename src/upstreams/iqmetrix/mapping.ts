@@ -85,7 +85,12 @@ function invoiceTypeFromRefundFlag(isRefund: boolean | null | undefined): Iqmetr
   return 'NONE';
 }
 
-/** D2 → the full invoice, with `.invoice` the same invoice in summary form (total computed, see invoiceTotalFromWire). */
+/**
+ * D2 → the full invoice, with `.invoice` the same invoice in summary form (total computed, see
+ * invoiceTotalFromWire). The parts an operation often leaves out — the computed total, the customer,
+ * the orders and the tax lines — are mapped when first read, once (issue 16: a unified customer reads
+ * only the payments of its twenty D2 invoices); payments are mapped at once.
+ */
 export function invoiceDetailFromWire(invoice: IqmetrixInvoice, companyId: number, currencyCode: string): IqmetrixInvoiceDetailModel {
   const amount = (value: WireNumber | string) => money(value, currencyCode);
   const optionalAmount = (value: WireNumber | string | null | undefined) => (value === null || value === undefined ? null : amount(value));
@@ -98,7 +103,9 @@ export function invoiceDetailFromWire(invoice: IqmetrixInvoice, companyId: numbe
       issuedOn: parseUpstreamDate(invoice.CreatedDateUtc),
       dueOn: null,
       customerId: invoice.Customer?.Id ?? null,
-      total: { amount: invoiceTotalFromWire(invoice), currencyCode },
+      get total() {
+        return once(this, 'total', { amount: invoiceTotalFromWire(invoice), currencyCode });
+      },
       createdAt: parseUpstreamInstant(invoice.CreatedDateUtc),
       invoiceType: invoiceTypeFromRefundFlag(invoice.IsRefund),
       locationId: invoice.LocationId ?? null,
@@ -109,19 +116,45 @@ export function invoiceDetailFromWire(invoice: IqmetrixInvoice, companyId: numbe
     notes: invoice.Notes ?? null,
     isRefund: invoice.IsRefund ?? null,
     originalInvoiceId: invoice.OriginalInvoiceId ?? null,
-    customer: invoice.Customer ? customerFromWire(invoice.Customer) : null,
-    orders: (invoice.Orders ?? []).map((order) => orderFromWire(order, amount)),
-    dropshipOrders: (invoice.DropshipOrders ?? []).map(
-      (order): IqmetrixDropshipOrderModel => ({
-        ...orderFromWire(order, amount),
-        shippingEntityId: order.ShippingEntityId ?? null,
-        shippingMethod: order.ShippingMethod ?? null,
-        supplierId: order.SupplierId ?? null,
-      }),
-    ),
+    get customer() {
+      return once(this, 'customer', invoice.Customer ? customerFromWire(invoice.Customer) : null);
+    },
+    get orders() {
+      return once(
+        this,
+        'orders',
+        (invoice.Orders ?? []).map((order) => orderFromWire(order, amount)),
+      );
+    },
+    get dropshipOrders() {
+      return once(
+        this,
+        'dropshipOrders',
+        (invoice.DropshipOrders ?? []).map(
+          (order): IqmetrixDropshipOrderModel => ({
+            ...orderFromWire(order, amount),
+            shippingEntityId: order.ShippingEntityId ?? null,
+            shippingMethod: order.ShippingMethod ?? null,
+            supplierId: order.SupplierId ?? null,
+          }),
+        ),
+      );
+    },
     payments: (invoice.Payments ?? []).map((payment) => paymentFromWire(payment, companyId, invoice.Id, currencyCode)),
-    taxLines: (invoice.TaxCalculationResult?.Lines ?? []).map((line) => taxLineFromWire(line, amount, optionalAmount)),
+    get taxLines() {
+      return once(
+        this,
+        'taxLines',
+        (invoice.TaxCalculationResult?.Lines ?? []).map((line) => taxLineFromWire(line, amount, optionalAmount)),
+      );
+    },
   };
+}
+
+/** Replaces a lazy getter with the value it computed, so it is computed once and read as a plain property after. */
+function once<T>(target: object, key: string, value: T): T {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: false, configurable: false });
+  return value;
 }
 
 /** A D2 payment. TransactionDate has seven fractional digits; milliseconds are kept. */
