@@ -69,6 +69,9 @@ export class GatewayMetrics {
   private readonly attached: { services: GatewayServices | null } = { services: null };
 
   constructor() {
+    // The process collectors count CPU from the moment they are made: made here, at start-up, the
+    // first scrape reports the CPU spent since then, not the few microseconds of the scrape itself.
+    processMetrics();
     const registers = [this.registry];
     this.operations = new Counter({
       name: 'graphql_operations_total',
