@@ -1,12 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { tenantsFileDocument, type Tenant } from '../src/auth/index.js';
-import { loadConfig } from '../src/config.js';
 import { toGlobalId } from '../src/domain/globalId.js';
-import { DEMO_DIRECTORY_FILE, startEmbeddedUpstreams } from '../src/embedded.js';
 import type { BenchAuth } from './auth.js';
-import { BENCH_SEED } from './operations.js';
+import { benchGatewayEnv, startBenchUpstreams, writeTenantsFile } from './environment.js';
 import { startGateway, type LoadGenerator } from './processes.js';
 import type { LoadResult } from './loadGenerator.js';
 
@@ -57,12 +51,7 @@ const VICTIM = JSON.stringify({
 
 export async function runFairness(options: FairnessOptions): Promise<FairnessResult> {
   const { auth, generator, latencyMs, durationMs, log } = options;
-  const embedded = await startEmbeddedUpstreams(loadConfig({}), {
-    iqm: { ...BENCH_SEED.iqm, latencyMs },
-    intact: { ...BENCH_SEED.intact, latencyMs },
-    refrens: { ...BENCH_SEED.refrens, latencyMs },
-    iqmetrix: { ...BENCH_SEED.iqmetrix, latencyMs },
-  });
+  const embedded = await startBenchUpstreams(latencyMs);
   try {
     const invoiceIds = [...embedded.iqm!.state.invoices.values()]
       .filter((invoice) => invoice.owId === 200101)
@@ -78,26 +67,14 @@ export async function runFairness(options: FairnessOptions): Promise<FairnessRes
 
     const scenario = async (sharePercent: number, loaded: boolean) => {
       const gateway = await startGateway({
-        env: {
-          ...auth.env,
-          NODE_ENV: 'production',
-          IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'true',
-          AUDIT_DATA_DIR: 'memory://',
-          LOG_LEVEL: 'warn',
-          PUBLIC_BASE_URL: 'https://bench.example',
-          TENANTS_FILE: tenantsFile,
-          CUSTOMER_DIRECTORY_FILE: DEMO_DIRECTORY_FILE,
-          IQM_BASE_URL: embedded.endpoints.iqm.baseUrl,
-          INTACT_BASE_URL: embedded.endpoints.intact.baseUrl,
-          REFRENS_BASE_URL: embedded.endpoints.refrens.baseUrl,
-          IQMETRIX_BASE_URL: embedded.endpoints.iqmetrix.baseUrl,
-          UPSTREAM_TENANT_SHARE_PERCENT: String(sharePercent),
-          // Budgets out of the way: this measures the bulkhead, not the rate limits.
-          RATE_LIMIT_SUBJECT_REQUESTS: '0',
-          RATE_LIMIT_TENANT_REQUESTS: '0',
-          RATE_LIMIT_SUBJECT_UPSTREAM_CALLS: '0',
-          RATE_LIMIT_TENANT_UPSTREAM_CALLS: '0',
-        },
+        env: benchGatewayEnv({
+          auth,
+          upstreams: embedded,
+          tenantsFile,
+          auditDataDir: 'memory://',
+          // Budgets are off (bench/environment.ts): this measures the bulkhead, not the rate limits.
+          extra: { UPSTREAM_TENANT_SHARE_PERCENT: String(sharePercent) },
+        }),
       });
       try {
         const base = { url: gateway.url, mode: 'latency' as const };
@@ -142,12 +119,6 @@ function heavyFigures(result: LoadResult) {
   return { throughput: round(result.throughput), p50Ms: round(result.p50Ms), ok: result.ok, failed: result.failed };
 }
 
-/** Both demo tenants with the simulators' credentials, as TENANTS_FILE names them (a private temporary file). */
-export function writeTenantsFile(tenants: readonly Tenant[]): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'bench-tenants-')), 'tenants.json');
-  writeFileSync(file, tenantsFileDocument(tenants), { mode: 0o600 });
-  return file;
-}
 
 function round(value: number, digits = 2): number {
   const factor = 10 ** digits;

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 interface CpuProfileNode {
   readonly id: number;
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly children?: readonly number[];
 }
 
 interface CpuProfile {
@@ -28,6 +29,8 @@ export interface ProfileSummary {
   readonly totalMs: number;
   readonly topFunctions: ProfileEntry[];
   readonly topAreas: ProfileEntry[];
+  /** Time with the function anywhere on the stack (each sample counted once per function), highest first. */
+  readonly topInclusive: ProfileEntry[];
 }
 
 export function summarizeProfile(file: string, top = 15): ProfileSummary {
@@ -35,17 +38,26 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const functions = new Map<string, number>();
   const areas = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const nameOf = (node: CpuProfileNode) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : '';
+    return `${functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
+  };
   let totalUs = 0;
   profile.samples.forEach((id, index) => {
     const node = byId.get(id);
     const delta = profile.timeDeltas[index] ?? 0;
     if (!node || node.callFrame.functionName === '(idle)') return;
     totalUs += delta;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : '';
-    const name = `${functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
+    const name = nameOf(node);
     functions.set(name, (functions.get(name) ?? 0) + delta);
-    const area = areaOf(functionName, url);
+    const onStack = new Set<string>();
+    for (let at: CpuProfileNode | undefined = node; at; at = byId.get(parentOf.get(at.id) ?? -1)) onStack.add(nameOf(at));
+    for (const frame of onStack) inclusive.set(frame, (inclusive.get(frame) ?? 0) + delta);
+    const area = areaOf(node.callFrame.functionName, node.callFrame.url);
     areas.set(area, (areas.get(area) ?? 0) + delta);
   });
   const ranked = (entries: Map<string, number>) =>
@@ -53,7 +65,7 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), percent: Math.round((us / Math.max(totalUs, 1)) * 1000) / 10 }));
-  return { totalMs: Math.round(totalUs / 1000), topFunctions: ranked(functions), topAreas: ranked(areas) };
+  return { totalMs: Math.round(totalUs / 1000), topFunctions: ranked(functions), topAreas: ranked(areas), topInclusive: ranked(inclusive) };
 }
 
 function shortUrl(url: string): string {

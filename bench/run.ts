@@ -5,11 +5,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import ts from 'typescript';
 import { createEmbeddedDirectory } from '../src/audit/index.js';
-import { tenantsFileDocument } from '../src/auth/index.js';
-import { loadConfig } from '../src/config.js';
 import type { SourceSystem } from '../src/domain/models.js';
-import { DEMO_DIRECTORY_FILE, startEmbeddedUpstreams, type EmbeddedOptions, type EmbeddedUpstreams } from '../src/embedded.js';
+import type { EmbeddedOptions, EmbeddedUpstreams } from '../src/embedded.js';
 import { createBenchAuth } from './auth.js';
+import { benchGatewayEnv, productionNodeFlags, startBenchUpstreams, writeTenantsFile } from './environment.js';
 import { measureAuthOverhead, printAuthOverhead } from './authOverhead.js';
 import { runFairness } from './fairness.js';
 import type { FloorCall, FloorOperation, FloorSpec } from './floor.js';
@@ -113,6 +112,8 @@ type Simulators = [SourceSystem, SimulatorServer][];
 interface Upstreams {
   readonly embedded: EmbeddedUpstreams;
   readonly simulators: Simulators;
+  /** The simulators' demo tenants as a TENANTS_FILE. */
+  readonly tenantsFile: string;
   /** TCP connections each simulator accepted since the last reset. */
   readonly connections: Map<SourceSystem, number>;
   /** Empties the call logs and connection counts (the totals keep counting). */
@@ -122,13 +123,7 @@ interface Upstreams {
 }
 
 async function startUpstreams(latencyMs: number, seed: EmbeddedOptions = BENCH_SEED): Promise<Upstreams> {
-  // The simulators read only their own settings: the embedded default's configuration is enough.
-  const embedded = await startEmbeddedUpstreams(loadConfig({}), {
-    iqm: { ...seed.iqm, latencyMs },
-    intact: { ...seed.intact, latencyMs },
-    refrens: { ...seed.refrens, latencyMs },
-    iqmetrix: { ...seed.iqmetrix, latencyMs },
-  });
+  const embedded = await startBenchUpstreams(latencyMs, seed);
   const simulators: Simulators = [
     ['IQM', embedded.iqm!],
     ['INTACT', embedded.intact!],
@@ -151,6 +146,7 @@ async function startUpstreams(latencyMs: number, seed: EmbeddedOptions = BENCH_S
     embedded,
     simulators,
     connections,
+    tenantsFile: writeTenantsFile(embedded.demoTenants),
     reset() {
       earlierCalls += loggedCalls();
       for (const [system, simulator] of simulators) {
@@ -162,52 +158,27 @@ async function startUpstreams(latencyMs: number, seed: EmbeddedOptions = BENCH_S
   };
 }
 
-/**
- * The simulators' demo tenants as a TENANTS_FILE: the demo directory names both (alchemist-media and
- * blue-harbor), so a single-tenant environment would be refused at start-up.
- */
-function tenantsFile(upstreams: Upstreams): string {
-  mkdirSync(FLOOR_DIR, { recursive: true });
-  const file = path.join(FLOOR_DIR, `tenants-${upstreams.embedded.endpoints.iqm.baseUrl.replace(/\D/g, '')}.json`);
-  writeFileSync(file, tenantsFileDocument(upstreams.embedded.demoTenants), { mode: 0o600 });
-  return file;
-}
-
-/** The gateway's environment: the simulators' URLs and demo tenants, the demo directory. */
+/** The gateway's environment: production settings over these simulators (bench/environment.ts), in `mode`. */
 function gatewayEnv(upstreams: Upstreams, mode: 'batched' | 'naive'): Record<string, string> {
-  const { endpoints } = upstreams.embedded;
-  return {
-    ...auth.env,
-    NODE_ENV: 'production',
-    PUBLIC_BASE_URL: 'https://bench.example',
-    // One gateway process per measurement: its idempotency keys may live in its memory.
-    IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'true',
-    // Request logs would measure pino, not the gateway; warnings and errors still print.
-    LOG_LEVEL: 'warn',
-    // One token drives the whole load: the per-caller budgets would measure themselves.
-    RATE_LIMIT_SUBJECT_REQUESTS: '0',
-    RATE_LIMIT_TENANT_REQUESTS: '0',
-    RATE_LIMIT_SUBJECT_UPSTREAM_CALLS: '0',
-    RATE_LIMIT_TENANT_UPSTREAM_CALLS: '0',
-    GATEWAY_EXECUTION_MODE: mode,
+  return benchGatewayEnv({
+    auth,
+    upstreams: upstreams.embedded,
+    tenantsFile: upstreams.tenantsFile,
     // The embedded audit trail, as production has it without DATABASE_URL, in a directory of this run
     // (created once, before the first gateway: the gateways run one after the other). It opens at the
     // first mutation or auditTrail; `auditOpenedRssMb` measures the gateway after that.
-    AUDIT_DATA_DIR: AUDIT_DIR,
-    UPSTREAM_CONNECTIONS: String(POOL_SIZE),
-    // The benchmark measures CPU and latency, not load shedding. One tenant may hold 16 of the 32
-    // slots and queue half of UPSTREAM_MAX_QUEUED (128 of the default 256) besides: the eight clients'
-    // D2 waves of operation 5 (8 × 20 calls) can arrive together and overflow that, and the excess is
-    // refused fast, as issue 13 intends (naive mode makes up to 260 calls per operation). So every
-    // gateway of the benchmark gets a queue that admits the whole load.
-    UPSTREAM_MAX_QUEUED: '100000',
-    IQM_BASE_URL: endpoints.iqm.baseUrl,
-    INTACT_BASE_URL: endpoints.intact.baseUrl,
-    REFRENS_BASE_URL: endpoints.refrens.baseUrl,
-    IQMETRIX_BASE_URL: endpoints.iqmetrix.baseUrl,
-    TENANTS_FILE: tenantsFile(upstreams),
-    CUSTOMER_DIRECTORY_FILE: DEMO_DIRECTORY_FILE,
-  };
+    auditDataDir: AUDIT_DIR,
+    extra: {
+      GATEWAY_EXECUTION_MODE: mode,
+      UPSTREAM_CONNECTIONS: String(POOL_SIZE),
+      // The benchmark measures CPU and latency, not load shedding. One tenant may hold 16 of the 32
+      // slots and queue half of UPSTREAM_MAX_QUEUED (128 of the default 256) besides: the eight clients'
+      // D2 waves of operation 5 (8 × 20 calls) can arrive together and overflow that, and the excess is
+      // refused fast, as issue 13 intends (naive mode makes up to 260 calls per operation). So every
+      // gateway of the benchmark gets a queue that admits the whole load.
+      UPSTREAM_MAX_QUEUED: '100000',
+    },
+  });
 }
 
 const bodyOf = (operation: BenchOperation) => JSON.stringify({ query: operation.query, variables: operation.variables });
@@ -771,12 +742,6 @@ function markdown(reports: readonly OperationReport[], growth: readonly GrowthRe
 }
 
 /** The node flags `npm start` gives dist/main.js (package.json's start script). */
-function productionNodeFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync(path.resolve('package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const match = /\bnode((?: --\S+)*) dist\/main\.js/.exec(scripts['start'] ?? '');
-  if (!match) throw new Error('package.json: the start script does not run `node [flags] dist/main.js`');
-  return match[1]!.split(' ').filter(Boolean);
-}
 
 async function main(): Promise<void> {
   pinSelf();

@@ -4,12 +4,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.js';
-import { DEMO_DIRECTORY_FILE, startEmbeddedUpstreams, type EmbeddedUpstreams } from '../src/embedded.js';
 import { createBenchAuth } from './auth.js';
-import { writeTenantsFile } from './fairness.js';
+import { benchGatewayEnv, productionNodeFlags, startBenchUpstreams, writeTenantsFile } from './environment.js';
 import type { LoadResult } from './loadGenerator.js';
-import { BENCH_OPERATIONS, BENCH_SEED } from './operations.js';
+import { BENCH_OPERATIONS } from './operations.js';
 import { CAN_PIN, LOAD_CORE, freePort, pinSelf, processCpuMs, startGateway, startLoadGenerator, type GatewayProcess, type LoadGenerator } from './processes.js';
 
 /**
@@ -104,36 +102,8 @@ async function startRouter(financeUrl: string): Promise<RouterProcess> {
   };
 }
 
-function gatewayEnv(embedded: EmbeddedUpstreams, tenantsFile: string): Record<string, string> {
-  const { endpoints } = embedded;
-  return {
-    ...auth.env,
-    NODE_ENV: 'production',
-    PUBLIC_BASE_URL: 'https://bench.example',
-    IDEMPOTENCY_ACCEPT_VOLATILE_KEYS: 'true',
-    LOG_LEVEL: 'warn',
-    AUDIT_DATA_DIR: 'memory://',
-    // One token drives the whole load: the per-caller budgets would measure themselves.
-    RATE_LIMIT_SUBJECT_REQUESTS: '0',
-    RATE_LIMIT_TENANT_REQUESTS: '0',
-    RATE_LIMIT_SUBJECT_UPSTREAM_CALLS: '0',
-    RATE_LIMIT_TENANT_UPSTREAM_CALLS: '0',
-    UPSTREAM_CONNECTIONS: '32',
-    IQM_BASE_URL: endpoints.iqm.baseUrl,
-    INTACT_BASE_URL: endpoints.intact.baseUrl,
-    REFRENS_BASE_URL: endpoints.refrens.baseUrl,
-    IQMETRIX_BASE_URL: endpoints.iqmetrix.baseUrl,
-    TENANTS_FILE: tenantsFile,
-    CUSTOMER_DIRECTORY_FILE: DEMO_DIRECTORY_FILE,
-  };
-}
 
 /** The node flags `npm start` runs dist/main.js with (package.json), so the gateway runs as in production. */
-function productionNodeFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync(path.resolve('package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const match = /\bnode((?: --\S+)*) dist\/main\.js/.exec(scripts['start'] ?? '');
-  return match ? match[1]!.split(' ').filter(Boolean) : [];
-}
 
 async function post(url: string): Promise<{ data?: unknown; errors?: unknown }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth.authorization }, body: BODY });
@@ -246,14 +216,9 @@ async function untilIdle(...processes: readonly { cpuMs(): number }[]): Promise<
 
 /** One gateway and its router over simulators answering after `latencyMs`. */
 async function withStack<T>(latencyMs: number, run: (gateway: GatewayProcess, router: RouterProcess) => Promise<T>): Promise<T> {
-  const embedded = await startEmbeddedUpstreams(loadConfig({}), {
-    iqm: { ...BENCH_SEED.iqm, latencyMs },
-    intact: { ...BENCH_SEED.intact, latencyMs },
-    refrens: { ...BENCH_SEED.refrens, latencyMs },
-    iqmetrix: { ...BENCH_SEED.iqmetrix, latencyMs },
-  });
+  const embedded = await startBenchUpstreams(latencyMs);
   try {
-    const gateway = await startGateway({ env: gatewayEnv(embedded, writeTenantsFile(embedded.demoTenants)), nodeFlags: productionNodeFlags() });
+    const gateway = await startGateway({ env: benchGatewayEnv({ auth, upstreams: embedded, tenantsFile: writeTenantsFile(embedded.demoTenants), auditDataDir: 'memory://', extra: { UPSTREAM_CONNECTIONS: '32' } }), nodeFlags: productionNodeFlags() });
     try {
       const router = await startRouter(gateway.url);
       try {
