@@ -19,7 +19,7 @@ import { maskErrors } from './plugins/maskErrors.js';
 import { usePartialErrors } from './plugins/usePartialErrors.js';
 import { buildSchema } from './schema.js';
 import { requestRateLimit, securityOptions } from './security/index.js';
-import { createTrustedDocuments, inRegistrationScope } from './trustedDocuments/index.js';
+import { createTrustedDocuments } from './trustedDocuments/index.js';
 
 export interface Gateway {
   readonly app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
@@ -127,13 +127,7 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
       context: async (request) =>
         createContext(services, { caller: callerOf(request), headers: request.headers, linkOrigin: originOf(request.raw), requestId: request.id }),
     });
-    // APQ registrations belong to the caller's tenant: the persisted-query cache learns it from this
-    // scope (a request without a caller — landing page, preflight — reads and registers nothing).
-    const handler: typeof serveGraphql = function (request, reply) {
-      const { caller } = request;
-      return caller ? inRegistrationScope(caller.tenant.id, () => serveGraphql.call(this, request, reply)) : serveGraphql.call(this, request, reply);
-    };
-    graphqlScope.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler });
+    graphqlScope.route({ url: '/graphql', method: ['GET', 'POST', 'OPTIONS'], handler: serveGraphql });
   });
   registerDevelopmentIssuerRoutes(app, services.authenticator);
   observability.registerRoutes(app, services);

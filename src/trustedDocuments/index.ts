@@ -9,7 +9,7 @@ import { TrustedDocumentStore } from './store.js';
 import { TrustedPersistedQueryCache, useTrustedDocuments } from './useTrustedDocuments.js';
 
 export { documentHash, documentIdHash, readManifests, TrustedDocumentsError } from './manifest.js';
-export { APQ_REDIS_NAMESPACE, inRegistrationScope, RegisteredQueries } from './registrations.js';
+export { APQ_REDIS_NAMESPACE, RegisteredQueries } from './registrations.js';
 export { TrustedDocumentStore } from './store.js';
 export { OperationNotTrustedError } from './useTrustedDocuments.js';
 
@@ -27,14 +27,18 @@ export interface TrustedDocuments {
  * Redis hash when REDIS_URL is set. `registered` keeps what clients register by automatic persisted
  * queries (per tenant; shared by replicas when in Redis).
  */
-export function createTrustedDocuments(config: Pick<GatewayConfig, 'trustedDocuments' | 'idempotency'>, logger: Logger, registered: RegisteredQueries): TrustedDocuments {
+export function createTrustedDocuments(
+  config: Pick<GatewayConfig, 'trustedDocuments' | 'idempotency' | 'apqTtlSeconds'>,
+  logger: Logger,
+  registered: RegisteredQueries,
+): TrustedDocuments {
   const { mode, files, redisKey } = config.trustedDocuments;
   const redisUrl = config.idempotency.redisUrl;
   const store = TrustedDocumentStore.create(readManifests(files), redisUrl && redisKey ? { url: redisUrl, key: redisKey } : null, logger);
   return {
     store,
-    persistedQueryCache: new TrustedPersistedQueryCache(store, mode, registered),
-    plugin: useTrustedDocuments(store, mode),
+    persistedQueryCache: new TrustedPersistedQueryCache(store),
+    plugin: useTrustedDocuments(store, mode, registered, config.apqTtlSeconds),
     close: () => store.close(),
   };
 }

@@ -1,27 +1,9 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { ErrorsAreMissesCache, InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import type { RedisClientType } from '@keyv/redis';
 import type { Logger } from 'pino';
 
 /** Every Redis key of an APQ registration starts with this: `gateway:apq:<tenant id>:<sha256>`. */
 export const APQ_REDIS_NAMESPACE = 'gateway:apq';
-
-/** The request being served: whose registrations it may read and write, and the writes it started. */
-interface RegistrationScope {
-  readonly tenantId: string;
-  readonly writes: Promise<unknown>[];
-}
-
-const scopes = new AsyncLocalStorage<RegistrationScope>();
-
-/**
- * Runs `serve` (one /graphql request) with `tenantId` as the owner of the APQ registrations it reads
- * and writes. Apollo Server hands its persisted-query cache nothing but the key, so the tenant the
- * request was authenticated for travels this way, from the route handler to the cache.
- */
-export function inRegistrationScope<T>(tenantId: string, serve: () => T): T {
-  return scopes.run({ tenantId, writes: [] }, serve);
-}
 
 /**
  * Automatic persisted queries (APQ) that clients registered, kept per tenant: a hash one tenant
@@ -30,10 +12,9 @@ export function inRegistrationScope<T>(tenantId: string, serve: () => T): T {
  * through Apollo's Keyv adapter (`@keyv/redis`), where every replica sees every registration.
  *
  * Contract:
- * - Outside a registration scope (no authenticated caller) nothing is found and nothing is kept.
+ * - Every read and write names the tenant (the authenticated caller's, see useTrustedDocuments):
+ *   keys are `<tenant id>:<sha256>`, so one tenant's hash never finds another's document.
  * - Redis failures are misses (logged): the client then resends the full text, which runs.
- * - `settled()` waits for the writes the current request started, so once its answer is out any
- *   replica resolves the hash (Apollo itself does not wait for the write).
  */
 export class RegisteredQueries {
   private constructor(
@@ -61,34 +42,18 @@ export class RegisteredQueries {
     return new RegisteredQueries(new ErrorsAreMissesCache(adapter, logger), true);
   }
 
-  /** The document the current request's tenant registered under this SHA-256, if any. */
-  async get(hash: string): Promise<string | undefined> {
-    const scope = scopes.getStore();
-    return scope ? this.cache.get(scopedKey(scope, hash)) : undefined;
+  /** The document `tenantId` registered under this SHA-256, if any. */
+  get(tenantId: string, hash: string): Promise<string | undefined> {
+    return this.cache.get(scopedKey(tenantId, hash));
   }
 
-  /** Registers a document for the current request's tenant (nothing outside a scope). */
-  async set(hash: string, document: string, options?: KeyValueCacheSetOptions): Promise<void> {
-    const scope = scopes.getStore();
-    if (!scope) return;
-    const write = this.cache.set(scopedKey(scope, hash), document, options);
-    scope.writes.push(write);
-    await write;
-  }
-
-  async delete(hash: string): Promise<boolean | void> {
-    const scope = scopes.getStore();
-    return scope ? this.cache.delete(scopedKey(scope, hash)) : false;
-  }
-
-  /** Resolves once every registration the current request started is written (failures included). */
-  static async settled(): Promise<void> {
-    const scope = scopes.getStore();
-    if (scope && scope.writes.length > 0) await Promise.allSettled(scope.writes);
+  /** Registers a document for `tenantId`; resolves once it is written. */
+  set(tenantId: string, hash: string, document: string, options?: KeyValueCacheSetOptions): Promise<void> {
+    return this.cache.set(scopedKey(tenantId, hash), document, options);
   }
 }
 
 /** Tenant ids are lower-case letters, digits and dashes (auth/tenants.ts): the colon cannot be forged into one. */
-function scopedKey(scope: RegistrationScope, hash: string): string {
-  return `${scope.tenantId}:${hash}`;
+function scopedKey(tenantId: string, hash: string): string {
+  return `${tenantId}:${hash}`;
 }

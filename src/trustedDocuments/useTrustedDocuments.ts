@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { GraphQLError } from 'graphql';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayContext } from '../context.js';
-import { RegisteredQueries } from './registrations.js';
+import type { RegisteredQueries } from './registrations.js';
 import type { TrustedDocumentStore } from './store.js';
 
 /**
@@ -24,29 +24,22 @@ const APQ_PREFIX = 'apq:';
 
 /**
  * The cache behind Apollo Server's persisted-query protocol (a client sends
- * `extensions.persistedQuery.sha256Hash`, with or without the text): trusted documents answer by
- * their id first (the same for every tenant), then what the caller's tenant registered (automatic
- * persisted queries, see RegisteredQueries: in memory, or Redis shared by replicas). In enforce mode
- * nothing is registered, so only trusted ids ever resolve.
+ * `extensions.persistedQuery.sha256Hash`, with or without the text): the trusted documents, by id,
+ * the same for every tenant. Apollo hands a cache nothing but the key, so what a caller's tenant
+ * registered by automatic persisted queries is looked up and written by useTrustedDocuments, which
+ * sees the request's context; `set` here keeps nothing.
  */
 export class TrustedPersistedQueryCache implements KeyValueCache<string> {
-  constructor(
-    private readonly store: TrustedDocumentStore,
-    private readonly mode: GatewayConfig['trustedDocuments']['mode'],
-    private readonly registered: RegisteredQueries,
-  ) {}
+  constructor(private readonly store: TrustedDocumentStore) {}
 
-  async get(key: string): Promise<string | undefined> {
-    const id = hashOf(key);
-    return (await this.store.get(id)) ?? (this.mode === 'open' ? this.registered.get(id) : undefined);
+  get(key: string): Promise<string | undefined> {
+    return this.store.get(hashOf(key));
   }
 
-  async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
-    if (this.mode === 'open') await this.registered.set(hashOf(key), value, options);
-  }
+  async set(): Promise<void> {}
 
-  async delete(key: string): Promise<boolean | void> {
-    return this.registered.delete(hashOf(key));
+  async delete(): Promise<boolean> {
+    return false;
   }
 }
 
@@ -58,17 +51,53 @@ function hashOf(key: string): string {
  * In enforce mode, refuses every operation whose text is not a trusted document — sent by id or
  * in full, the check is the same: the SHA-256 of the text Apollo resolved. It runs in
  * didResolveOperation, after parsing and validation and before execution, so a refused operation
- * reaches no resolver and no upstream. In open mode it holds the answer to a request that
- * registered a persisted query until the registration is written (Apollo does not wait for it), so
- * a client that got its answer can use the hash on any replica next.
+ * reaches no resolver and no upstream.
+ *
+ * In open mode it keeps automatic persisted queries per tenant (RegisteredQueries), with the tenant
+ * of the request's authenticated caller:
+ * - A hash without text that is not a trusted id is looked up among the tenant's registrations in
+ *   requestDidStart, and the text found is put into the request: Apollo reads `request.query` only
+ *   after every requestDidStart. The request then counts as a persisted-query hit, as Apollo's own
+ *   look-up would have counted it. Nothing found: Apollo answers PERSISTED_QUERY_NOT_FOUND.
+ * - A text with its hash is registered for the tenant once the operation is about to execute
+ *   (parsed, valid, admitted by every plugin: what Apollo itself would register), and the answer is
+ *   held until the write is done, so a client that got its answer can use the hash on any replica.
+ * (An AsyncLocalStorage scope around the request carried the tenant to the cache before; in Node 20
+ * any AsyncLocalStorage turns on promise hooks for the whole process, 14–19 % of the CPU of the
+ * benchmark's heavy operations.)
  */
-export function useTrustedDocuments(store: TrustedDocumentStore, mode: GatewayConfig['trustedDocuments']['mode']): ApolloServerPlugin<GatewayContext> {
+export function useTrustedDocuments(
+  store: TrustedDocumentStore,
+  mode: GatewayConfig['trustedDocuments']['mode'],
+  registered: RegisteredQueries,
+  ttlSeconds: number,
+): ApolloServerPlugin<GatewayContext> {
   if (mode === 'open') {
     return {
-      async requestDidStart() {
+      async requestDidStart({ request, contextValue }) {
+        const tenantId = contextValue.caller.tenant.id;
+        const hash = persistedQueryHash(request.extensions);
+        let registeredHit = false;
+        if (hash !== undefined && request.query === undefined && (await store.get(hash)) === undefined) {
+          const document = await registered.get(tenantId, hash);
+          if (document !== undefined) {
+            request.query = document;
+            registeredHit = true;
+          }
+        }
+        let write: Promise<void> | undefined;
         return {
-          async willSendResponse({ metrics }) {
-            if (metrics.persistedQueryRegister) await RegisteredQueries.settled();
+          async didResolveSource({ metrics }) {
+            if (!registeredHit) return;
+            metrics.persistedQueryHit = true;
+            metrics.persistedQueryRegister = false;
+          },
+          async executionDidStart({ metrics, queryHash, source }) {
+            // Failures are logged by the cache (ErrorsAreMissesCache): the client's next hash-only request misses and resends the text.
+            if (metrics.persistedQueryRegister) write = registered.set(tenantId, queryHash, source, { ttl: ttlSeconds }).catch(() => undefined);
+          },
+          async willSendResponse() {
+            if (write) await write;
           },
         };
       },
@@ -83,4 +112,11 @@ export function useTrustedDocuments(store: TrustedDocumentStore, mode: GatewayCo
       };
     },
   };
+}
+
+function persistedQueryHash(extensions: Record<string, unknown> | undefined): string | undefined {
+  const persistedQuery = extensions?.['persistedQuery'];
+  if (typeof persistedQuery !== 'object' || persistedQuery === null) return undefined;
+  const hash = (persistedQuery as { sha256Hash?: unknown }).sha256Hash;
+  return typeof hash === 'string' ? hash : undefined;
 }
