@@ -1,6 +1,6 @@
 import type { GatewayContext } from '../context.js';
 import type { InvoiceModel } from '../domain/models.js';
-import { invoiceFacts, invoiceTotal } from '../unified/invoiceFacts.js';
+import { invoiceFact, invoiceTotal } from '../unified/invoiceFacts.js';
 
 /**
  * Status and amounts of invoices whose system does not state them: derived by invoiceFacts (once per
@@ -8,9 +8,9 @@ import { invoiceFacts, invoiceTotal } from '../unified/invoiceFacts.js';
  */
 export function derivedInvoiceFields<T extends InvoiceModel>() {
   return {
-    status: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFacts(context, invoice).then((facts) => facts.status),
+    status: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFact(context, invoice, 'status'),
     total: (invoice: T) => invoiceTotal(invoice),
-    paid: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFacts(context, invoice).then((facts) => facts.paid),
-    outstanding: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFacts(context, invoice).then((facts) => facts.outstanding),
+    paid: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFact(context, invoice, 'paid'),
+    outstanding: (invoice: T, _args: unknown, context: GatewayContext) => invoiceFact(context, invoice, 'outstanding'),
   };
 }

@@ -16,7 +16,8 @@ export interface InvoiceFacts {
 /** One request's facts: today's date (UTC) once, and each invoice's facts once. */
 interface RequestFacts {
   readonly today: string;
-  readonly byInvoice: WeakMap<InvoiceModel, Promise<InvoiceFacts>>;
+  /** The facts once known, else the promise of them. */
+  readonly byInvoice: WeakMap<InvoiceModel, InvoiceFacts | Promise<InvoiceFacts>>;
 }
 
 /**
@@ -32,19 +33,33 @@ const factsByRequest = new WeakMap<GatewayContext, RequestFacts>();
  * invoices"). All arithmetic is exact. May load more data through the request's loaders: a Refrens
  * invoice's payments (C2), an iQmetrix invoice's detail (D2) — so a field that needs only the total
  * reads invoiceTotal instead.
+ *
+ * Answers the facts themselves, not a promise, whenever they are known (IQM and Intact invoices
+ * always; the others once their load has settled): a resolver that returns a plain value lets
+ * graphql-js complete the field, and the invoice object, without a promise or a microtask per field.
  */
-export function invoiceFacts(context: GatewayContext, invoice: InvoiceModel): Promise<InvoiceFacts> {
+export function invoiceFacts(context: GatewayContext, invoice: InvoiceModel): InvoiceFacts | Promise<InvoiceFacts> {
   let request = factsByRequest.get(context);
   if (!request) {
     request = { today: toIsoDate(context.services.now()), byInvoice: new WeakMap() };
     factsByRequest.set(context, request);
   }
-  let facts = request.byInvoice.get(invoice);
-  if (!facts) {
-    facts = computeFacts(context, invoice, request.today);
-    request.byInvoice.set(invoice, facts);
+  const known = request.byInvoice.get(invoice);
+  if (known !== undefined) return known;
+  const facts = computeFacts(context, invoice, request.today);
+  request.byInvoice.set(invoice, facts);
+  if (facts instanceof Promise) {
+    const byInvoice = request.byInvoice;
+    // A failed load stays the rejected promise: every field that asks gets its error.
+    facts.then((settled) => byInvoice.set(invoice, settled), () => undefined);
   }
   return facts;
+}
+
+/** One fact of an invoice: the value when the facts are known, else a promise of it. */
+export function invoiceFact<K extends keyof InvoiceFacts>(context: GatewayContext, invoice: InvoiceModel, key: K): InvoiceFacts[K] | Promise<InvoiceFacts[K]> {
+  const facts = invoiceFacts(context, invoice);
+  return facts instanceof Promise ? facts.then((settled) => settled[key]) : facts[key];
 }
 
 /** An invoice's total, which every system states with the invoice itself (iQmetrix in D1, Refrens in the directory): no load. */
@@ -52,7 +67,7 @@ export function invoiceTotal(invoice: InvoiceModel): MoneyModel {
   return invoice.kind === 'IntactInvoice' ? invoice.ledgerItem.debit : invoice.total;
 }
 
-async function computeFacts(context: GatewayContext, invoice: InvoiceModel, today: string): Promise<InvoiceFacts> {
+function computeFacts(context: GatewayContext, invoice: InvoiceModel, today: string): InvoiceFacts | Promise<InvoiceFacts> {
   switch (invoice.kind) {
     case 'IqmInvoice':
       return iqmInvoiceFacts(invoice);
@@ -66,15 +81,15 @@ async function computeFacts(context: GatewayContext, invoice: InvoiceModel, toda
         outstanding: unallocated,
       };
     }
-    case 'RefrensInvoice': {
-      const payments = await context.refrens.loaders.invoicePayments.load({ urlKey: invoice.urlKey, invoiceId: invoice.invoiceId });
-      return amountsFacts(invoice.total, settledAmount(payments), invoice.dueOn, today);
-    }
-    case 'IqmetrixInvoice': {
-      const detail = await context.iqmetrix.loaders.invoice.load({ companyId: invoice.companyId, invoiceId: invoice.invoiceId });
-      const paid = sumDecimals((detail?.payments ?? []).map((payment) => payment.amount.amount));
-      return amountsFacts(invoice.total, paid, invoice.dueOn, today);
-    }
+    case 'RefrensInvoice':
+      return context.refrens.loaders.invoicePayments
+        .load({ urlKey: invoice.urlKey, invoiceId: invoice.invoiceId })
+        .then((payments) => amountsFacts(invoice.total, settledAmount(payments), invoice.dueOn, today));
+    case 'IqmetrixInvoice':
+      return context.iqmetrix.loaders.invoice.load({ companyId: invoice.companyId, invoiceId: invoice.invoiceId }).then((detail) => {
+        const paid = sumDecimals((detail?.payments ?? []).map((payment) => payment.amount.amount));
+        return amountsFacts(invoice.total, paid, invoice.dueOn, today);
+      });
   }
 }
 
