@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,12 @@ const { values: options } = parseArgs({
     seconds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '8' },
     profile: { type: 'boolean', default: false },
+    /** With --profile: V8's sampling heap profiler (--heap-prof) instead of the CPU profiler. */
+    heap: { type: 'boolean', default: false },
+    /** Variables only the working tree's gateway gets (`NAME=value,NAME=value`): with `--base .`, a switch measured against itself. */
+    'work-env': { type: 'string', default: '' },
+    /** With --profile: keep the profile file and print where it is. */
+    keep: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
   },
 });
@@ -58,7 +64,7 @@ const cleanups: (() => void)[] = [];
 try {
   if (options['no-build'] !== true) build('.');
   if (options.profile) await profile();
-  else await compare(checkoutBase(options.base ?? 'HEAD'));
+  else await compare(options.base === '.' ? '.' : checkoutBase(options.base ?? 'HEAD'));
 } finally {
   await generator.stop();
   await upstreams.stop();
@@ -67,8 +73,12 @@ try {
 
 async function profile(): Promise<void> {
   const directory = mkdtempSync(path.join(tmpdir(), 'bench-profile-'));
-  cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
-  const gateway = await startGateway({ env, nodeFlags: [...productionNodeFlags(), '--cpu-prof', `--cpu-prof-dir=${directory}`] });
+  if (options.keep) console.log(`profiles kept in ${directory}`);
+  else cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+  // Node's own --heap-prof keeps only what is still alive at exit; the sampler (bench/heapSampler.mjs)
+  // asks V8 for what the collectors freed too: the allocation the garbage collector pays for.
+  const profiler = options.heap ? ['--import', path.resolve('bench/heapSampler.mjs')] : ['--cpu-prof', `--cpu-prof-dir=${directory}`];
+  const gateway = await startGateway({ env: { ...env, HEAP_SAMPLE_DIR: directory }, nodeFlags: [...productionNodeFlags(), ...profiler] });
   try {
     for (const operation of operations) {
       const cpuMs = await saturate(gateway, operation);
@@ -76,6 +86,10 @@ async function profile(): Promise<void> {
     }
   } finally {
     await gateway.stop();
+  }
+  if (options.heap) {
+    printHeapProfile(directory);
+    return;
   }
   const [summary] = readdirSync(directory)
     .filter((file) => file.endsWith('.cpuprofile'))
@@ -92,17 +106,55 @@ async function profile(): Promise<void> {
   print('functions (inclusive)', summary.topInclusive);
 }
 
+/**
+ * Bytes allocated per function (self, and with the function anywhere on the stack) from the
+ * sampling heap profile: allocations, not what stayed alive, since the gateway's garbage collector
+ * is paid per byte allocated.
+ */
+function printHeapProfile(directory: string): void {
+  interface HeapNode {
+    readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+    readonly selfSize: number;
+    readonly children: readonly HeapNode[];
+  }
+  const file = readdirSync(directory).find((name) => name.endsWith('.heapprofile'));
+  if (!file) throw new Error('no heap profile was written');
+  const { head } = JSON.parse(readFileSync(path.join(directory, file), 'utf8')) as { head: HeapNode };
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let total = 0;
+  const walk = (node: HeapNode, stack: readonly string[]): number => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const name = `${functionName || '(anonymous)'} ${url.replace(/^.*\/node_modules\//, '').replace(/^.*\/(dist|src)\//, 'src/')}:${lineNumber + 1}`;
+    self.set(name, (self.get(name) ?? 0) + node.selfSize);
+    total += node.selfSize;
+    let size = node.selfSize;
+    for (const child of node.children) size += walk(child, [...stack, name]);
+    if (!stack.includes(name)) inclusive.set(name, (inclusive.get(name) ?? 0) + size);
+    return size;
+  };
+  walk(head, []);
+  const print = (title: string, entries: Map<string, number>) => {
+    console.log(`\n${title}`);
+    for (const [name, bytes] of [...entries].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${((bytes / total) * 100).toFixed(1).padStart(5)} %  ${name}`);
+  };
+  console.log(`\nsampled ${(total / 1048576).toFixed(0)} MB allocated (start-up included)`);
+  print('allocated by (self)', self);
+  print('allocated under (inclusive)', inclusive);
+}
+
 async function compare(baseDirectory: string): Promise<void> {
   const sides = [
     { name: 'base', script: path.join(baseDirectory, 'dist/main.js'), flags: productionNodeFlags(path.join(baseDirectory, 'package.json')) },
     { name: 'work', script: 'dist/main.js', flags: productionNodeFlags() },
   ] as const;
+  const workEnv = Object.fromEntries((options['work-env'] ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
   const cpu = new Map<string, number[]>();
   const rss = new Map<string, number[]>();
   for (let round = 0; round < ROUNDS; round += 1) {
     const order = round % 2 === 0 ? sides : [...sides].reverse();
     for (const side of order) {
-      const gateway = await startGateway({ env, nodeFlags: side.flags, script: side.script });
+      const gateway = await startGateway({ env: side.name === 'work' ? { ...env, ...workEnv } : env, nodeFlags: side.flags, script: side.script });
       try {
         for (const operation of operations) {
           const cpuMs = await saturate(gateway, operation);
