@@ -1,9 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BENCH_SEED, NORTHWIND_ID } from '../bench/operations.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BENCH_OPERATIONS, BENCH_SEED, NORTHWIND_ID } from '../bench/operations.js';
 import { checkEmbeddedDirectory, createAuditStore } from '../src/audit/index.js';
 import { loadConfig } from '../src/config.js';
 import { startStack, type TestStack } from './helpers/stack.js';
@@ -98,6 +100,32 @@ describe('Performance: calls and answers kept at the minimum', () => {
     const invalid = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.auth }, body: JSON.stringify({ query: '{ noSuchField }' }) });
     expect(invalid.status).toBe(400);
     expect(invalid.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('serves operations, persisted-query registrations and hits included, without entering an AsyncLocalStorage', async () => {
+    // In Node 20 the first AsyncLocalStorage.run or enterWith turns on promise hooks for the whole
+    // process: 14-19 % more CPU per heavy operation (bench/README.md, "Levers"). Tracing may use one;
+    // nothing else on the request path does.
+    const run = vi.spyOn(AsyncLocalStorage.prototype, 'run');
+    const enterWith = vi.spyOn(AsyncLocalStorage.prototype, 'enterWith');
+    try {
+      const unified = BENCH_OPERATIONS.find((operation) => operation.name === 'unifiedCustomer')!;
+      const answer = await stack.gql(unified.query, unified.variables);
+      expect(answer.errors).toBeUndefined();
+      const query = '{ iqmetrixInvoices(first: 2) { nodes { id total { amount } } } }';
+      const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') };
+      const post = async (body: Record<string, unknown>) =>
+        (await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.auth }, body: JSON.stringify(body) })).json() as Promise<{ data?: unknown }>;
+      const registered = await post({ query, extensions: { persistedQuery } });
+      const hit = await post({ extensions: { persistedQuery } });
+      expect(hit.data).toEqual(registered.data);
+      expect(hit.data).toBeDefined();
+      expect(run).not.toHaveBeenCalled();
+      expect(enterWith).not.toHaveBeenCalled();
+    } finally {
+      run.mockRestore();
+      enterWith.mockRestore();
+    }
   });
 });
 
