@@ -59,7 +59,7 @@ export interface SettledRows<R, V> {
 export async function settleRows<R, V>(
   system: SourceSystem,
   rows: readonly R[],
-  read: (row: R) => Promise<V>,
+  read: (row: R) => V | Promise<V>,
   consequence: string,
 ): Promise<SettledRows<R, V>> {
   const reads = rows.map(read);
@@ -101,29 +101,38 @@ export async function withoutUnreadableInvoices<C extends Connection<InvoiceMode
   kinds: ReadonlySet<InvoiceModel['kind']>,
 ): Promise<{ readonly page: C; readonly errors: GraphQLError[]; readonly unavailable: UnavailableSourceModel[] } | null> {
   if (kinds.size === 0) return null;
-  const reads: Promise<unknown>[] = [];
-  for (const invoice of page.nodes) if (kinds.has(invoice.kind)) reads.push(invoiceFacts(context, invoice));
-  if (reads.length === 0) return null;
+  // Facts already known (a value, not a promise) were read: only those still pending or failed are awaited.
+  let reads: Promise<unknown>[] | null = null;
+  for (const invoice of page.nodes) {
+    if (!kinds.has(invoice.kind)) continue;
+    const facts = invoiceFacts(context, invoice);
+    if (facts instanceof Promise) (reads ??= []).push(facts);
+  }
+  if (reads === null) return null;
   try {
     await Promise.all(reads);
     return null;
   } catch {
     // Below: which invoices, once every read has settled.
   }
-  const settled = await Promise.allSettled(reads);
+  await Promise.allSettled(reads);
+  // Every read has settled: a failed one is still its rejected promise, a good one is now a value.
   const left = new Set<InvoiceModel>();
   const tallies = new Map<SourceSystem, { of: number; failed: number; reason: unknown }>();
-  let index = 0;
   for (const invoice of page.nodes) {
     if (!kinds.has(invoice.kind)) continue;
-    const outcome = settled[index++]!;
     const system = INVOICE_SYSTEM[invoice.kind];
     let tally = tallies.get(system);
     if (!tally) tallies.set(system, (tally = { of: 0, failed: 0, reason: undefined }));
     tally.of += 1;
-    if (outcome.status === 'fulfilled') continue;
-    if (tally.failed++ === 0) tally.reason = outcome.reason;
-    left.add(invoice);
+    const facts = invoiceFacts(context, invoice);
+    if (!(facts instanceof Promise)) continue;
+    try {
+      await facts;
+    } catch (reason) {
+      if (tally.failed++ === 0) tally.reason = reason;
+      left.add(invoice);
+    }
   }
   const errors: GraphQLError[] = [];
   const unavailable: UnavailableSourceModel[] = [];
