@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BENCH_SEED } from '../bench/operations.js';
 import type { SimulatorServer } from '../src/upstreams/simulatorServer.js';
 import { customerGid } from './helpers/iqm.js';
 import { startStack, type GraphQLResponse, type TestStack } from './helpers/stack.js';
@@ -469,3 +470,315 @@ async function pollUntilInFlight(simulator: SimulatorServer): Promise<void> {
   }
   expect(simulator.inFlight).toBeGreaterThan(0);
 }
+
+const PAYMENT_FIELDS = '__typename id source status amount { amount currencyCode } paidAt reference';
+
+/** Operation 4 of bench/operations.ts (the unified customer), with the in-band sources and the invoices' cursors (edges instead of nodes). */
+const UNIFIED_CUSTOMER = /* GraphQL */ `
+  query UnifiedCustomer($id: ID!) {
+    customer(id: $id) {
+      id displayName sources
+      invoices(first: 100) {
+        totalCount
+        unavailableSources { system code message }
+        pageInfo { hasNextPage endCursor }
+        edges { cursor node { __typename id source number status total { amount currencyCode } paid { amount currencyCode } outstanding { amount currencyCode } issuedOn dueOn ... on IqmetrixInvoice { invoiceId } } }
+      }
+      payments(first: 100) {
+        totalCount
+        unavailableSources { system code message }
+        nodes { ${PAYMENT_FIELDS} }
+      }
+      ledger(first: 50) { totalCount nodes { id number type typeCode date dueDate debit { amount currencyCode } credit { amount currencyCode } unallocated { amount currencyCode } } }
+    }
+  }
+`;
+
+interface Unavailable {
+  system: string;
+  code: string;
+  message: string;
+}
+
+interface Invoice {
+  id: string;
+  source: string;
+  number: string;
+  total: { amount: string };
+  invoiceId?: string;
+}
+
+/** The invoices of a connection that has edges. */
+const nodesOf = (invoices: { edges: { node: Invoice }[] }) => invoices.edges.map((edge) => edge.node);
+
+interface Payment {
+  id: string;
+  source: string;
+}
+
+/** All of a customer's merged payments, page by page, with no fault. */
+async function allPayments(stack: TestStack): Promise<Payment[]> {
+  const payments: Payment[] = [];
+  for (let after: string | null = null; ; ) {
+    const response: GraphQLResponse<{ customer: { payments: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: Payment[] } } }> = await stack.gql(
+      `query($id: ID!, $after: String) { customer(id: $id) { payments(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { ${PAYMENT_FIELDS} } } } }`,
+      { id: NORTHWIND, after },
+    );
+    expect(response.errors).toBeUndefined();
+    const page = response.data!.customer.payments;
+    payments.push(...page.nodes);
+    if (!page.pageInfo.hasNextPage) return payments;
+    after = page.pageInfo.endCursor;
+  }
+}
+
+interface UnifiedCustomer {
+  customer: {
+    displayName: string;
+    invoices: {
+      totalCount: number | null;
+      unavailableSources: Unavailable[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: { cursor: string; node: Invoice }[];
+    };
+    payments: { totalCount: number | null; unavailableSources: Unavailable[]; nodes: Payment[] };
+    ledger: unknown;
+  };
+}
+
+const IQMETRIX_DETAIL = '/Invoices(';
+
+/** Whether a global id's key names this iQmetrix invoice (an invoice's or one of its payments'). */
+const namesInvoice = (globalId: string, invoiceId: string) => Buffer.from(globalId, 'base64url').toString('utf8').includes(invoiceId);
+
+/** Every call a simulator logged, as `METHOD route status`, sorted (order across parallel calls is not asserted). */
+const callLog = (simulator: SimulatorServer) => simulator.calls.map((call) => `${call.method} ${call.route} ${call.status}`).sort();
+
+describe("Upstream faults: one invoice's own read (iQmetrix D2, Refrens C2) fails", () => {
+  let stack: TestStack;
+  let simulators: SimulatorServer[];
+  /** The unified customer with no fault, and the calls it made. */
+  let baseline: UnifiedCustomer;
+  let baselineCalls: string[][];
+  /** Every payment of the customer, with no fault (operation 4 shows the first 100). */
+  let everyPayment: Payment[];
+
+  beforeAll(async () => {
+    stack = await startStack({ ...BENCH_SEED, env: { UPSTREAM_TIMEOUT_MS: '300', REQUEST_TIMEOUT_MS: '3000', UPSTREAM_RETRY_BASE_DELAY_MS: '1', UPSTREAM_BREAKER_FAILURES: '1000' } });
+    const { iqm, intact, refrens, iqmetrix } = stack.embedded;
+    simulators = [iqm!, intact!, refrens!, iqmetrix!];
+    const response = await stack.gql<UnifiedCustomer>(UNIFIED_CUSTOMER, { id: NORTHWIND });
+    expect(response.errors).toBeUndefined();
+    baseline = response.data!;
+    baselineCalls = simulators.map(callLog);
+    expect(baseline.customer.invoices.unavailableSources).toEqual([]);
+    expect(baseline.customer.payments.unavailableSources).toEqual([]);
+    expect(nodesOf(baseline.customer.invoices).filter((node) => node.source === 'IQMETRIX')).toHaveLength(BENCH_SEED.iqmetrix.invoicesPerCustomer);
+    everyPayment = await allPayments(stack);
+    expect(baseline.customer.payments.nodes).toEqual(everyPayment.slice(0, 100));
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+  beforeEach(() => {
+    for (const simulator of simulators) simulator.resetCalls();
+  });
+  afterEach(() => {
+    for (const simulator of simulators) simulator.clearFaults();
+  });
+
+  /** An iQmetrix invoice in the middle of the baseline's first page, with payments. */
+  const victim = () =>
+    nodesOf(baseline.customer.invoices)
+      .filter((node) => node.source === 'IQMETRIX')
+      .find((node, index) => index >= 3 && everyPayment.some((payment) => payment.source === 'IQMETRIX' && namesInvoice(payment.id, node.invoiceId!)))!;
+
+  it("one invoice's D2 answers 503: that invoice is left out of the page, its payments are missing, the other systems' rows are all there", async () => {
+    const iqmetrix = stack.embedded.iqmetrix!;
+    const { id, invoiceId } = victim();
+    iqmetrix.injectFault({ route: IQMETRIX_DETAIL, url: invoiceId!, fault: { kind: 'respond', status: 503 } });
+    const response = await stack.gql<UnifiedCustomer>(UNIFIED_CUSTOMER, { id: NORTHWIND });
+    const { invoices, payments, ledger, displayName } = response.data!.customer;
+    expect(displayName).toBe('Northwind Traders');
+
+    // The page is the baseline's without that invoice: same order, same cursors, same pageInfo.
+    const expected = baseline.customer.invoices;
+    expect(invoices.edges).toEqual(expected.edges.filter((edge) => edge.node.id !== id));
+    expect(invoices.pageInfo).toEqual(expected.pageInfo);
+    expect(invoices.totalCount).toBeNull();
+    const oneOfTwenty = { system: 'IQMETRIX', code: 'UPSTREAM_UNAVAILABLE', message: expect.stringMatching(/^IQMETRIX: 1 of 20 invoice details could not be read \(IQMETRIX answered HTTP 503\)/) };
+    expect(invoices.unavailableSources).toEqual([oneOfTwenty]);
+
+    // The first hundred of every payment but that invoice's.
+    const victimPayments = everyPayment.filter((node) => node.source === 'IQMETRIX' && namesInvoice(node.id, invoiceId!));
+    expect(victimPayments.length).toBeGreaterThan(0);
+    expect(payments.nodes).toEqual(everyPayment.filter((node) => !victimPayments.includes(node)).slice(0, 100));
+    expect(payments.totalCount).toBeNull();
+    expect(payments.unavailableSources).toEqual([{ ...oneOfTwenty, message: expect.stringContaining("those invoices' payments are missing") }]);
+    expect(ledger).toEqual(baseline.customer.ledger);
+
+    // The usual error at each field's path, once each.
+    const errors = response.errors!.map((error) => ({ path: error.path, code: error.extensions?.['code'], system: error.extensions?.['system'] }));
+    expect(errors).toHaveLength(2);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        { path: ['customer', 'invoices'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQMETRIX' },
+        { path: ['customer', 'payments'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQMETRIX' },
+      ]),
+    );
+
+    // The failed D2 was tried as the retry policy says (three attempts), the others once; nothing else changed.
+    const details = iqmetrix.callsTo(IQMETRIX_DETAIL);
+    expect(details.filter((call) => call.url.includes(invoiceId!)).map((call) => call.status)).toEqual([503, 503, 503]);
+    const others = details.filter((call) => !call.url.includes(invoiceId!));
+    expect(others.map((call) => call.status)).toEqual(Array(19).fill(200));
+    expect(new Set(others.map((call) => call.url)).size).toBe(19);
+    expect(statuses(iqmetrix, IQMETRIX_SUMMARIES)).toEqual([200]);
+    expect(simulators.slice(0, 3).map(callLog)).toEqual(baselineCalls.slice(0, 3));
+  });
+
+  it("the balances leave that invoice's amounts out and say so beside them", async () => {
+    const iqmetrix = stack.embedded.iqmetrix!;
+    const { invoiceId, total } = victim();
+    const query = `query($id: ID!) { customer(id: $id) { balances { currencyCode invoiced { amount } } balancesUnavailableSources { system code message } } }`;
+    const before = await stack.gql<{ customer: { balances: { currencyCode: string; invoiced: { amount: string } }[] } }>(query, { id: NORTHWIND });
+    iqmetrix.resetCalls();
+    iqmetrix.injectFault({ route: IQMETRIX_DETAIL, url: invoiceId!, fault: { kind: 'respond', status: 503 } });
+    const response = await stack.gql<{
+      customer: { balances: { currencyCode: string; invoiced: { amount: string } }[]; balancesUnavailableSources: Unavailable[] };
+    }>(query, { id: NORTHWIND });
+    const customer = response.data!.customer;
+    const cad = (balances: { currencyCode: string; invoiced: { amount: string } }[]) => new Decimal(balances.find((balance) => balance.currencyCode === 'CAD')!.invoiced.amount);
+    expect(cad(customer.balances).toFixed()).toBe(cad(before.data!.customer.balances).minus(total.amount).toFixed());
+    expect(customer.balances.filter((balance) => balance.currencyCode !== 'CAD')).toEqual(before.data!.customer.balances.filter((balance) => balance.currencyCode !== 'CAD'));
+    expect(customer.balancesUnavailableSources).toEqual([
+      { system: 'IQMETRIX', code: 'UPSTREAM_UNAVAILABLE', message: expect.stringMatching(/^IQMETRIX: 1 of 20 invoice details could not be read .*those invoices are left out$/) },
+    ]);
+    expect(response.errors!.map((error) => [error.path?.join('.'), error.extensions?.['code']])).toEqual([['customer.balances', 'UPSTREAM_UNAVAILABLE']]);
+    expect(iqmetrix.callsTo(IQMETRIX_DETAIL).filter((call) => call.url.includes(invoiceId!))).toHaveLength(3);
+  });
+
+  it('a list ordered by status has no place for an invoice whose status cannot be read: it is left out before paging', async () => {
+    const iqmetrix = stack.embedded.iqmetrix!;
+    const { id, invoiceId } = victim();
+    const query = `query($id: ID!) { customer(id: $id) { invoices(first: 100, orderBy: { field: STATUS }, filter: { sources: [IQMETRIX, REFRENS] }) { totalCount unavailableSources { system code } nodes { id status } } } }`;
+    const before = await stack.gql<{ customer: { invoices: { nodes: { id: string }[] } } }>(query, { id: NORTHWIND });
+    expect(before.data!.customer.invoices.nodes).toHaveLength(22);
+    iqmetrix.injectFault({ route: IQMETRIX_DETAIL, url: invoiceId!, fault: { kind: 'respond', status: 503 } });
+    const response = await stack.gql<{ customer: { invoices: { totalCount: number | null; unavailableSources: unknown[]; nodes: { id: string }[] } } }>(query, { id: NORTHWIND });
+    const invoices = response.data!.customer.invoices;
+    expect(invoices.nodes).toEqual(before.data!.customer.invoices.nodes.filter((node) => node.id !== id));
+    expect(invoices.totalCount).toBeNull();
+    expect(invoices.unavailableSources).toEqual([{ system: 'IQMETRIX', code: 'UPSTREAM_UNAVAILABLE' }]);
+    expect(response.errors!.map((error) => error.path?.join('.'))).toEqual(['customer.invoices']);
+  });
+
+  it("every D2 times out: no iQmetrix invoice on the page, each D2 tried once, the other systems' rows are all there", async () => {
+    const iqmetrix = stack.embedded.iqmetrix!;
+    iqmetrix.injectFault({ route: IQMETRIX_DETAIL, fault: { kind: 'hang' } });
+    const response = await stack.gql<UnifiedCustomer>(UNIFIED_CUSTOMER, { id: NORTHWIND });
+    const { invoices, payments, ledger } = response.data!.customer;
+    expect(invoices.edges).toEqual(baseline.customer.invoices.edges.filter((edge) => edge.node.source !== 'IQMETRIX'));
+    expect(invoices.pageInfo).toEqual(baseline.customer.invoices.pageInfo);
+    const allTimedOut = { system: 'IQMETRIX', code: 'UPSTREAM_TIMEOUT', message: expect.stringMatching(/^IQMETRIX: 20 of 20 invoice details could not be read/) };
+    expect(invoices.unavailableSources).toEqual([allTimedOut]);
+    expect(payments.nodes).toEqual(everyPayment.filter((node) => node.source !== 'IQMETRIX').slice(0, 100));
+    expect(payments.unavailableSources).toEqual([allTimedOut]);
+    expect(ledger).toEqual(baseline.customer.ledger);
+    expect(response.errors!.map((error) => [error.path?.join('.'), error.extensions?.['code']]).sort()).toEqual([
+      ['customer.invoices', 'UPSTREAM_TIMEOUT'],
+      ['customer.payments', 'UPSTREAM_TIMEOUT'],
+    ]);
+    // A timeout is not retried: twenty D2s arrived, one per invoice, none answered.
+    const details = iqmetrix.callsTo(IQMETRIX_DETAIL);
+    expect(details.map((call) => call.status)).toEqual(Array(20).fill(0));
+    expect(new Set(details.map((call) => call.url)).size).toBe(20);
+
+    // A page that selects nothing D2 answers makes no D2 call and loses nothing.
+    iqmetrix.resetCalls();
+    const summaryOnly = await stack.gql<CustomerInvoices>(CUSTOMER_INVOICES, { id: NORTHWIND });
+    expect(summaryOnly.errors).toBeUndefined();
+    expect(summaryOnly.data!.customer.invoices.nodes.filter((node) => node.source === 'IQMETRIX')).toHaveLength(20);
+    expect(iqmetrix.callsTo(IQMETRIX_DETAIL)).toEqual([]);
+  });
+
+  it("one Refrens invoice's payments (C2) answer 503: that invoice and its payments are left out, its other invoice stays", async () => {
+    const refrens = stack.embedded.refrens!;
+    refrens.injectFault({ route: '/payments', method: 'GET', url: '64f1a2b3c4d5e6f708192a01', fault: { kind: 'respond', status: 503 } });
+    const response = await stack.gql<UnifiedCustomer>(UNIFIED_CUSTOMER, { id: NORTHWIND });
+    const { invoices, payments } = response.data!.customer;
+    const isLost = (node: { id: string }) => namesInvoice(node.id, '64f1a2b3c4d5e6f708192a01');
+    expect(nodesOf(invoices).filter((node) => node.source === 'REFRENS').map((node) => node.number)).toEqual(['RF-2026-0002']);
+    expect(invoices.edges).toEqual(baseline.customer.invoices.edges.filter((edge) => !(edge.node.source === 'REFRENS' && edge.node.number === 'RF-2026-0001')));
+    const lost = everyPayment.filter((node) => node.source === 'REFRENS' && isLost(node));
+    expect(lost.length).toBeGreaterThan(0);
+    expect(payments.nodes).toEqual(everyPayment.filter((node) => !lost.includes(node)).slice(0, 100));
+    const oneOfTwo = { system: 'REFRENS', code: 'UPSTREAM_UNAVAILABLE', message: expect.stringMatching(/^REFRENS: 1 of 2 invoice payment lists could not be read/) };
+    expect(invoices.unavailableSources).toEqual([oneOfTwo]);
+    expect(payments.unavailableSources).toEqual([oneOfTwo]);
+    expect(statuses(refrens, '/payments')).toEqual(expect.arrayContaining([503, 503, 503, 200]));
+    expect(refrens.callsTo('/payments')).toHaveLength(4);
+  });
+
+  it('an iQmetrix invoice read by id whose D2 fails is still that one typed error', async () => {
+    const iqmetrix = stack.embedded.iqmetrix!;
+    const { id, invoiceId } = victim();
+    iqmetrix.injectFault({ route: IQMETRIX_DETAIL, url: invoiceId!, fault: { kind: 'respond', status: 503 } });
+    const response = await stack.gql<{ node: null }>(`query($id: ID!) { node(id: $id) { id ... on Invoice { status } } }`, { id });
+    expect(response.data).toEqual({ node: null });
+    expect(onlyError(response.errors)).toMatchObject({ path: ['node'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQMETRIX' });
+    expect(statuses(iqmetrix, IQMETRIX_DETAIL)).toEqual([503, 503, 503]);
+  });
+});
+
+describe('Upstream faults: the circuit opens during the D2 reads of one unified customer', () => {
+  it('the D2 failures open it and it refuses their retries; the customer answers, and answers again once iQmetrix is refused outright', async () => {
+    // One call at a time to iQmetrix: D1, then the twenty D2s in turn. Each was let past the breaker
+    // when it was issued (the circuit was closed then), so each is sent once; retries ask again.
+    const stack = await startStack({
+      ...BENCH_SEED,
+      env: {
+        UPSTREAM_TIMEOUT_MS: '300',
+        REQUEST_TIMEOUT_MS: '3000',
+        UPSTREAM_RETRY_BASE_DELAY_MS: '1',
+        UPSTREAM_BREAKER_FAILURES: '3',
+        UPSTREAM_BREAKER_COOLDOWN_MS: '600000',
+        UPSTREAM_MAX_IN_FLIGHT: '1',
+        UPSTREAM_TENANT_SHARE_PERCENT: '100',
+      },
+    });
+    try {
+      const iqmetrix = stack.embedded.iqmetrix!;
+      iqmetrix.injectFault({ route: IQMETRIX_DETAIL, fault: { kind: 'respond', status: 503 } });
+      const response = await stack.gql<UnifiedCustomer>(UNIFIED_CUSTOMER, { id: NORTHWIND });
+      const { displayName, invoices, payments } = response.data!.customer;
+      expect(displayName).toBe('Northwind Traders');
+      expect(new Set(nodesOf(invoices).map((node) => node.source))).toEqual(new Set(['IQM', 'INTACT', 'REFRENS']));
+      expect(invoices.edges).toHaveLength(80);
+      expect(new Set(payments.nodes.map((node) => node.source))).toEqual(new Set(['IQM', 'INTACT', 'REFRENS']));
+      const all = { system: 'IQMETRIX', code: 'UPSTREAM_UNAVAILABLE', message: expect.stringMatching(/^IQMETRIX: 20 of 20 invoice details could not be read/) };
+      expect(invoices.unavailableSources).toEqual([all]);
+      expect(payments.unavailableSources).toEqual([all]);
+      expect(stack.pools.iqmetrix.breakerState).toBe('open');
+      // Twenty first attempts, and at most the two retries asked for before the third failure opened the circuit.
+      const details = iqmetrix.callsTo(IQMETRIX_DETAIL);
+      expect(new Set(details.map((call) => call.url)).size).toBe(20);
+      expect(details.length).toBeGreaterThanOrEqual(20);
+      expect(details.length).toBeLessThanOrEqual(22);
+
+      // Now the circuit refuses D1 too: iQmetrix is missing as a whole, without a call.
+      iqmetrix.resetCalls();
+      const refused = await stack.gql<UnifiedCustomer>(UNIFIED_CUSTOMER, { id: NORTHWIND });
+      expect(refused.data!.customer.displayName).toBe('Northwind Traders');
+      // With no D1, iQmetrix's invoices have no places at all: the other systems' fill the page.
+      expect(refused.data!.customer.invoices.edges).toHaveLength(100);
+      expect(nodesOf(refused.data!.customer.invoices).filter((node) => node.source === 'IQMETRIX')).toEqual([]);
+      expect(refused.data!.customer.invoices.unavailableSources).toEqual([
+        { system: 'IQMETRIX', code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('circuit is open') },
+      ]);
+      expect(iqmetrix.calls).toEqual([]);
+    } finally {
+      await stack.close();
+    }
+  });
+});

@@ -683,8 +683,11 @@ export type InvoiceConnection = {
   totalCount?: Maybe<Scalars['Int']['output']>;
   /**
    * The systems whose part of this merged list is missing because they could not be read (each also
-   * has an error at this field's path). Empty when the list is complete. In band, so that it survives
-   * routers that drop or rewrite errors of a field that also has data.
+   * has an error at this field's path): a system that could not be read at all, or one some of whose
+   * invoices could not be, because their own read failed (an iQmetrix invoice's details, a Refrens
+   * invoice's payments). Such invoices are left out, and the message counts them. Empty when the list
+   * is complete. In band, so that it survives routers that drop or rewrite errors of a field that also
+   * has data.
    */
   unavailableSources: Array<UnavailableSource>;
 };
@@ -1717,8 +1720,9 @@ export type StartPaypalPaymentPayload = {
 };
 
 /**
- * A system whose part of a merged answer is missing: it could not be read for this request. The same
- * failure is also an error at the field's path, with the same code.
+ * A system whose part of a merged answer is missing, wholly or in part: it, or the own reads of some of
+ * its rows, could not be read for this request. The same failure is also an error at the field's path,
+ * with the same code.
  */
 export type UnavailableSource = {
   __typename?: 'UnavailableSource';

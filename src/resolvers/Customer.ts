@@ -5,12 +5,16 @@ import type { InvoiceModel, CustomerModel, UnavailableSourceModel } from '../dom
 import { connectionFromList, connectionFromWindow, pageWindow, type Connection } from '../domain/pagination.js';
 import { customerGlobalId } from '../unified/customers.js';
 import { invoiceReads, paymentReads } from '../unified/customerLists.js';
-import { fanOut, newestFirst, unavailableSources } from '../unified/fanOut.js';
+import { fanOut, newestFirst, reportAtField, unavailableSources } from '../unified/fanOut.js';
 import { invoiceFacts, invoiceTotal } from '../unified/invoiceFacts.js';
-import { prefetchIqmInvoicePayments } from '../unified/lookahead.js';
+import { connectionItemsSelect, prefetchIqmInvoicePayments } from '../unified/lookahead.js';
+import { withoutUnreadableInvoices } from '../unified/rowReads.js';
 import type { GatewayContext } from '../context.js';
+import type { GraphQLResolveInfo } from 'graphql';
 import { customerFinanceFields } from './customerFinanceFields.js';
 import { entityReference } from './entities.js';
+import { IQMETRIX_INVOICE_DETAIL_FIELDS } from './IqmetrixInvoice.js';
+import { REFRENS_INVOICE_PAYMENT_FIELDS } from './RefrensInvoice.js';
 
 const STATUS_ORDER = ['PENDING', 'PARTIALLY_PAID', 'UNPAID', 'PAID', 'OVERDUE', 'PROCESSING', 'CANCELLED'];
 
@@ -31,6 +35,17 @@ async function sortInvoices(context: GatewayContext, invoices: InvoiceModel[], o
   return keyed.map((entry) => entry.invoice);
 }
 
+/**
+ * The invoice types whose selected fields, in this connection field, wait on each invoice's own
+ * read (iQmetrix D2, Refrens C2): on a page, those invoices are left out when that read fails.
+ */
+function kindsWithOwnReads(info: GraphQLResolveInfo): ReadonlySet<InvoiceModel['kind']> {
+  const kinds = new Set<InvoiceModel['kind']>();
+  if (connectionItemsSelect(info, 'IqmetrixInvoice', IQMETRIX_INVOICE_DETAIL_FIELDS)) kinds.add('IqmetrixInvoice');
+  if (connectionItemsSelect(info, 'RefrensInvoice', REFRENS_INVOICE_PAYMENT_FIELDS)) kinds.add('RefrensInvoice');
+  return kinds;
+}
+
 /** A merged list missing a failed system's part cannot say how long it is. */
 /** A merged list's connection: its count only when every system answered, and the systems that did not. */
 function mergedConnection<T>(connection: Connection<T>, { complete, unavailable }: { complete: boolean; unavailable: UnavailableSourceModel[] }) {
@@ -48,7 +63,11 @@ export const Customer: CustomerResolvers = {
     const window = pageWindow(args);
     prefetchIqmInvoicePayments(context, customer, args.filter, info);
     const merged = await fanOut(context, info, invoiceReads(context, customer, args.filter, args.orderBy), () => 0);
-    return mergedConnection(connectionFromList(await sortInvoices(context, merged.items, args.orderBy), window), merged);
+    const page = connectionFromList(await sortInvoices(context, merged.items, args.orderBy), window);
+    const readable = await withoutUnreadableInvoices(context, page, kindsWithOwnReads(info));
+    if (!readable) return mergedConnection(page, merged);
+    reportAtField(context, info, readable.errors);
+    return mergedConnection(readable.page, { complete: false, unavailable: [...merged.unavailable, ...readable.unavailable] });
   },
 
   payments: async (customer, args, context, info) => {
@@ -86,7 +105,7 @@ export const Customer: CustomerResolvers = {
   },
 
   balances: async (customer, _args, context, info) => {
-    const { items } = await fanOut(context, info, invoiceReads(context, customer, null, null), () => 0);
+    const { items } = await fanOut(context, info, invoiceReads(context, customer, null, null, true), () => 0);
     const facts = (await Promise.all(items.map((invoice) => invoiceFacts(context, invoice)))).filter((fact) => fact.status !== 'CANCELLED');
     const invoiced = totalsByCurrency(facts.map((fact) => fact.total));
     const paid = new Map(totalsByCurrency(facts.map((fact) => fact.paid)).map((total) => [total.currencyCode, total.amount]));
@@ -99,7 +118,7 @@ export const Customer: CustomerResolvers = {
     }));
   },
 
-  balancesUnavailableSources: (customer, _args, context) => unavailableSources(invoiceReads(context, customer, null, null)),
+  balancesUnavailableSources: (customer, _args, context) => unavailableSources(invoiceReads(context, customer, null, null, true)),
 
   financeDetails: async (customer, args, context) => {
     const owId = customer.identities.iqmWorkspaceId;

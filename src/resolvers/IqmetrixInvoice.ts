@@ -2,7 +2,7 @@ import type { IqmetrixInvoiceResolvers } from '../__generated__/resolvers-types.
 import type { GatewayContext } from '../context.js';
 import type { IqmetrixInvoiceDetailModel, IqmetrixInvoiceModel } from '../domain/models.js';
 import { iqmetrixInvoiceId } from '../unified/ids.js';
-import { derivedInvoiceFields } from './invoiceFields.js';
+import { FACTS_FIELDS, derivedInvoiceFields } from './invoiceFields.js';
 import { entityReference } from './entities.js';
 
 /** D2, loaded once per invoice per request whichever detail fields are selected. */
@@ -10,12 +10,8 @@ function detail(context: GatewayContext, invoice: IqmetrixInvoiceModel): Promise
   return context.iqmetrix.loaders.invoice.load({ companyId: invoice.companyId, invoiceId: invoice.invoiceId });
 }
 
-export const IqmetrixInvoice: IqmetrixInvoiceResolvers = {
-  __resolveReference: entityReference<IqmetrixInvoiceModel>('IqmetrixInvoice'),
-  ...derivedInvoiceFields<IqmetrixInvoiceModel>(),
-  id: (invoice) => iqmetrixInvoiceId(invoice),
-  source: () => 'IQMETRIX',
-  customer: (invoice, _args, context) => (invoice.customerId ? (context.directory.bySourceId('IQMETRIX', invoice.customerId) ?? null) : null),
+/** The fields only D2 answers; the others come with the invoice's summary (D1). */
+const fromDetail = {
   notes: async (invoice, _args, context) => (await detail(context, invoice))?.notes ?? null,
   createdByUser: async (invoice, _args, context) => (await detail(context, invoice))?.createdByUser ?? null,
   isRefund: async (invoice, _args, context) => (await detail(context, invoice))?.isRefund ?? null,
@@ -25,4 +21,19 @@ export const IqmetrixInvoice: IqmetrixInvoiceResolvers = {
   dropshipOrders: async (invoice, _args, context) => [...((await detail(context, invoice))?.dropshipOrders ?? [])],
   payments: async (invoice, _args, context) => [...((await detail(context, invoice))?.payments ?? [])],
   taxLines: async (invoice, _args, context) => [...((await detail(context, invoice))?.taxLines ?? [])],
+} satisfies IqmetrixInvoiceResolvers;
+
+/**
+ * The fields that wait on the invoice's D2, its status and amounts included: a merged page that
+ * selects one of them leaves out an invoice whose D2 failed (src/unified/rowReads.ts).
+ */
+export const IQMETRIX_INVOICE_DETAIL_FIELDS: ReadonlySet<string> = new Set([...FACTS_FIELDS, ...Object.keys(fromDetail)]);
+
+export const IqmetrixInvoice: IqmetrixInvoiceResolvers = {
+  __resolveReference: entityReference<IqmetrixInvoiceModel>('IqmetrixInvoice'),
+  ...derivedInvoiceFields<IqmetrixInvoiceModel>(),
+  ...fromDetail,
+  id: (invoice) => iqmetrixInvoiceId(invoice),
+  source: () => 'IQMETRIX',
+  customer: (invoice, _args, context) => (invoice.customerId ? (context.directory.bySourceId('IQMETRIX', invoice.customerId) ?? null) : null),
 };

@@ -6,9 +6,10 @@ import type {
 } from '../__generated__/resolvers-types.js';
 import type { CustomerModel, InvoiceModel, InvoiceStatus, PaymentModel, PaymentStatus, SourceSystem } from '../domain/models.js';
 import { INVOICE_STATUS_ID, iqmPaymentFilter } from '../upstreams/iqm/index.js';
-import type { SourceRead } from './fanOut.js';
+import { partOf, type SourceRead } from './fanOut.js';
 import { invoiceFacts } from './invoiceFacts.js';
-import { intactInvoicesOf, intactReceiptsOf, iqmetrixInvoicesOf, iqmetrixPaymentsOf, refrensInvoicesOf, refrensPaymentsOf } from './otherSources.js';
+import { intactInvoicesOf, intactReceiptsOf, iqmetrixInvoicesOf, iqmetrixPaymentsOf, refrensCustomerPaymentsOf, refrensInvoicesOf } from './otherSources.js';
+import { settleRows } from './rowReads.js';
 
 /**
  * Which systems hold which part of a customer, and how each one's part is read. Every read goes
@@ -21,11 +22,18 @@ function wanted(system: SourceSystem, sources: readonly SourceSystem[] | null | 
   return !sources || sources.length === 0 || sources.includes(system);
 }
 
+/**
+ * The reads of a customer's merged invoices. Where every invoice's status or amounts are needed
+ * before paging (`filter.status`, an order by STATUS, or `withFacts` for the balances), the derived
+ * systems' reads compute them, and an invoice whose own read fails (Refrens C2, iQmetrix D2) has no
+ * place: it is left out and its system's part is partial (fanOut reports it).
+ */
 export function invoiceReads(
   context: GatewayContext,
   customer: CustomerModel,
   filter: InvoiceFilter | null | undefined,
   order: InvoiceOrder | null | undefined,
+  withFacts = false,
 ): SourceRead<InvoiceModel>[] {
   const statuses = filter?.status && filter.status.length > 0 ? new Set<InvoiceStatus>(filter.status) : null;
   const keep = (invoice: InvoiceModel, status: InvoiceStatus) => !statuses || statuses.has(status);
@@ -44,20 +52,21 @@ export function invoiceReads(
     });
   }
   // The other systems' statuses are derived from amounts, so their status filter runs here.
-  const keepByFacts = async (invoices: readonly InvoiceModel[]) => {
-    if (!statuses) return [...invoices];
-    const facts = await Promise.all(invoices.map((invoice) => invoiceFacts(context, invoice)));
-    return invoices.filter((invoice, index) => keep(invoice, facts[index]!.status));
+  const factsFirst = withFacts || statuses !== null || order?.field === 'STATUS';
+  const withKnownFacts = async (system: SourceSystem, invoices: readonly InvoiceModel[]) => {
+    if (!factsFirst) return invoices;
+    const { rows, values, failure } = await settleRows(system, invoices, (invoice) => invoiceFacts(context, invoice), 'those invoices are left out');
+    return partOf(statuses ? rows.filter((invoice, index) => keep(invoice, values[index]!.status)) : rows, failure);
   };
   const { intactAccountCode, refrens, iqmetrix } = customer.identities;
   if (intactAccountCode !== null && wanted('INTACT', filter?.sources)) {
-    reads.push({ system: 'INTACT', read: async () => keepByFacts(await intactInvoicesOf(context, intactAccountCode)) });
+    reads.push({ system: 'INTACT', read: async () => withKnownFacts('INTACT', await intactInvoicesOf(context, intactAccountCode)) });
   }
   if (refrens && wanted('REFRENS', filter?.sources)) {
-    reads.push({ system: 'REFRENS', read: async () => keepByFacts(refrensInvoicesOf(customer)) });
+    reads.push({ system: 'REFRENS', read: async () => withKnownFacts('REFRENS', refrensInvoicesOf(customer)) });
   }
   if (iqmetrix && wanted('IQMETRIX', filter?.sources)) {
-    reads.push({ system: 'IQMETRIX', read: async () => keepByFacts(await iqmetrixInvoicesOf(context, customer)) });
+    reads.push({ system: 'IQMETRIX', read: async () => withKnownFacts('IQMETRIX', await iqmetrixInvoicesOf(context, customer)) });
   }
   return reads;
 }
@@ -83,7 +92,7 @@ export function paymentReads(context: GatewayContext, customer: CustomerModel, f
   // Payment type and free-text search are IQM notions: with either set, only IQM answers.
   if (!filter?.type && !filter?.search) {
     const keepStatus = <T extends PaymentModel>(payments: readonly T[], status: (payment: T) => PaymentStatus) =>
-      payments.filter((payment) => !statuses || statuses.has(status(payment)));
+      statuses ? payments.filter((payment) => statuses.has(status(payment))) : payments;
     const { intactAccountCode, refrens, iqmetrix } = customer.identities;
     if (intactAccountCode !== null && wanted('INTACT', filter?.sources)) {
       reads.push({ system: 'INTACT', read: async () => keepStatus(await intactReceiptsOf(context, intactAccountCode), () => 'PAID') });
@@ -91,12 +100,20 @@ export function paymentReads(context: GatewayContext, customer: CustomerModel, f
     if (refrens && wanted('REFRENS', filter?.sources)) {
       reads.push({
         system: 'REFRENS',
-        read: async () =>
-          keepStatus((await Promise.all(refrensInvoicesOf(customer).map((invoice) => refrensPaymentsOf(context, invoice)))).flat(), refrensPaymentStatus),
+        read: async () => {
+          const { payments, failure } = await refrensCustomerPaymentsOf(context, customer);
+          return partOf(keepStatus(payments, refrensPaymentStatus), failure);
+        },
       });
     }
     if (iqmetrix && wanted('IQMETRIX', filter?.sources)) {
-      reads.push({ system: 'IQMETRIX', read: async () => keepStatus(await iqmetrixPaymentsOf(context, customer), () => 'PAID') });
+      reads.push({
+        system: 'IQMETRIX',
+        read: async () => {
+          const { payments, failure } = await iqmetrixPaymentsOf(context, customer);
+          return partOf(keepStatus(payments, () => 'PAID'), failure);
+        },
+      });
     }
   }
   return reads;

@@ -7,14 +7,32 @@ import { GatewayError } from '../errors.js';
 /** One system's contribution to a merged list. */
 export interface SourceRead<T> {
   readonly system: SourceSystem;
-  readonly read: () => Promise<readonly T[]>;
+  /** The system's rows, or a PartialPart when some rows' own reads failed and only the others are merged. */
+  readonly read: () => Promise<readonly T[] | PartialPart<T>>;
+}
+
+/**
+ * A system's part that is missing some rows: those whose own read (an iQmetrix invoice's D2, a
+ * Refrens invoice's C2) failed. The rows it has are merged; `error` names the system and says how
+ * many are missing (src/unified/rowReads.ts), and is reported like a failed system's.
+ */
+export class PartialPart<T> {
+  constructor(
+    readonly items: readonly T[],
+    readonly error: GraphQLError,
+  ) {}
+}
+
+/** `items`, or a PartialPart of them when `failure` says some rows are missing. */
+export function partOf<T>(items: readonly T[], failure: GraphQLError | null): readonly T[] | PartialPart<T> {
+  return failure ? new PartialPart(items, failure) : items;
 }
 
 export interface FanOutResult<T> {
   readonly items: T[];
-  /** False when at least one system failed: its items are missing and an error names it. */
+  /** False when at least one system failed or lost rows: they are missing and an error names the system. */
   readonly complete: boolean;
-  /** The systems that failed, in band (the connection's `unavailableSources`). */
+  /** The systems that failed or lost rows, in band (the connection's `unavailableSources`). */
   readonly unavailable: UnavailableSourceModel[];
 }
 
@@ -31,15 +49,26 @@ export async function fanOut<T>(
   compare: (left: T, right: T) => number,
 ): Promise<FanOutResult<T>> {
   const result = await readEvery(reads, compare);
-  const path = responsePathAsArray(info.path);
-  for (const error of result.errors) context.partialErrors.push(new GraphQLError(error.message, { ...error, path, originalError: error.originalError ?? undefined }));
+  reportAtField(context, info, result.errors);
   return result;
+}
+
+/** Reports errors of a field that still resolves (a merged list missing a part) at that field's path. */
+export function reportAtField(context: GatewayContext, info: GraphQLResolveInfo, errors: readonly GraphQLError[]): void {
+  if (errors.length === 0) return;
+  const path = responsePathAsArray(info.path);
+  for (const error of errors) context.partialErrors.push(new GraphQLError(error.message, { ...error, path, originalError: error.originalError ?? undefined }));
+}
+
+/** The in-band entry of a failed system or part (`UnavailableSource`), with its error's code and message. */
+export function unavailableEntry(system: SourceSystem, error: GraphQLError): UnavailableSourceModel {
+  return { system, code: String(error.extensions['code'] ?? 'INTERNAL_SERVER_ERROR'), message: error.message };
 }
 
 /**
  * The systems a merged answer is missing, without errors of its own: for a field beside the one
- * that reported them (Customer.balancesUnavailableSources). The reads share the request's loaders,
- * so asking again costs no call.
+ * that reported them (Customer.balancesUnavailableSources). The reads share the request's loaders
+ * and invoice facts, so asking again beside that field costs no call.
  */
 export async function unavailableSources<T>(reads: readonly SourceRead<T>[]): Promise<UnavailableSourceModel[]> {
   return (await readEvery(reads, () => 0)).unavailable;
@@ -52,13 +81,20 @@ async function readEvery<T>(reads: readonly SourceRead<T>[], compare: (left: T, 
   const unavailable: UnavailableSourceModel[] = [];
   settled.forEach((outcome, index) => {
     const system = reads[index]!.system;
+    let error: GraphQLError;
     if (outcome.status === 'fulfilled') {
-      items.push(...outcome.value);
-      return;
+      const part = outcome.value;
+      if (!(part instanceof PartialPart)) {
+        items.push(...part);
+        return;
+      }
+      items.push(...part.items);
+      error = part.error;
+    } else {
+      error = partialError(outcome.reason, system);
     }
-    const error = partialError(outcome.reason, system);
     errors.push(error);
-    unavailable.push({ system, code: String(error.extensions['code'] ?? 'INTERNAL_SERVER_ERROR'), message: error.message });
+    unavailable.push(unavailableEntry(system, error));
   });
   return { items: items.sort(compare), complete: errors.length === 0, unavailable, errors };
 }

@@ -41,10 +41,11 @@ export function prefetchIqmInvoicePayments(
 }
 
 /**
- * Whether the connection this resolver returns selects `fieldName` on items of type `typeName`,
- * in `nodes { … }` or `edges { node { … } }`, through fragments, honouring @skip and @include.
+ * Whether the connection this resolver returns selects `fieldName` (or one of `fieldName`'s names)
+ * on items of type `typeName`, in `nodes { … }` or `edges { node { … } }`, through fragments,
+ * honouring @skip and @include.
  */
-export function connectionItemsSelect(info: GraphQLResolveInfo, typeName: string, fieldName: string): boolean {
+export function connectionItemsSelect(info: GraphQLResolveInfo, typeName: string, fieldName: string | ReadonlySet<string>): boolean {
   const items = info.fieldNodes.flatMap((field) => [
     ...childFields(info, field.selectionSet, 'nodes', null),
     ...childFields(info, field.selectionSet, 'edges', null).flatMap((edge) => childFields(info, edge.selectionSet, 'node', null)),
@@ -52,14 +53,14 @@ export function connectionItemsSelect(info: GraphQLResolveInfo, typeName: string
   return items.some((item) => childFields(info, item.selectionSet, fieldName, typeName).length > 0);
 }
 
-/** Fields named `name` directly in a selection set (fragments flattened); `typeName` skips fragments on other types. */
-function childFields(info: GraphQLResolveInfo, selectionSet: SelectionSetNode | undefined, name: string, typeName: string | null): FieldNode[] {
+/** Fields named `name` (or one of its names) directly in a selection set (fragments flattened); `typeName` skips fragments on other types. */
+function childFields(info: GraphQLResolveInfo, selectionSet: SelectionSetNode | undefined, name: string | ReadonlySet<string>, typeName: string | null): FieldNode[] {
   if (!selectionSet) return [];
   const found: FieldNode[] = [];
   for (const selection of selectionSet.selections) {
     if (!included(info, selection)) continue;
     if (selection.kind === Kind.FIELD) {
-      if (selection.name.value === name) found.push(selection);
+      if (typeof name === 'string' ? selection.name.value === name : name.has(selection.name.value)) found.push(selection);
       continue;
     }
     const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : info.fragments[selection.name.value];

@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type {
   CustomerModel,
@@ -10,6 +11,7 @@ import type {
 } from '../domain/models.js';
 import { money } from '../domain/money.js';
 import { invoiceFromLedgerItem, receiptFromLedgerItem } from '../upstreams/intact/index.js';
+import { settleRows } from './rowReads.js';
 
 /**
  * How a customer's invoices and payments are read from Intact, Refrens and iQmetrix. Each read
@@ -65,14 +67,23 @@ export async function iqmetrixInvoicesOf(context: GatewayContext, customer: Cust
   return [...invoices];
 }
 
-/** iQmetrix payments live inside each invoice (D2): one call per invoice, all in parallel. */
-export async function iqmetrixPaymentsOf(context: GatewayContext, customer: CustomerModel): Promise<IqmetrixPaymentModel[]> {
+/**
+ * iQmetrix payments live inside each invoice (D2): one call per invoice, all in parallel. An invoice
+ * whose D2 fails loses only its own payments: the others' are kept, and `failure` counts the invoices.
+ */
+export async function iqmetrixPaymentsOf(context: GatewayContext, customer: CustomerModel): Promise<{ payments: IqmetrixPaymentModel[]; failure: GraphQLError | null }> {
   const invoices = await iqmetrixInvoicesOf(context, customer);
-  const details = await context.iqmetrix.loaders.invoice.loadMany(
-    invoices.map((invoice) => ({ companyId: invoice.companyId, invoiceId: invoice.invoiceId })),
+  const { values, failure } = await settleRows(
+    'IQMETRIX',
+    invoices,
+    (invoice) => context.iqmetrix.loaders.invoice.load({ companyId: invoice.companyId, invoiceId: invoice.invoiceId }),
+    "those invoices' payments are missing",
   );
-  return details.flatMap((detail) => {
-    if (detail instanceof Error) throw detail;
-    return detail ? [...detail.payments] : [];
-  });
+  return { payments: values.flatMap((detail) => (detail ? detail.payments : [])), failure };
+}
+
+/** A Refrens customer's payments, invoice by invoice (C2); an invoice whose C2 fails loses only its own. */
+export async function refrensCustomerPaymentsOf(context: GatewayContext, customer: CustomerModel): Promise<{ payments: RefrensPaymentModel[]; failure: GraphQLError | null }> {
+  const { values, failure } = await settleRows('REFRENS', refrensInvoicesOf(customer), (invoice) => refrensPaymentsOf(context, invoice), "those invoices' payments are missing");
+  return { payments: values.flat(), failure };
 }

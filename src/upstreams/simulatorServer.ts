@@ -26,6 +26,8 @@ export type SimulatorFault =
 export interface SimulatorFaultRule {
   /** Matches route templates containing this text, e.g. `/invoice/list`. */
   readonly route: string;
+  /** Narrows the rule to requests whose path and query contain this text (one invoice's id, say). */
+  readonly url?: string;
   readonly method?: string;
   /** How many matching requests suffer the fault; every one when omitted. */
   readonly times?: number;
@@ -197,7 +199,11 @@ export class SimulatorServer {
   private takeFault(request: FastifyRequest): SimulatorFault | null {
     const route = request.routeOptions.url ?? request.url;
     const rule = this.faultRules.find(
-      (candidate) => candidate.remaining > 0 && route.includes(candidate.route) && (!candidate.method || candidate.method === request.method),
+      (candidate) =>
+        candidate.remaining > 0 &&
+        route.includes(candidate.route) &&
+        (!candidate.method || candidate.method === request.method) &&
+        (!candidate.url || request.url.includes(candidate.url)),
     );
     if (!rule) return null;
     rule.remaining -= 1;
