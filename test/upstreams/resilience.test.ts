@@ -348,6 +348,27 @@ describe('Resilience: one call through breaker, bulkhead and retries', () => {
     expect(second.timeouts).toHaveLength(0);
   });
 
+  it('refuses a call that queued while the circuit was closed once the calls ahead of it opened it, without an attempt', async () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 1_000, clock: new FakeClock() });
+    const { clock, policies } = setUp({ breaker, bulkhead: new Bulkhead({ maxInFlight: 1, maxQueued: 4, clock: new FakeClock() }) });
+    let fail: (outcome: AttemptOutcome<string>) => void = () => undefined;
+    const ahead = scripted(clock, [], { repeatable: false });
+    ahead.call.attempt = () => new Promise((resolve) => (fail = resolve));
+    const aheadResult = callWithResilience(policies, ahead.call).catch((error: Error) => error.message);
+    await clock.advance(0);
+    const queued = scripted(clock, [{ ok: true, value: 'data' }]);
+    const queuedResult = callWithResilience(policies, queued.call).catch((error: Error) => error.message);
+    await clock.advance(0);
+    expect(policies.bulkhead!.queued).toBe(1);
+
+    fail(failure(true));
+    expect(await aheadResult).toBe('transient');
+    expect(breaker.state).toBe('open');
+    expect(await queuedResult).toBe('refused: circuit-open');
+    expect(queued.timeouts).toHaveLength(0);
+    expect(policies.bulkhead!.inFlight).toBe(0);
+  });
+
   it('does not count an answered failure (a 4xx) against the breaker', async () => {
     const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 1_000, clock: new FakeClock() });
     const { clock, policies } = setUp({ breaker });

@@ -57,6 +57,12 @@ export class CircuitBreaker {
     return Math.max(0, this.openedAt + this.options.cooldownMs - this.options.clock.now());
   }
 
+  /** Whether tryAcquire would refuse now (open, or a probe is running), without taking a permit. */
+  get refusing(): boolean {
+    const state = this.state;
+    return state === 'open' || (state === 'half-open' && this.probeRunning);
+  }
+
   /** A permit for one attempt, or null when the circuit refuses it (open, or a probe is running). */
   tryAcquire(): BreakerPermit | null {
     const state = this.state;

@@ -63,7 +63,8 @@ export interface ResilientCall<T> {
  * Runs one logical upstream call through the breaker, the bulkhead and the retry policy.
  *
  * Contract: each attempt first asks the breaker (an open circuit refuses at once, without
- * queueing), then waits for a bulkhead slot (at most until the deadline), then runs with a timeout
+ * queueing), then waits for a bulkhead slot (at most until the deadline), then takes the breaker's
+ * permit (refused, and the slot released, if the circuit opened during the wait), then runs with a timeout
  * of min(attemptTimeoutMs, what is left of the budget). Its outcome is told to the breaker; the
  * slot is released before any backoff. A failed attempt is retried only as `nextRetryDelay` allows
  * (repeatable call, retryable failure, attempts left, budget holds the wait and a whole attempt);
@@ -73,16 +74,21 @@ export async function callWithResilience<T>(policies: ResiliencePolicies, call: 
   const { clock } = policies;
   for (let attempt = 1; ; attempt += 1) {
     if (call.deadline - clock.now() <= 0) throw call.refused({ kind: 'deadline' }, attempt);
-    const permit = policies.breaker ? policies.breaker.tryAcquire() : null;
-    if (policies.breaker && !permit) throw call.refused({ kind: 'circuit-open', retryInMs: policies.breaker.retryInMs }, attempt);
+    const { breaker } = policies;
+    // An open circuit refuses before the queue, so a call never waits for a slot only to be refused.
+    if (breaker?.refusing) throw call.refused({ kind: 'circuit-open', retryInMs: breaker.retryInMs }, attempt);
     let release: BulkheadRelease = () => undefined;
     if (policies.bulkhead) {
       const admission = await policies.bulkhead.acquire(call.deadline - clock.now(), call.owner);
-      if (!admission.admitted) {
-        permit?.abandon();
-        throw call.refused({ kind: admission.reason === 'queue-full' ? 'queue-full' : 'queue-timeout' }, attempt);
-      }
+      if (!admission.admitted) throw call.refused({ kind: admission.reason === 'queue-full' ? 'queue-full' : 'queue-timeout' }, attempt);
       release = admission.release;
+    }
+    // The permit is taken once the call holds its slot: the circuit may have opened while it waited
+    // (the calls ahead of it failed), and then it must not reach the upstream either.
+    const permit = breaker ? breaker.tryAcquire() : null;
+    if (breaker && !permit) {
+      release();
+      throw call.refused({ kind: 'circuit-open', retryInMs: breaker.retryInMs }, attempt);
     }
     const timeoutMs = Math.min(call.attemptTimeoutMs, call.deadline - clock.now());
     if (timeoutMs <= 0) {
