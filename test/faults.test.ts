@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BENCH_SEED } from '../bench/operations.js';
+import { BENCH_OPERATIONS, BENCH_SEED } from '../bench/operations.js';
 import type { SimulatorServer } from '../src/upstreams/simulatorServer.js';
 import { customerGid } from './helpers/iqm.js';
 import { startStack, type GraphQLResponse, type TestStack } from './helpers/stack.js';
@@ -729,7 +729,97 @@ describe("Upstream faults: one invoice's own read (iQmetrix D2, Refrens C2) fail
     expect(onlyError(response.errors)).toMatchObject({ path: ['node'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQMETRIX' });
     expect(statuses(iqmetrix, IQMETRIX_DETAIL)).toEqual([503, 503, 503]);
   });
+
+  it('iqmetrixInvoices (operation 5) with one D2 answering 503: that invoice is left out of the page, the others keep their cursors, the response answers', async () => {
+    const iqmetrix = stack.embedded.iqmetrix!;
+    const before = await stack.gql<IqmetrixInvoices>(IQMETRIX_EXPANDED);
+    expect(before.errors).toBeUndefined();
+    const page = before.data!.iqmetrixInvoices;
+    expect(page.edges).toHaveLength(20);
+    expect(page.unavailableSources).toEqual([]);
+    const lost = page.edges[5]!;
+    const { invoiceId } = lost.node;
+    iqmetrix.resetCalls();
+    iqmetrix.injectFault({ route: IQMETRIX_DETAIL, url: invoiceId, fault: { kind: 'respond', status: 503 } });
+    const response = await stack.gql<IqmetrixInvoices>(IQMETRIX_EXPANDED);
+    const invoices = response.data!.iqmetrixInvoices;
+
+    // The fault-free page without that invoice: same order, same cursors, same pageInfo.
+    expect(invoices.edges).toEqual(page.edges.filter((edge) => edge !== lost));
+    expect(invoices.edges.slice(4, 6)).toEqual([page.edges[4], page.edges[6]]);
+    expect(invoices.nodes).toEqual(page.nodes!.filter((node) => node.id !== lost.node.id));
+    expect(invoices.nodes).toHaveLength(19);
+    expect(invoices.pageInfo).toEqual(page.pageInfo);
+    expect(invoices.totalCount).toBeNull();
+    expect(invoices.unavailableSources).toEqual([
+      {
+        system: 'IQMETRIX',
+        code: 'UPSTREAM_UNAVAILABLE',
+        message: expect.stringMatching(/^IQMETRIX: 1 of 20 invoice details could not be read \(IQMETRIX answered HTTP 503\); those invoices are left out of this page$/),
+      },
+    ]);
+    expect(onlyError(response.errors)).toMatchObject({ path: ['iqmetrixInvoices'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQMETRIX' });
+
+    // That D2 was tried as the retry policy says (three attempts), the other nineteen once, D1 once.
+    const details = iqmetrix.callsTo(IQMETRIX_DETAIL);
+    expect(details.filter((call) => call.url.includes(invoiceId)).map((call) => call.status)).toEqual([503, 503, 503]);
+    const others = details.filter((call) => !call.url.includes(invoiceId));
+    expect(others.map((call) => call.status)).toEqual(Array(19).fill(200));
+    expect(new Set(others.map((call) => call.url)).size).toBe(19);
+    expect(statuses(iqmetrix, IQMETRIX_SUMMARIES)).toEqual([200]);
+  });
+
+  it('iqmetrixInvoices selecting no D2 field makes no D2 call and loses nothing; a failed D1 is still its one typed error', async () => {
+    const iqmetrix = stack.embedded.iqmetrix!;
+    const before = await stack.gql<IqmetrixInvoices>(IQMETRIX_SUMMARIES_ONLY);
+    expect(before.errors).toBeUndefined();
+    iqmetrix.injectFault({ route: IQMETRIX_DETAIL, url: before.data!.iqmetrixInvoices.edges[5]!.node.invoiceId, fault: { kind: 'respond', status: 503 } });
+    iqmetrix.resetCalls();
+    const response = await stack.gql<IqmetrixInvoices>(IQMETRIX_SUMMARIES_ONLY);
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual(before.data);
+    expect(response.data!.iqmetrixInvoices.edges).toHaveLength(20);
+    expect(iqmetrix.callsTo(IQMETRIX_DETAIL)).toEqual([]);
+    expect(statuses(iqmetrix, IQMETRIX_SUMMARIES)).toEqual([200]);
+
+    // D1 itself failing leaves nothing to answer: the typed error, and no D2 call.
+    iqmetrix.resetCalls();
+    iqmetrix.injectFault({ route: IQMETRIX_SUMMARIES, fault: { kind: 'respond', status: 503 } });
+    const failed = await stack.gql<IqmetrixInvoices>(IQMETRIX_EXPANDED);
+    expect(failed.data).toBeNull();
+    expect(onlyError(failed.errors)).toMatchObject({ path: ['iqmetrixInvoices'], code: 'UPSTREAM_UNAVAILABLE', system: 'IQMETRIX' });
+    expect(statuses(iqmetrix, IQMETRIX_SUMMARIES)).toEqual([503, 503, 503]);
+    expect(iqmetrix.callsTo(IQMETRIX_DETAIL)).toEqual([]);
+  });
 });
+
+/** Operation 5 of bench/operations.ts (twenty iQmetrix invoices with every D2 field), with the in-band sources and the invoices' cursors. */
+const IQMETRIX_EXPANDED = BENCH_OPERATIONS.find((operation) => operation.name === 'iqmetrixInvoicesExpanded')!.query.replace(
+  'totalCount',
+  'totalCount unavailableSources { system code message } pageInfo { hasNextPage endCursor } edges { cursor node { id ... on IqmetrixInvoice { invoiceId } } }',
+);
+
+/** iQmetrix invoices with D1 fields only. */
+const IQMETRIX_SUMMARIES_ONLY = /* GraphQL */ `
+  query {
+    iqmetrixInvoices(first: 20) {
+      totalCount
+      unavailableSources { system code message }
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { id number total { amount currencyCode } issuedOn dueOn ... on IqmetrixInvoice { invoiceId createdAt printableId locationId employeeId } } }
+    }
+  }
+`;
+
+interface IqmetrixInvoices {
+  iqmetrixInvoices: {
+    totalCount: number | null;
+    unavailableSources: Unavailable[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    edges: { cursor: string; node: { id: string; invoiceId: string } }[];
+    nodes?: { id: string }[];
+  };
+}
 
 describe('Upstream faults: the circuit opens during the D2 reads of one unified customer', () => {
   it('the D2 failures open it and it refuses their retries; the customer answers, and answers again once iQmetrix is refused outright', async () => {

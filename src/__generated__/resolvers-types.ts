@@ -682,7 +682,7 @@ export type InvoiceConnection = {
   /** Null when a system that contributes to the list cannot count it, or could not be read. */
   totalCount?: Maybe<Scalars['Int']['output']>;
   /**
-   * The systems whose part of this merged list is missing because they could not be read (each also
+   * The systems whose part of this list is missing because they could not be read (each also
    * has an error at this field's path): a system that could not be read at all, or one some of whose
    * invoices could not be, because their own read failed (an iQmetrix invoice's details, a Refrens
    * invoice's payments). Such invoices are left out, and the message counts them. Empty when the list

@@ -7,14 +7,12 @@ import { customerGlobalId } from '../unified/customers.js';
 import { invoiceReads, paymentReads } from '../unified/customerLists.js';
 import { fanOut, newestFirst, reportAtField, unavailableSources } from '../unified/fanOut.js';
 import { invoiceFacts, invoiceTotal } from '../unified/invoiceFacts.js';
-import { connectionItemsSelect, prefetchIqmInvoicePayments } from '../unified/lookahead.js';
+import { prefetchIqmInvoicePayments } from '../unified/lookahead.js';
 import { withoutUnreadableInvoices } from '../unified/rowReads.js';
 import type { GatewayContext } from '../context.js';
-import type { GraphQLResolveInfo } from 'graphql';
 import { customerFinanceFields } from './customerFinanceFields.js';
 import { entityReference } from './entities.js';
-import { IQMETRIX_INVOICE_DETAIL_FIELDS } from './IqmetrixInvoice.js';
-import { REFRENS_INVOICE_PAYMENT_FIELDS } from './RefrensInvoice.js';
+import { kindsWithOwnReads, type KindWithOwnRead } from './kindsWithOwnReads.js';
 
 const STATUS_ORDER = ['PENDING', 'PARTIALLY_PAID', 'UNPAID', 'PAID', 'OVERDUE', 'PROCESSING', 'CANCELLED'];
 
@@ -35,18 +33,9 @@ async function sortInvoices(context: GatewayContext, invoices: InvoiceModel[], o
   return keyed.map((entry) => entry.invoice);
 }
 
-/**
- * The invoice types whose selected fields, in this connection field, wait on each invoice's own
- * read (iQmetrix D2, Refrens C2): on a page, those invoices are left out when that read fails.
- */
-function kindsWithOwnReads(info: GraphQLResolveInfo): ReadonlySet<InvoiceModel['kind']> {
-  const kinds = new Set<InvoiceModel['kind']>();
-  if (connectionItemsSelect(info, 'IqmetrixInvoice', IQMETRIX_INVOICE_DETAIL_FIELDS)) kinds.add('IqmetrixInvoice');
-  if (connectionItemsSelect(info, 'RefrensInvoice', REFRENS_INVOICE_PAYMENT_FIELDS)) kinds.add('RefrensInvoice');
-  return kinds;
-}
+/** A merged list can hold invoices of every type. */
+const MERGED_KINDS_WITH_OWN_READS: readonly KindWithOwnRead[] = ['IqmetrixInvoice', 'RefrensInvoice'];
 
-/** A merged list missing a failed system's part cannot say how long it is. */
 /** A merged list's connection: its count only when every system answered, and the systems that did not. */
 function mergedConnection<T>(connection: Connection<T>, { complete, unavailable }: { complete: boolean; unavailable: UnavailableSourceModel[] }) {
   return { ...connection, totalCount: complete ? connection.totalCount : null, unavailableSources: unavailable };
@@ -64,7 +53,7 @@ export const Customer: CustomerResolvers = {
     prefetchIqmInvoicePayments(context, customer, args.filter, info);
     const merged = await fanOut(context, info, invoiceReads(context, customer, args.filter, args.orderBy), () => 0);
     const page = connectionFromList(await sortInvoices(context, merged.items, args.orderBy), window);
-    const readable = await withoutUnreadableInvoices(context, page, kindsWithOwnReads(info));
+    const readable = await withoutUnreadableInvoices(context, page, kindsWithOwnReads(info, MERGED_KINDS_WITH_OWN_READS));
     if (!readable) return mergedConnection(page, merged);
     reportAtField(context, info, readable.errors);
     return mergedConnection(readable.page, { complete: false, unavailable: [...merged.unavailable, ...readable.unavailable] });

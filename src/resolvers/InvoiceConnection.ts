@@ -1,6 +1,6 @@
 import type { InvoiceConnectionResolvers } from '../__generated__/resolvers-types.js';
 
 export const InvoiceConnection: InvoiceConnectionResolvers = {
-  // Lists read from one system have nothing to report: only merged lists set it.
+  // Set by the lists that can miss a part (merged lists, iqmetrixInvoices); the others have nothing to report.
   unavailableSources: (connection) => connection.unavailableSources ?? [],
 };

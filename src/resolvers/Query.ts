@@ -7,6 +7,12 @@ import { auditTrail } from './auditTrail.js';
 import { organizationWorkspace } from './Mutation/organizationWorkspace.js';
 import { nodeById } from './Node.js';
 import { ownsIqmetrixCompany } from '../auth/index.js';
+import { reportAtField } from '../unified/fanOut.js';
+import { withoutUnreadableInvoices } from '../unified/rowReads.js';
+import { kindsWithOwnReads, type KindWithOwnRead } from './kindsWithOwnReads.js';
+
+/** `iqmetrixInvoices` holds iQmetrix invoices only. */
+const IQMETRIX_ONLY: readonly KindWithOwnRead[] = ['IqmetrixInvoice'];
 
 /**
  * An object looked up by an id the caller sent: NOT_FOUND when there is none — the same answer for an
@@ -38,7 +44,7 @@ export const Query: QueryResolvers = {
   customer: (_root, { id }, context) => found(customerFromGlobalId(context, id), 'customer'),
   customerBySourceId: (_root, { system, sourceId }, context) => found(customerFromSourceId(context, system, sourceId), 'customer'),
   customers: (_root, args, context) => connectionFromList(context.directory.customers, pageWindow(args)),
-  iqmetrixInvoices: async (_root, args, context) => {
+  iqmetrixInvoices: async (_root, args, context, info) => {
     const window = pageWindow(args);
     const companyId = args.companyId ?? context.iqmetrix.defaultCompanyId;
     if (companyId === null) throw new BadUserInputError('companyId is required: no IQMETRIX_COMPANY_ID is configured', { argument: 'companyId' });
@@ -51,7 +57,12 @@ export const Query: QueryResolvers = {
       locationId: args.filter?.locationId ?? null,
       employeeId: args.filter?.employeeId ?? null,
     });
-    return connectionFromList(invoices, window);
+    const page = connectionFromList(invoices, window);
+    // An invoice whose D2 failed is left out of a page that selects a D2 field, rather than nulling the response.
+    const readable = await withoutUnreadableInvoices(context, page, kindsWithOwnReads(info, IQMETRIX_ONLY));
+    if (!readable) return page;
+    reportAtField(context, info, readable.errors);
+    return { ...readable.page, totalCount: null, unavailableSources: readable.unavailable };
   },
   // The organization is the tenant's IQM organization workspace (the X-IAA-OW-ID sent for it).
   organization: (_root, _args, context) => ({ workspaceId: organizationWorkspace(context) }),
