@@ -5,6 +5,7 @@ import { fastDecoderOf } from '../../src/upstreams/fastWire.js';
 import { envelope, IqmInvoiceList, IqmPaymentList } from '../../src/upstreams/iqm/wire.js';
 import { IntactLedgerPage } from '../../src/upstreams/intact/wire.js';
 import { IqmetrixInvoice, IqmetrixInvoiceSummaryList } from '../../src/upstreams/iqmetrix/wire.js';
+import { RefrensPayment, RefrensPaymentList } from '../../src/upstreams/refrens/wire.js';
 
 /**
  * The fast paths beside the largest wire schemas (src/upstreams/fastWire.ts, issue 16) must answer
@@ -220,6 +221,23 @@ const iqmetrixInvoice = record(
   NESTED,
 );
 
+const refrensPayment = record({
+  tds: amount,
+  transactionCharge: amount,
+  amount,
+  paymentDate: fc.constantFrom('2023-10-01', '2024-08-18T12:08:38.000Z'),
+  paymentMethod: fc.constantFrom('CASH', 'UPI', 'WIRE'),
+  notes: text,
+  business: text,
+  payerBusiness: text,
+  isApproved: flag,
+  isRemoved: flag,
+  appId: text,
+  _id: text,
+  refId: text,
+  extra: text,
+});
+
 const ledgerPage = record({ Items: fc.array(ledgerItem, { maxLength: 4 }), TotalCount: fc.integer({ min: -1, max: 500 }), ErrorMessage: text, Success: fc.boolean() });
 
 /** Whether the fast path, where it answers, answers what the schema answers; true when it answered. */
@@ -243,6 +261,8 @@ describe('Upstreams: fast paths of the largest wire schemas', () => {
     ['Intact ledger page (B1)', IntactLedgerPage, ledgerPage],
     ['iQmetrix invoice summaries (D1)', IqmetrixInvoiceSummaryList, fc.oneof(fc.array(invoiceSummary, { maxLength: 4 }), record({ value: fc.array(invoiceSummary, { maxLength: 4 }) }))],
     ['iQmetrix invoice (D2)', IqmetrixInvoice, iqmetrixInvoice],
+    ['Refrens payments (C2)', RefrensPaymentList, record({ payments: fc.array(refrensPayment, { maxLength: 3 }) })],
+    ['Refrens payment (C1)', RefrensPayment, refrensPayment],
   ];
 
   for (const [name, schema, values] of cases) {
@@ -285,5 +305,7 @@ describe('Upstreams: fast paths of the largest wire schemas', () => {
       TaxCalculationResult: { Id: '4d57c55f-8508-4771-85d2-ffcc197c7f53', Lines: [{ LineNumber: 'Line1', Discount: 0, Rate: 5, Tax: 33.2, Taxability: true, Taxable: 663.99, TaxDetails: [{ TaxId: '70c97860-d841-45a8-bcf1-2ac667356f5c', TaxName: 'GST', CountryCode: 'CA', Rate: 5, RegionCode: 'AB', Tax: 33.2, Taxable: 663.99, TaxAuthority: 'CRA', TaxAuthorityType: 'Canada', TaxCategory: 'Goods and Sales', TaxType: 'Federal' }] }] },
     };
     expect(agrees(IqmetrixInvoice, invoice)).toBe(true);
+    const payment = { tds: 0, transactionCharge: 0, amount: 50, paymentDate: '2026-08-28', paymentMethod: 'CASH', notes: 'Counter cash', business: '6786fa805eed0f0ce5000001', payerBusiness: '67c4f1005eed0f0ce5000003', isApproved: true, isRemoved: false, appId: '6786fa805eed0f0ce5000002', _id: '6a90cf805eed0f0ce5000004' };
+    expect(agrees(RefrensPaymentList, { payments: [payment] })).toBe(true);
   });
 });
