@@ -12,7 +12,7 @@ import { LosslessNumber } from 'lossless-json';
  *
  * Decoders are written out field by field (`if (input['x'] !== undefined) row['x'] = asText(input['x'])`):
  * a store under a literal key is several times faster in V8 than one under a key read from a table
- * (an 18-field IQM payment row: about 0.08 µs against 0.5 µs, bench/wireDecode.ts), and a key the
+ * (an 18-field IQM payment row: about 0.09 µs against 0.5 µs, bench/wireDecode.ts), and a key the
  * input does not hold stays absent, as zod leaves an absent optional key.
  */
 export type FastDecoder<T> = (value: unknown) => T | undefined;
