@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { jsonNumber } from '../exactJson.js';
-import { attempt, isInteger, isJsonNumber, isNullish, isRecord, ensure, withFastPath } from '../fastWire.js';
+import { attempt, isDecimal, isInteger, isNullish, isRecord, ensure, withFastPath } from '../fastWire.js';
 import type { WireAmountType, WireNumber } from '../../domain/money.js';
 
 /**
@@ -61,8 +61,6 @@ const ledgerPage = z.object({
 export type IntactLedgerPage = z.infer<typeof ledgerPage>;
 export const IntactLedgerPage = withFastPath(ledgerPage, (value) => attempt(() => fastLedgerPage(value)));
 
-const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
-
 /** IntactLedgerPage's fast path (fastWire.ts): what the schema returns, for the values it surely accepts. */
 function fastLedgerPage(value: unknown): IntactLedgerPage {
   ensure(isRecord(value));
@@ -107,7 +105,7 @@ function fastNullableText(value: unknown): string | null {
 
 function fastOptionalDecimal(value: unknown): WireNumber | string {
   if (isNullish(value)) return 0;
-  ensure(isJsonNumber(value) || (typeof value === 'string' && DECIMAL_TEXT.test(value)));
+  ensure(isDecimal(value));
   return value as WireNumber | string;
 }
 

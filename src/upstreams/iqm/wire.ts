@@ -1,6 +1,23 @@
 import { z } from 'zod';
 import { jsonNumber } from '../exactJson.js';
-import { attempt, fastDecoderOf, isInteger, isJsonNumber, isNullish, isNumber, isRecord, ensure, withFastPath } from '../fastWire.js';
+import {
+  asInteger,
+  asJsonNumber,
+  asList,
+  asNullableFlag,
+  asNullableInteger,
+  asNullableJsonNumber,
+  asNullableNumber,
+  asNullableText,
+  asRecord,
+  asText,
+  attempt,
+  ensure,
+  fastDecoderOf,
+  isNumber,
+  isRecord,
+  withFastPath,
+} from '../fastWire.js';
 import type { WireAmountType } from '../../domain/money.js';
 
 /**
@@ -122,81 +139,69 @@ export const IqmPaymentList = withFastPath(paymentList, (value) => attempt(() =>
 
 /*
  * Fast paths of the two largest IQM lists (fastWire.ts): what their schemas return, for the rows
- * they surely accept. A key missing from a row stays missing, as zod leaves an absent optional key.
+ * they surely accept, written out field by field in the schema's key order. A key missing from a row
+ * stays missing, as zod leaves an absent optional key; keys the schema does not know are dropped.
  */
 
 function fastList<Row>(value: unknown, row: (value: unknown) => Row): { data: Row[]; totalRecords: number; filteredRecords: number } {
-  ensure(isRecord(value) && Array.isArray(value['data']) && isInteger(value['totalRecords']) && isInteger(value['filteredRecords']));
-  const list = value as { data: unknown[]; totalRecords: number; filteredRecords: number };
-  return { data: list.data.map(row), totalRecords: list.totalRecords, filteredRecords: list.filteredRecords };
+  const input = asRecord(value);
+  return { data: asList(input['data'], row), totalRecords: asInteger(input['totalRecords']), filteredRecords: asInteger(input['filteredRecords']) };
 }
 
-type Check = (value: unknown) => boolean;
-const nullish = (check: Check): Check => (value) => isNullish(value) || check(value);
-const isText: Check = (value) => typeof value === 'string';
-const isIntegerList: Check = (value) => Array.isArray(value) && value.every(isInteger);
-
-/** Copies the keys of `checks` that `value` holds, in the schema's order, when each passes its check. */
-function fastRow<Row>(value: unknown, checks: readonly (readonly [string, Check, boolean])[]): Row {
-  ensure(isRecord(value));
-  const input = value as Record<string, unknown>;
-  const row: Record<string, unknown> = {};
-  for (const [key, check, required] of checks) {
-    const field = input[key];
-    if (field === undefined) {
-      ensure(!required);
-      continue;
-    }
-    ensure(check(field));
-    // The only array an IQM row holds (paymentMode); zod returns a copy of it.
-    row[key] = Array.isArray(field) ? [...(field as unknown[])] : field;
-  }
-  return row as Row;
+/** `paymentMode` of A19: a list of mode ids (a copy, as zod returns), one text, or null. */
+function asPaymentModes(value: unknown): number[] | string | null {
+  if (value === null || typeof value === 'string') return value;
+  return asList(value, asInteger);
 }
-
-const INVOICE_ROW: readonly (readonly [string, Check, boolean])[] = [
-  ['invoiceId', isInteger, true],
-  ['invoiceFromDate', nullish(isNumber), false],
-  ['invoiceToDate', nullish(isNumber), false],
-  ['issuedOn', nullish(isNumber), false],
-  ['invoiceAmount', isJsonNumber, true],
-  ['status', isInteger, true],
-  ['paymentTerm', nullish(isInteger), false],
-  ['paidAmount', nullish(isJsonNumber), false],
-  ['paymentMode', (value) => value === null || isText(value) || isIntegerList(value), false],
-  ['invoiceName', nullish(isText), false],
-  ['actionNote', nullish(isText), false],
-  ['invoiceStatusUpdatedBy', nullish(isText), false],
-  ['modifiedAt', nullish(isNumber), false],
-];
-
-const PAYMENT_ROW: readonly (readonly [string, Check, boolean])[] = [
-  ['isPaymentInitiatorOrg', nullish((value) => typeof value === 'boolean'), false],
-  ['paymentId', isInteger, true],
-  ['owId', nullish(isInteger), false],
-  ['createdAt', nullish(isNumber), false],
-  ['createdByUserEmail', nullish(isText), false],
-  ['createdByUserProfile', nullish(isText), false],
-  ['paymentDate', nullish((value) => isNumber(value) || isText(value)), false],
-  ['paymentAmount', isJsonNumber, true],
-  ['paymentStatus', isText, true],
-  ['paymentMode', nullish(isText), false],
-  ['paymentType', nullish(isText), false],
-  ['invoiceId', nullish(isInteger), false],
-  ['transactionId', nullish((value) => isText(value) || isNumber(value)), false],
-  ['modifiedAt', nullish(isNumber), false],
-  ['modifiedByUserEmail', nullish(isText), false],
-  ['modifiedByUserProfile', nullish(isText), false],
-  ['bankName', nullish(isText), false],
-  ['refundReason', nullish(isText), false],
-];
 
 function fastInvoiceRow(value: unknown): IqmInvoiceRow {
-  return fastRow(value, INVOICE_ROW);
+  const input = asRecord(value);
+  const row: Record<string, unknown> = { invoiceId: asInteger(input['invoiceId']) };
+  if (input['invoiceFromDate'] !== undefined) row['invoiceFromDate'] = asNullableNumber(input['invoiceFromDate']);
+  if (input['invoiceToDate'] !== undefined) row['invoiceToDate'] = asNullableNumber(input['invoiceToDate']);
+  if (input['issuedOn'] !== undefined) row['issuedOn'] = asNullableNumber(input['issuedOn']);
+  row['invoiceAmount'] = asJsonNumber(input['invoiceAmount']);
+  row['status'] = asInteger(input['status']);
+  if (input['paymentTerm'] !== undefined) row['paymentTerm'] = asNullableInteger(input['paymentTerm']);
+  if (input['paidAmount'] !== undefined) row['paidAmount'] = asNullableJsonNumber(input['paidAmount']);
+  if (input['paymentMode'] !== undefined) row['paymentMode'] = asPaymentModes(input['paymentMode']);
+  if (input['invoiceName'] !== undefined) row['invoiceName'] = asNullableText(input['invoiceName']);
+  if (input['actionNote'] !== undefined) row['actionNote'] = asNullableText(input['actionNote']);
+  if (input['invoiceStatusUpdatedBy'] !== undefined) row['invoiceStatusUpdatedBy'] = asNullableText(input['invoiceStatusUpdatedBy']);
+  if (input['modifiedAt'] !== undefined) row['modifiedAt'] = asNullableNumber(input['modifiedAt']);
+  return row as IqmInvoiceRow;
 }
 
 function fastPaymentRow(value: unknown): IqmPaymentRow {
-  return fastRow(value, PAYMENT_ROW);
+  const input = asRecord(value);
+  const row: Record<string, unknown> = {};
+  if (input['isPaymentInitiatorOrg'] !== undefined) row['isPaymentInitiatorOrg'] = asNullableFlag(input['isPaymentInitiatorOrg']);
+  row['paymentId'] = asInteger(input['paymentId']);
+  if (input['owId'] !== undefined) row['owId'] = asNullableInteger(input['owId']);
+  if (input['createdAt'] !== undefined) row['createdAt'] = asNullableNumber(input['createdAt']);
+  if (input['createdByUserEmail'] !== undefined) row['createdByUserEmail'] = asNullableText(input['createdByUserEmail']);
+  if (input['createdByUserProfile'] !== undefined) row['createdByUserProfile'] = asNullableText(input['createdByUserProfile']);
+  if (input['paymentDate'] !== undefined) {
+    const date = input['paymentDate'];
+    ensure(date === null || isNumber(date) || typeof date === 'string');
+    row['paymentDate'] = date;
+  }
+  row['paymentAmount'] = asJsonNumber(input['paymentAmount']);
+  row['paymentStatus'] = asText(input['paymentStatus']);
+  if (input['paymentMode'] !== undefined) row['paymentMode'] = asNullableText(input['paymentMode']);
+  if (input['paymentType'] !== undefined) row['paymentType'] = asNullableText(input['paymentType']);
+  if (input['invoiceId'] !== undefined) row['invoiceId'] = asNullableInteger(input['invoiceId']);
+  if (input['transactionId'] !== undefined) {
+    const id = input['transactionId'];
+    ensure(id === null || typeof id === 'string' || isNumber(id));
+    row['transactionId'] = id;
+  }
+  if (input['modifiedAt'] !== undefined) row['modifiedAt'] = asNullableNumber(input['modifiedAt']);
+  if (input['modifiedByUserEmail'] !== undefined) row['modifiedByUserEmail'] = asNullableText(input['modifiedByUserEmail']);
+  if (input['modifiedByUserProfile'] !== undefined) row['modifiedByUserProfile'] = asNullableText(input['modifiedByUserProfile']);
+  if (input['bankName'] !== undefined) row['bankName'] = asNullableText(input['bankName']);
+  if (input['refundReason'] !== undefined) row['refundReason'] = asNullableText(input['refundReason']);
+  return row as IqmPaymentRow;
 }
 
 /** A22, A23 request body. */

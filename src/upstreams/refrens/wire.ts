@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonNumber } from '../exactJson.js';
+import { asJsonNumber, asList, asNullableText, asRecord, asText, attempt, ensure, withFastPath } from '../fastWire.js';
 import type { WireAmountType } from '../../domain/money.js';
 
 /**
@@ -21,7 +22,7 @@ export const RefrensWirePaymentMethod = z.enum(REFRENS_WIRE_PAYMENT_METHODS);
 export type RefrensWirePaymentMethod = z.infer<typeof RefrensWirePaymentMethod>;
 
 /** One payment: C1's 201 body and each item of C2's `payments`. */
-export const RefrensPayment = z.object({
+const payment = z.object({
   tds: jsonNumber,
   transactionCharge: jsonNumber,
   amount: jsonNumber,
@@ -40,11 +41,39 @@ export const RefrensPayment = z.object({
   /** Sent in C1's body; the samples do not show it coming back, so it may be absent. */
   refId: z.string().nullable().optional(),
 });
-export type RefrensPayment = z.infer<typeof RefrensPayment>;
+export type RefrensPayment = z.infer<typeof payment>;
+export const RefrensPayment = withFastPath(payment, (value) => attempt(() => fastPayment(value)));
 
 /** C2 200 body. */
-export const RefrensPaymentList = z.object({ payments: z.array(RefrensPayment) });
-export type RefrensPaymentList = z.infer<typeof RefrensPaymentList>;
+const paymentList = z.object({ payments: z.array(RefrensPayment) });
+export type RefrensPaymentList = z.infer<typeof paymentList>;
+export const RefrensPaymentList = withFastPath(paymentList, (value) => attempt(() => ({ payments: asList(asRecord(value)['payments'], fastPayment) })));
+
+/**
+ * RefrensPayment's fast path (fastWire.ts): what the schema returns, for the payments it surely
+ * accepts, field by field in the schema's key order; absent optional keys stay absent and unknown
+ * keys are dropped, as zod does.
+ */
+function fastPayment(value: unknown): RefrensPayment {
+  const input = asRecord(value);
+  const row: Record<string, unknown> = {
+    tds: asJsonNumber(input['tds']),
+    transactionCharge: asJsonNumber(input['transactionCharge']),
+    amount: asJsonNumber(input['amount']),
+    paymentDate: asText(input['paymentDate']),
+    paymentMethod: asText(input['paymentMethod']),
+  };
+  if (input['notes'] !== undefined) row['notes'] = asNullableText(input['notes']);
+  if (input['business'] !== undefined) row['business'] = asText(input['business']);
+  if (input['payerBusiness'] !== undefined) row['payerBusiness'] = asNullableText(input['payerBusiness']);
+  ensure(typeof input['isApproved'] === 'boolean' && typeof input['isRemoved'] === 'boolean');
+  row['isApproved'] = input['isApproved'];
+  row['isRemoved'] = input['isRemoved'];
+  if (input['appId'] !== undefined) row['appId'] = asText(input['appId']);
+  row['_id'] = asText(input['_id']);
+  if (input['refId'] !== undefined) row['refId'] = asNullableText(input['refId']);
+  return row as RefrensPayment;
+}
 
 /** C1 request body. Amounts are JSON numbers; `paymentDate` is an ISO-8601 instant or a date. */
 export const RefrensAddPaymentBody = z.object({
