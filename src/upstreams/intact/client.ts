@@ -54,6 +54,10 @@ const WRITE_REJECTION_STATUSES = [400, 422] as const;
 /** B1 messages that mean "no such account" rather than "bad request". */
 const UNKNOWN_ACCOUNT = /\b(account|customer)\b.*\b(not found|unknown|does not exist|doesn't exist|invalid)\b/i;
 
+function isMarkedFailure(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { Success?: unknown }).Success === false;
+}
+
 function intactErrorMessage(body: unknown): string | undefined {
   const parsed = IntactFailure.safeParse(body);
   return parsed.success ? failureMessages(parsed.data).join('; ') : undefined;
@@ -97,8 +101,9 @@ export class IntactClient {
       },
       this.observe,
     );
-    const failure = IntactFailure.safeParse(body);
-    if (failure.success) {
+    // Only a body saying `Success: false` can be a failure: a page is never parsed twice (issue 16).
+    const failure = isMarkedFailure(body) ? IntactFailure.safeParse(body) : null;
+    if (failure?.success) {
       const message = failureMessages(failure.data).join('; ');
       if (UNKNOWN_ACCOUNT.test(message)) throw new NotFoundError(`INTACT: ${message}`, 'INTACT');
       throw new UpstreamBadResponseError('INTACT', `${LEDGER_ROUTE} refused: ${message}`);
