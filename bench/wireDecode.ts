@@ -14,7 +14,7 @@ import { BENCH_OPERATIONS, BENCH_SEED } from './operations.js';
  * gateway read, and times each body's decode by its zod schema and by the schema's fast path
  * (src/upstreams/fastWire.ts), in this process.
  *
- *   npx tsx bench/wireDecode.ts      # about 20 s; the machine's load average is printed beside the figures
+ *   npm run bench:wire               # about 20 s; the machine's load average is printed beside the figures
  */
 
 interface Schema {
