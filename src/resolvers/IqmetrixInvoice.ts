@@ -2,7 +2,8 @@ import type { IqmetrixInvoiceResolvers } from '../__generated__/resolvers-types.
 import type { GatewayContext } from '../context.js';
 import type { IqmetrixInvoiceDetailModel, IqmetrixInvoiceModel } from '../domain/models.js';
 import { iqmetrixInvoiceId } from '../unified/ids.js';
-import { FACTS_FIELDS, derivedInvoiceFields } from './invoiceFields.js';
+import type { IQMETRIX_DETAIL_ONLY_FIELDS } from '../domain/ownReads.js';
+import { derivedInvoiceFields } from './invoiceFields.js';
 import { entityReference } from './entities.js';
 
 /** D2, loaded once per invoice per request whichever detail fields are selected. */
@@ -21,13 +22,7 @@ const fromDetail = {
   dropshipOrders: async (invoice, _args, context) => [...((await detail(context, invoice))?.dropshipOrders ?? [])],
   payments: async (invoice, _args, context) => [...((await detail(context, invoice))?.payments ?? [])],
   taxLines: async (invoice, _args, context) => [...((await detail(context, invoice))?.taxLines ?? [])],
-} satisfies IqmetrixInvoiceResolvers;
-
-/**
- * The fields that wait on the invoice's D2, its status and amounts included: a merged page that
- * selects one of them leaves out an invoice whose D2 failed (src/unified/rowReads.ts).
- */
-export const IQMETRIX_INVOICE_DETAIL_FIELDS: ReadonlySet<string> = new Set([...FACTS_FIELDS, ...Object.keys(fromDetail)]);
+} satisfies Required<Pick<IqmetrixInvoiceResolvers, (typeof IQMETRIX_DETAIL_ONLY_FIELDS)[number]>>;
 
 export const IqmetrixInvoice: IqmetrixInvoiceResolvers = {
   __resolveReference: entityReference<IqmetrixInvoiceModel>('IqmetrixInvoice'),

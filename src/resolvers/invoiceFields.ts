@@ -2,9 +2,6 @@ import type { GatewayContext } from '../context.js';
 import type { InvoiceModel } from '../domain/models.js';
 import { invoiceFact, invoiceTotal } from '../unified/invoiceFacts.js';
 
-/** The fields of derivedInvoiceFields that wait on invoiceFacts (and so on the invoice's own read, where it has one). */
-export const FACTS_FIELDS: readonly string[] = ['status', 'paid', 'outstanding'];
-
 /**
  * Status and amounts of invoices whose system does not state them: derived by invoiceFacts (once per
  * invoice per request). `total` is stated by every system, so it never waits on a load.

@@ -1,8 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { InvoiceModel } from '../domain/models.js';
 import { connectionItemsSelect } from '../unified/lookahead.js';
-import { IQMETRIX_INVOICE_DETAIL_FIELDS } from './IqmetrixInvoice.js';
-import { REFRENS_INVOICE_PAYMENT_FIELDS } from './RefrensInvoice.js';
+import { IQMETRIX_INVOICE_DETAIL_FIELDS, REFRENS_INVOICE_PAYMENT_FIELDS } from '../domain/ownReads.js';
 
 /** The invoice types that have a read of their own (iQmetrix D2, Refrens C2). */
 export type KindWithOwnRead = Extract<InvoiceModel['kind'], 'IqmetrixInvoice' | 'RefrensInvoice'>;

@@ -3,6 +3,7 @@ import { getArgumentValues, getNamedType, isAbstractType, isInterfaceType, isObj
 import type { DocumentNode, FieldNode, FragmentDefinitionNode, GraphQLField, GraphQLNamedType, GraphQLSchema, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { fromGlobalId } from '../domain/globalId.js';
 import type { SourceSystem } from '../domain/models.js';
+import { IQMETRIX_INVOICE_DETAIL_FIELDS, REFRENS_INVOICE_PAYMENT_FIELDS } from '../domain/ownReads.js';
 import { DEFAULT_PAGE_SIZE } from '../domain/pagination.js';
 
 /**
@@ -95,15 +96,11 @@ const READS: Readonly<Record<string, readonly Read[]>> = {
   'IqmInvoice.payments': [iqm('iqm.customerPayments')],
   'IqmInvoice.paymentDetails': [{ system: 'IQM', loader: 'iqm.invoicePaymentDetails', calls: 1 }],
   'IqmPayment.invoice': [iqm('iqm.invoiceList')],
-  'RefrensInvoice.payments': [refrensPayments],
   'IqmetrixPayment.invoice': [iqmetrixDetail],
   'IqmetrixPayment.customer': [iqmetrixDetail],
-  ...Object.fromEntries(['status', 'total', 'paid', 'outstanding'].map((field) => [`RefrensInvoice.${field}`, [refrensPayments]])),
-  ...Object.fromEntries(
-    ['status', 'total', 'paid', 'outstanding', 'notes', 'createdByUser', 'isRefund', 'originalInvoiceId', 'iqmetrixCustomer', 'orders', 'dropshipOrders', 'payments', 'taxLines'].map(
-      (field) => [`IqmetrixInvoice.${field}`, [iqmetrixDetail]],
-    ),
-  ),
+  // `total` is stated with the invoice itself (D1, the directory): it reads nothing.
+  ...Object.fromEntries([...REFRENS_INVOICE_PAYMENT_FIELDS].map((field) => [`RefrensInvoice.${field}`, [refrensPayments]])),
+  ...Object.fromEntries([...IQMETRIX_INVOICE_DETAIL_FIELDS].map((field) => [`IqmetrixInvoice.${field}`, [iqmetrixDetail]])),
 };
 
 /** The system a concrete type's objects come from (customers and pages come from none or all). */

@@ -61,6 +61,17 @@ describe('Security: the upstream-call cost model', () => {
     });
   }
 
+  it('estimates an invoice total as no read of its own: it comes with the list (iQmetrix D1), not from D2', async () => {
+    resetCalls(stack);
+    const totals = await stack.gql('{ iqmetrixInvoices(first: 20) { nodes { total { amount } } } }', {}, DEBUG);
+    expect(totals.errors).toBeUndefined();
+    expect(tallyCalls(simulators(stack)).total).toBe(1);
+    expect((totals.extensions!['upstreamCallEstimate'] as Estimate).estimated).toBe(1);
+    // The same page with a field D2 answers: one D2 per invoice on top, estimated as such.
+    const statuses = await stack.gql('{ iqmetrixInvoices(first: 20) { nodes { total { amount } status } } }', {}, DEBUG);
+    expect((statuses.extensions!['upstreamCallEstimate'] as Estimate).estimated).toBe(21);
+  });
+
   it('counts nodes(ids:) per id and per field that needs a call, and refuses it over MAX_UPSTREAM_CALLS with the estimate, calling nothing', async () => {
     const invoicesOf = (owId: number) =>
       [...stack.embedded.iqm!.state.invoices.values()].filter((invoice) => invoice.owId === owId).slice(0, 50).map((invoice) => invoiceGid(owId, invoice.invoiceId));
