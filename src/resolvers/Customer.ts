@@ -50,8 +50,9 @@ export const Customer: CustomerResolvers = {
 
   invoices: async (customer, args, context, info) => {
     const window = pageWindow(args);
-    prefetchIqmInvoicePayments(context, customer, args.filter, info);
+    const iqmPayments = prefetchIqmInvoicePayments(context, customer, args.filter, info);
     const merged = await fanOut(context, info, invoiceReads(context, customer, args.filter, args.orderBy), () => 0);
+    await iqmPayments;
     const page = connectionFromList(await sortInvoices(context, merged.items, args.orderBy), window);
     const readable = await withoutUnreadableInvoices(context, page, kindsWithOwnReads(info, MERGED_KINDS_WITH_OWN_READS));
     if (!readable) return mergedConnection(page, merged);

@@ -4,6 +4,7 @@ import { customerForIqmWorkspace } from '../unified/customers.js';
 import { iqmInvoiceId } from '../unified/ids.js';
 import { iqmInvoiceFacts } from '../unified/invoiceFacts.js';
 import type { IqmInvoiceModel } from '../domain/models.js';
+import type { PaymentsByInvoice } from '../upstreams/iqm/loaders.js';
 import { entityReference } from './entities.js';
 
 export const IqmInvoice: IqmInvoiceResolvers = {
@@ -12,13 +13,11 @@ export const IqmInvoice: IqmInvoiceResolvers = {
   source: () => 'IQM',
   outstanding: (invoice) => iqmInvoiceFacts(invoice).outstanding,
   customer: (invoice, _args, context) => customerForIqmWorkspace(context, invoice.owId),
-  payments: async (invoice, args, context) => {
+  payments: (invoice, args, context) => {
     const window = pageWindow(args);
-    const payments = await context.iqm.loaders.customerPayments.load(invoice.owId);
-    return connectionFromList(
-      payments.filter((payment) => payment.invoiceId === invoice.invoiceId),
-      window,
-    );
+    const page = (byInvoice: PaymentsByInvoice) => connectionFromList(byInvoice.get(invoice.invoiceId) ?? [], window);
+    const byInvoice = context.iqm.loaders.paymentsByInvoice.get(invoice.owId);
+    return byInvoice instanceof Promise ? byInvoice.then(page) : page(byInvoice);
   },
   paymentDetails: (invoice, _args, context) => context.iqm.loaders.invoicePaymentDetails.load(invoice.invoiceId),
   pdfUrl: (invoice, _args, context) =>

@@ -13,7 +13,6 @@ import {
 import type { InvoiceFilter } from '../__generated__/resolvers-types.js';
 import type { GatewayContext } from '../context.js';
 import type { CustomerModel } from '../domain/models.js';
-import { prefetch } from '../upstreams/memoLoader.js';
 
 /**
  * Look-ahead into an operation's selection, so a call that a nested field will need can start in
@@ -26,18 +25,25 @@ import { prefetch } from '../upstreams/memoLoader.js';
  * started beside A19, so the operation waits for one round trip instead of two. The request's
  * loader keeps the answer for IqmInvoice.payments. Costs one A35 that is not used when the
  * filtered IQM list turns out to be empty.
+ *
+ * Returns a promise that settles (never rejects) once A35 is read and grouped, or null when nothing
+ * was started: a list that waits for it before answering lets every invoice's payments resolve
+ * without a promise, at no extra round trip (A35 runs beside A19).
  */
 export function prefetchIqmInvoicePayments(
   context: GatewayContext,
   customer: CustomerModel,
   filter: InvoiceFilter | null | undefined,
   info: GraphQLResolveInfo,
-): void {
+): Promise<void> | null {
   const owId = customer.identities.iqmWorkspaceId;
   const sources = filter?.sources;
-  if (owId === null || (sources && sources.length > 0 && !sources.includes('IQM'))) return;
-  if (!connectionItemsSelect(info, 'IqmInvoice', 'payments')) return;
-  prefetch(context.iqm.loaders.customerPayments, owId, context.services.config.executionMode);
+  if (owId === null || (sources && sources.length > 0 && !sources.includes('IQM'))) return null;
+  if (!connectionItemsSelect(info, 'IqmInvoice', 'payments')) return null;
+  if (context.services.config.executionMode === 'naive') return null;
+  const grouped = context.iqm.loaders.paymentsByInvoice.get(owId);
+  // A failure is not reported here: IqmInvoice.payments asks again and gets the error at its field.
+  return grouped instanceof Promise ? grouped.then(() => undefined, () => undefined) : null;
 }
 
 /**

@@ -29,14 +29,41 @@ export function loaderOptions<K, V>(mode: ExecutionMode, cacheKey: (key: K) => s
 }
 
 /**
- * Starts a load whose result a resolver further down the same operation will ask for, so that call
- * overlaps the ones being made now instead of waiting for them. A failure is not reported here: the
- * resolver that asks for the value later gets it from the loader's cache. Does nothing in naive
- * mode, where nothing is cached and the later `load` would make the call again.
+ * A value derived from loaders' answers (an index, a grouping), derived once per key per request.
+ * Answers the value itself once it has settled, else its promise: a resolver that returns a plain
+ * value lets graphql-js complete its field, and the object around it, without a promise. A failure
+ * stays the rejected promise, so every reader gets the error. `clearAll` forgets it with the
+ * loaders it derives from (a write drops an upstream's reads). In naive mode nothing is kept.
  */
-export function prefetch<K, V>(loader: DataLoader<K, V, string>, key: K, mode: ExecutionMode): void {
-  if (mode === 'naive') return;
-  loader.load(key).catch(() => undefined);
+export class DerivedRead<K, V> {
+  private readonly known = new Map<string, V | Promise<V>>();
+
+  constructor(
+    private readonly derive: (key: K) => Promise<V>,
+    private readonly cacheKey: (key: K) => string,
+    private readonly mode: ExecutionMode,
+  ) {}
+
+  get(key: K): V | Promise<V> {
+    const id = this.cacheKey(key);
+    const known = this.known.get(id);
+    if (known !== undefined) return known;
+    const deriving = this.derive(key);
+    if (this.mode === 'naive') return deriving;
+    this.known.set(id, deriving);
+    deriving.then(
+      (value) => {
+        // Unless a write forgot it meanwhile: then the next reader derives again.
+        if (this.known.get(id) === deriving) this.known.set(id, value);
+      },
+      () => undefined,
+    );
+    return deriving;
+  }
+
+  clearAll(): void {
+    this.known.clear();
+  }
 }
 
 export function toError(error: unknown): Error {

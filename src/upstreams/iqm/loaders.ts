@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { loaderOptions, memoLoader, toError, type ExecutionMode } from '../memoLoader.js';
+import { DerivedRead, loaderOptions, memoLoader, toError, type ExecutionMode } from '../memoLoader.js';
 import { toDecimal, type Decimal } from '../../domain/money.js';
 import type { CreditModel, IqmInvoiceModel, IqmPaymentModel } from '../../domain/models.js';
 import type { CampaignMargin, CustomerMargins, InvoicePaymentDetails, InvoiceSettings } from '../../__generated__/resolvers-types.js';
@@ -38,6 +38,12 @@ export interface IqmLoaders {
   readonly invoice: DataLoader<IqmInvoiceKey, IqmInvoiceModel | null, string>;
   /** A35, every page, for one customer workspace. */
   readonly customerPayments: DataLoader<number, readonly IqmPaymentModel[], string>;
+  /**
+   * customerPayments grouped by invoice id (in A35's order), grouped once per workspace per request.
+   * The index itself once A35 has been read, so an invoice's payments resolve without a promise per
+   * invoice; before that, the promise of it.
+   */
+  readonly paymentsByInvoice: DerivedRead<number, PaymentsByInvoice>;
   /** A1 */
   readonly financeDetails: DataLoader<{ owId: number; year: number | null }, IqmFinanceDetails, string>;
   /** A16 */
@@ -69,6 +75,9 @@ export interface IqmLoaders {
   /** A29 */
   readonly customerCredits: DataLoader<number, readonly CreditModel[], string>;
 }
+
+/** A workspace's payments by the id of the invoice they pay (payments without an invoice are left out). */
+export type PaymentsByInvoice = ReadonlyMap<number, readonly IqmPaymentModel[]>;
 
 /** One page of an IQM list and its record count. */
 export interface IqmPage<T> {
@@ -120,6 +129,8 @@ export function createIqmLoaders(client: IqmClient, currencyCode: string, mode: 
   };
 
   const customerPayments = memo((owId: number) => allCustomerPayments(owId, {}), String);
+
+  const paymentsByInvoice = new DerivedRead(async (owId: number) => groupByInvoice(await customerPayments.load(owId)), String, mode);
 
   const filteredCustomerPayments = memo(
     (filter: IqmCustomerPaymentFilter) =>
@@ -210,6 +221,7 @@ export function createIqmLoaders(client: IqmClient, currencyCode: string, mode: 
     invoiceList,
     invoice,
     customerPayments,
+    paymentsByInvoice,
     financeDetails,
     availableBalance,
     filteredCustomerPayments,
@@ -226,4 +238,15 @@ export function createIqmLoaders(client: IqmClient, currencyCode: string, mode: 
     organizationCredits,
     customerCredits,
   };
+}
+
+function groupByInvoice(payments: readonly IqmPaymentModel[]): PaymentsByInvoice {
+  const index = new Map<number, IqmPaymentModel[]>();
+  for (const payment of payments) {
+    if (payment.invoiceId === null) continue;
+    const list = index.get(payment.invoiceId);
+    if (list) list.push(payment);
+    else index.set(payment.invoiceId, [payment]);
+  }
+  return index;
 }
