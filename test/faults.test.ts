@@ -122,6 +122,32 @@ describe('Upstream faults: timeouts, retries and partial data', () => {
     expect(statuses(iqm, IQM_LIST)).toEqual([503, 503, 503]);
   });
 
+  it("organization payments whose invoices cannot be read: every payment answers, each invoice is null with its own error, one A19 per workspace", async () => {
+    const iqm = stack.embedded.iqm!;
+    iqm.injectFault({ route: IQM_LIST, method: 'GET', fault: { kind: 'respond', status: 503 } });
+    const response = await stack.gql<{ organization: { payments: { nodes: { paymentId: number; invoice: { number: string } | null }[] } } }>(
+      '{ organization { payments(first: 20) { nodes { ... on IqmPayment { paymentId invoice { number } } } } } }',
+    );
+    const nodes = response.data!.organization.payments.nodes;
+    // IQM writes invoiceId 0 for a payment against no invoice.
+    const paysAnInvoice = (node: { paymentId: number }) => iqm.state.payments.get(node.paymentId)!.invoiceId > 0;
+    const withInvoice = nodes.filter(paysAnInvoice);
+    expect(withInvoice.length).toBeGreaterThan(1);
+    expect(nodes.every((node) => node.invoice === null)).toBe(true);
+    // One error per payment that has an invoice, each at that payment's own field.
+    expect(response.errors?.map((error) => [error.path?.join('.'), error.extensions?.['code']]).sort()).toEqual(
+      nodes
+        .map((node, index) => [node, index] as const)
+        .filter(([node]) => paysAnInvoice(node))
+        .map(([, index]) => [`organization.payments.nodes.${index}.invoice`, 'UPSTREAM_UNAVAILABLE'])
+        .sort(),
+    );
+    const workspaces = new Set(withInvoice.map((node) => iqm.state.payments.get(node.paymentId)!.owId));
+    expect(workspaces.size).toBeGreaterThan(1);
+    // Three attempts per workspace's list, not per payment.
+    expect(statuses(iqm, IQM_LIST)).toEqual(Array.from({ length: 3 * workspaces.size }, () => 503));
+  });
+
   it('a system that cannot be read is also named in band: unavailableSources on the merged lists and beside the balances', async () => {
     const iqm = stack.embedded.iqm!;
     iqm.injectFault({ route: IQM_LIST, method: 'GET', fault: { kind: 'respond', status: 503 } });
