@@ -10,6 +10,7 @@ import type { EmbeddedOptions, EmbeddedUpstreams } from '../src/embedded.js';
 import { createBenchAuth } from './auth.js';
 import { benchGatewayEnv, productionNodeFlags, startBenchUpstreams, writeTenantsFile } from './environment.js';
 import { measureAuthOverhead, printAuthOverhead } from './authOverhead.js';
+import { engineCpuMsPerOp, engineSchema, withTypenames } from './engineFloor.js';
 import { runFairness } from './fairness.js';
 import type { FloorCall, FloorOperation, FloorSpec } from './floor.js';
 import type { SimulatorServer } from '../src/upstreams/simulatorServer.js';
@@ -43,7 +44,9 @@ import { summarizeProfile, type ProfileSummary } from './profileSummary.js';
  *    plan's waves and answering the same bytes: the same two measurements, side by side;
  * 4. naive gateway (GATEWAY_EXECUTION_MODE=naive), the same two measurements as 1 and 2;
  * 5. growth: gateway and floor at saturation on GROWTH_SEED (ten times the data per customer),
- *    CPU per returned row and per upstream row beside the default seed.
+ *    CPU per returned row and per upstream row beside the default seed;
+ * 6. graphql-js alone (bench/engineFloor.ts), in this process: its CPU per execution over the
+ *    gateway's own answer, and the least CPU ratio to the floor a graphql-js gateway can reach.
  *
  * Prints a table and writes bench/results/latest.json and latest.md (--quick: quick.json, quick.md).
  * `--only fairness` runs the fairness scenario of bench/fairness.ts instead, alone.
@@ -235,6 +238,34 @@ async function post(gateway: GatewayProcess, operation: BenchOperation): Promise
   return body;
 }
 
+/** The `data` of the gateway's answer to the operation with `__typename` in every selection set. */
+async function typenamedAnswer(gateway: GatewayProcess, operation: BenchOperation): Promise<unknown> {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: auth.authorization },
+    body: JSON.stringify({ query: withTypenames(operation.query), variables: operation.variables }),
+  });
+  const body = (await response.json()) as { data?: unknown; errors?: { message: string }[] };
+  if (response.status !== 200 || body.errors || !body.data) throw new Error(`${operation.name} with __typename: HTTP ${response.status}: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+/**
+ * graphql-js's own least cost per operation (bench/engineFloor.ts), in this process once every
+ * gateway and floor process has stopped, so nothing else runs on the machine meanwhile.
+ */
+function measureEngine(batched: ModeRun): Map<string, number> {
+  log('graphql-js alone: execute + JSON.stringify over each answer, in this process');
+  const schema = engineSchema();
+  const engine = new Map<string, number>();
+  for (const operation of BENCH_OPERATIONS) {
+    const cpuMsPerOp = engineCpuMsPerOp(schema, operation, batched.results.get(operation.name)!.typenamedData, QUICK ? 1000 : 2000);
+    engine.set(operation.name, cpuMsPerOp);
+    log(`  ${operation.name}: ${cpuMsPerOp.toFixed(3)} CPU ms/op`);
+  }
+  return engine;
+}
+
 /** Reads one audit record: opens the gateway's embedded audit store as a first mutation would. */
 async function auditTrail(gateway: GatewayProcess): Promise<void> {
   const response = await fetch(gateway.url, {
@@ -282,6 +313,8 @@ interface ModeResult {
   readonly calls: CallTally;
   /** The counted run's calls and answer: what the floor replays. */
   readonly recording: Recording;
+  /** Batched mode: the `data` of the gateway's answer with `__typename` everywhere, over which graphql-js's own cost is measured (bench/engineFloor.ts). */
+  readonly typenamedData: unknown;
   /** Null when latency was not measured (naive mode in a --quick run). */
   readonly latency: LoadResult | null;
   readonly saturation: LoadMeasurement;
@@ -325,8 +358,9 @@ async function runMode(mode: 'batched' | 'naive', slow: Upstreams, fast: Upstrea
     for (const operation of BENCH_OPERATIONS) {
       const recording = await callsOf(gateway, fast, operation);
       const { calls } = recording;
+      const typenamedData = mode === 'batched' ? await typenamedAnswer(gateway, operation) : null;
       const saturation = await measure(gateway, fast, generator, operation, { mode: 'throughput', connections: CONNECTIONS, durationMs: DURATION.throughput });
-      results.set(operation.name, { calls, recording, latency: latencies.get(operation.name) ?? null, saturation });
+      results.set(operation.name, { calls, recording, typenamedData, latency: latencies.get(operation.name) ?? null, saturation });
       log(
         `  ${operation.name}: ${calls.total} calls, ${saturation.load.throughput.toFixed(0)} ops/s, ${saturation.cpuMsPerOp.toFixed(2)} CPU ms/op, gateway CPU ${(saturation.gatewayCpuShare * 100).toFixed(0)} %`,
       );
@@ -572,6 +606,11 @@ interface OperationReport {
   readonly upstreamCallsUnderLoad: number;
   /** Steady state: new connections per 1,000 calls during the measured saturation run (after warm-up). */
   readonly newConnectionsPer1000Calls: number | null;
+  /**
+   * graphql-js alone (bench/engineFloor.ts): its CPU ms per execution over the gateway's answer, and
+   * (floor + it) ÷ floor, the least CPU ratio a gateway executing with graphql-js can reach.
+   */
+  readonly engine: { readonly cpuMsPerOp: number; readonly leastCpuOverFloor: number };
   /** The floor process (bench/floor.ts), measured beside the gateway in this run. */
   readonly floor: { readonly cpuMsPerOp: number; readonly throughput: number; readonly throughputPerCore: number; readonly p50Ms: number; readonly p99Ms: number; readonly p50OverFloor: number | null; readonly p99OverFloor: number | null };
   readonly naive: { readonly upstreamCalls: number; readonly throughput: number; readonly throughputPerCore: number; readonly p50Ms: number | null; readonly p99Ms: number | null; readonly cpuMsPerOp: number };
@@ -580,7 +619,7 @@ interface OperationReport {
   readonly targets: Record<string, boolean>;
 }
 
-function report(operation: BenchOperation, batched: ModeResult, naive: ModeResult, floor: FloorResult): OperationReport {
+function report(operation: BenchOperation, batched: ModeResult, naive: ModeResult, floor: FloorResult, engineCpuMs: number): OperationReport {
   const floorMs = operation.plan.waves * LATENCY_MS;
   const minimalCalls = plannedCallCount(operation.plan);
   const sameAsPlan = JSON.stringify(sortedEntries(batched.calls.byRoute)) === JSON.stringify(sortedEntries(plannedByRoute(operation.plan.calls)));
@@ -626,6 +665,7 @@ function report(operation: BenchOperation, batched: ModeResult, naive: ModeResul
     gatewayCpuShare: round(batched.saturation.gatewayCpuShare),
     upstreamCallsUnderLoad: round(batched.saturation.callsPerOp),
     newConnectionsPer1000Calls: perThousand === null ? null : round(perThousand),
+    engine: { cpuMsPerOp: round(engineCpuMs, 3), leastCpuOverFloor: round((floorSaturation.cpuMsPerOp + engineCpuMs) / floorSaturation.cpuMsPerOp) },
     floor: {
       cpuMsPerOp: round(floorSaturation.cpuMsPerOp),
       throughput: round(floorSaturation.load.throughput, 0),
@@ -659,7 +699,7 @@ const missedTargets = (r: OperationReport) =>
     .join(', ') || 'none';
 
 function printTable(reports: readonly OperationReport[], peakRssMb: number, auditOpenedRssMb: number, connectionsPer1000Calls: number): void {
-  const header = ['operation', 'calls/plan', 'dup', 'waves', 'p50 ms', 'p99 ms', 'floor', 'p50/floor', 'p99/floor', 'ops/s', 'CPU ms/op', 'floor CPU', 'CPU ×', 'conn/1k', 'naive calls', 'naive ops/s', 'calls ×', 'ops/s ×', 'targets missed'];
+  const header = ['operation', 'calls/plan', 'dup', 'waves', 'p50 ms', 'p99 ms', 'floor', 'p50/floor', 'p99/floor', 'ops/s', 'CPU ms/op', 'floor CPU', 'CPU ×', 'gql-js', 'least ×', 'conn/1k', 'naive calls', 'naive ops/s', 'calls ×', 'ops/s ×', 'targets missed'];
   const rows = reports.map((r) => [
     r.name,
     `${r.upstreamCalls}/${r.minimalCalls}`,
@@ -674,6 +714,8 @@ function printTable(reports: readonly OperationReport[], peakRssMb: number, audi
     r.cpuMsPerOp.toFixed(2),
     r.floor.cpuMsPerOp.toFixed(2),
     r.ratios.cpuOverFloor.toFixed(2),
+    r.engine.cpuMsPerOp.toFixed(2),
+    r.engine.leastCpuOverFloor.toFixed(2),
     r.newConnectionsPer1000Calls?.toFixed(2) ?? '–',
     String(r.naive.upstreamCalls),
     String(r.naive.throughput),
@@ -718,11 +760,11 @@ function markdown(reports: readonly OperationReport[], growth: readonly GrowthRe
   const lines = [
     `Node ${process.version}, ${os.cpus().length} cores, load average ${load.before.toFixed(2)} before / ${load.after.toFixed(2)} after${QUICK ? ' (--quick)' : ''}; gateway flags: \`${GATEWAY_NODE_FLAGS.join(' ') || 'none'}\`.`,
     '',
-    '| operation | calls/plan | gateway CPU ms/op | floor CPU ms/op | gateway ÷ floor | p50 ÷ wave floor (floor process) | p99 ÷ wave floor (floor process) | ops/s per core: gateway / naive / floor | targets missed |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| operation | calls/plan | gateway CPU ms/op | floor CPU ms/op | gateway ÷ floor | graphql-js alone CPU ms/op | (floor + graphql-js) ÷ floor | p50 ÷ wave floor (floor process) | p99 ÷ wave floor (floor process) | ops/s per core: gateway / naive / floor | targets missed |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...reports.map(
       (r) =>
-        `| ${r.title} | ${r.upstreamCalls}/${r.minimalCalls} | ${r.cpuMsPerOp.toFixed(2)} | ${r.floor.cpuMsPerOp.toFixed(2)} | **${r.ratios.cpuOverFloor.toFixed(2)}** | ${ratio(r.p50OverFloor)} (${ratio(r.floor.p50OverFloor)}) | ${ratio(r.p99OverFloor)} (${ratio(r.floor.p99OverFloor)}) | ${r.throughputPerCore} / ${r.naive.throughputPerCore} / ${r.floor.throughputPerCore} | ${missedTargets(r)} |`,
+        `| ${r.title} | ${r.upstreamCalls}/${r.minimalCalls} | ${r.cpuMsPerOp.toFixed(2)} | ${r.floor.cpuMsPerOp.toFixed(2)} | **${r.ratios.cpuOverFloor.toFixed(2)}** | ${r.engine.cpuMsPerOp.toFixed(2)} | ${r.engine.leastCpuOverFloor.toFixed(2)} | ${ratio(r.p50OverFloor)} (${ratio(r.floor.p50OverFloor)}) | ${ratio(r.p99OverFloor)} (${ratio(r.floor.p99OverFloor)}) | ${r.throughputPerCore} / ${r.naive.throughputPerCore} / ${r.floor.throughputPerCore} | ${missedTargets(r)} |`,
     ),
     '',
     `Peak RSS at saturation (VmHWM): gateway **${rss.gateway.toFixed(1)} MB** (target < ${TARGET.peakRssMb}), naive gateway ${rss.naive.toFixed(1)} MB, floor ${rss.floor.toFixed(1)} MB; the gateway once a first mutation opened its embedded audit store: ${rss.auditOpened.toFixed(1)} MB.`,
@@ -766,7 +808,10 @@ async function main(): Promise<void> {
     // Naive latency is only informative (no target): a --quick run leaves it out to stay short.
     const naive = await runMode('naive', slow, fast, generator, false, !QUICK);
     const growth = await runGrowth(floorScript, generator, fast, batched, floor);
-    const reports = BENCH_OPERATIONS.map((operation) => report(operation, batched.results.get(operation.name)!, naive.results.get(operation.name)!, floor));
+    const engine = measureEngine(batched);
+    const reports = BENCH_OPERATIONS.map((operation) =>
+      report(operation, batched.results.get(operation.name)!, naive.results.get(operation.name)!, floor, engine.get(operation.name)!),
+    );
     printTable(reports, batched.peakRssMb, batched.auditOpenedRssMb, batched.connectionsPer1000Calls);
     // In-process, after the gateways are gone, so it does not share the gateway's core with load.
     const authOverhead = await measureAuthOverhead();
