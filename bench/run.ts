@@ -59,7 +59,7 @@ const { values: options } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     latency: { type: 'string', default: '20' },
     connections: { type: 'string', default: '8' },
-    pool: { type: 'string', default: '32' },
+    pool: { type: 'string', default: '64' },
     'node-options': { type: 'string', default: '' },
     /** `fairness`: only the fairness scenario (bench/fairness.ts), written to bench/results/fairness.json. */
     only: { type: 'string' },

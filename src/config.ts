@@ -289,7 +289,9 @@ const environmentSchema = z.object({
   UPSTREAM_SIMULATORS: flag,
   REQUEST_TIMEOUT_MS: integer(30_000, 1_000, 300_000),
   UPSTREAM_TIMEOUT_MS: integer(10_000, 100, 120_000),
-  UPSTREAM_CONNECTIONS: integer(32, 1, 1024),
+  // 64, so one tenant's share (UPSTREAM_TENANT_SHARE_PERCENT of min(this, UPSTREAM_MAX_IN_FLIGHT))
+  // holds 32 calls at once: the 20 iQmetrix D2 reads of a unified customer go out in one wave.
+  UPSTREAM_CONNECTIONS: integer(64, 1, 1024),
   UPSTREAM_RETRY_ATTEMPTS: integer(3, 1, 3),
   UPSTREAM_RETRY_BASE_DELAY_MS: integer(100, 1, 10_000),
   UPSTREAM_BREAKER_FAILURES: integer(5, 1, 1_000),

@@ -93,6 +93,22 @@ describe('Call plans: the benchmark operations make exactly the planned upstream
     }
   });
 
+  it('with the default pool and tenant share, a unified customer’s 20 iQmetrix detail reads (D2) are in flight together: one wave', async () => {
+    const iqmetrix = batched.embedded.iqmetrix!;
+    // Slow D2 answers, so every D2 the gateway sends before the first answers is counted at once.
+    iqmetrix.injectFault({ route: '/Invoices(', method: 'GET', fault: { kind: 'latency', ms: 150 } });
+    try {
+      iqmetrix.resetPeakInFlight();
+      const { calls } = await run(batched, operation('unifiedCustomer'));
+      const detailReads = Object.entries(calls.byRoute).find(([route]) => route.includes('/Invoices('))?.[1];
+      expect(detailReads).toBe(20);
+      // 50 % of 64 sockets: 32 per tenant. With 32 sockets (16 per tenant) the last 4 waited a round trip.
+      expect(iqmetrix.peakInFlight).toBe(20);
+    } finally {
+      iqmetrix.clearFaults();
+    }
+  });
+
   it('starts a customer’s IQM payments (A35) without waiting for the invoice list (A19): one wave', async () => {
     // A19 never answers here, so A35 can only have been called if it did not wait for A19.
     const stack = await startStack({ ...BENCH_SEED, env: { UPSTREAM_TIMEOUT_MS: '300', UPSTREAM_RETRY_ATTEMPTS: '1' } });

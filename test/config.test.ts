@@ -10,7 +10,7 @@ import { DEMO_DIRECTORY_FILE } from '../src/embedded.js';
 describe('Config: environment validation', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 4000, upstreamTimeoutMs: 10_000, upstreamConnections: 32, iqm: { baseUrl: null, currencyCode: 'USD' } });
+    expect(config).toMatchObject({ port: 4000, upstreamTimeoutMs: 10_000, upstreamConnections: 64, iqm: { baseUrl: null, currencyCode: 'USD' } });
   });
 
   it('names every bad variable in one error', () => {
