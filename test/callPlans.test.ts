@@ -93,6 +93,26 @@ describe('Call plans: the benchmark operations make exactly the planned upstream
     }
   });
 
+  it('a page without IQM invoices does not wait for the look-ahead’s A35', async () => {
+    // A35 answers after 1.5 s; the page is empty, so nothing on it needs A35.
+    const stack = await startStack({ ...BENCH_SEED });
+    try {
+      const iqm = stack.embedded.iqm!;
+      iqm.injectFault({ route: '/customer/payments/list', fault: { kind: 'latency', ms: 1500 } });
+      const response = await stack.gql<{ customer: { invoices: { nodes: unknown[] } } }>(
+        `query($id: ID!) { customer(id: $id) { invoices(first: 0, filter: { sources: [IQM, INTACT] }) { nodes { ... on IqmInvoice { payments(first: 1) { totalCount } } } } } }`,
+        { id: operation('unifiedCustomer').variables['id'] },
+      );
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.customer.invoices.nodes).toEqual([]);
+      // Answered while A35 was still on the wire.
+      expect(iqm.callsTo('/invoice/list', 'GET')).toHaveLength(1);
+      expect(iqm.inFlight).toBe(1);
+    } finally {
+      await stack.close();
+    }
+  });
+
   it('with the default pool and tenant share, a unified customer’s 20 iQmetrix detail reads (D2) are in flight together: one wave', async () => {
     const iqmetrix = batched.embedded.iqmetrix!;
     // Slow D2 answers, so every D2 the gateway sends before the first answers is counted at once.

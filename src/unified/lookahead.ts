@@ -23,12 +23,12 @@ import type { CustomerModel } from '../domain/models.js';
  * IqmInvoice.payments reads the customer's A35 list, which depends only on the workspace id, not
  * on A19's answer. When `Customer.invoices` is asked for IQM invoices with their payments, A35 is
  * started beside A19, so the operation waits for one round trip instead of two. The request's
- * loader keeps the answer for IqmInvoice.payments. Costs one A35 that is not used when the
- * filtered IQM list turns out to be empty.
+ * grouping of it (IqmLoaders.paymentsByInvoice) keeps the answer for IqmInvoice.payments. Costs
+ * one A35 that is not used when the filtered IQM list turns out to be empty.
  *
  * Returns a promise that settles (never rejects) once A35 is read and grouped, or null when nothing
- * was started: a list that waits for it before answering lets every invoice's payments resolve
- * without a promise, at no extra round trip (A35 runs beside A19).
+ * was started: a page with IQM invoices that waits for it before answering lets every invoice's
+ * payments resolve without a promise, at no extra round trip (A35 runs beside A19).
  */
 export function prefetchIqmInvoicePayments(
   context: GatewayContext,
