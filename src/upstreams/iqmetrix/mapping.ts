@@ -92,69 +92,106 @@ function invoiceTypeFromRefundFlag(isRefund: boolean | null | undefined): Iqmetr
  * only the payments of its twenty D2 invoices); payments are mapped at once.
  */
 export function invoiceDetailFromWire(invoice: IqmetrixInvoice, companyId: number, currencyCode: string): IqmetrixInvoiceDetailModel {
-  const amount = (value: WireNumber | string) => money(value, currencyCode);
-  const optionalAmount = (value: WireNumber | string | null | undefined) => (value === null || value === undefined ? null : amount(value));
-  return {
-    invoice: {
-      kind: 'IqmetrixInvoice',
-      companyId,
-      invoiceId: invoice.Id,
-      number: invoice.PrintableId || invoice.Id,
-      issuedOn: parseUpstreamDate(invoice.CreatedDateUtc),
-      dueOn: null,
-      customerId: invoice.Customer?.Id ?? null,
-      get total() {
-        return once(this, 'total', { amount: invoiceTotalFromWire(invoice), currencyCode });
-      },
-      createdAt: parseUpstreamInstant(invoice.CreatedDateUtc),
-      invoiceType: invoiceTypeFromRefundFlag(invoice.IsRefund),
-      locationId: invoice.LocationId ?? null,
-      employeeId: invoice.EmployeeId ?? null,
-      printableId: invoice.PrintableId ?? null,
-    },
-    createdByUser: invoice.CreatedByUser ?? null,
-    notes: invoice.Notes ?? null,
-    isRefund: invoice.IsRefund ?? null,
-    originalInvoiceId: invoice.OriginalInvoiceId ?? null,
-    get customer() {
-      return once(this, 'customer', invoice.Customer ? customerFromWire(invoice.Customer) : null);
-    },
-    get orders() {
-      return once(
-        this,
-        'orders',
-        (invoice.Orders ?? []).map((order) => orderFromWire(order, amount)),
-      );
-    },
-    get dropshipOrders() {
-      return once(
-        this,
-        'dropshipOrders',
-        (invoice.DropshipOrders ?? []).map(
-          (order): IqmetrixDropshipOrderModel => ({
-            ...orderFromWire(order, amount),
-            shippingEntityId: order.ShippingEntityId ?? null,
-            shippingMethod: order.ShippingMethod ?? null,
-            supplierId: order.SupplierId ?? null,
-          }),
-        ),
-      );
-    },
-    payments: (invoice.Payments ?? []).map((payment) => paymentFromWire(payment, companyId, invoice.Id, currencyCode)),
-    get taxLines() {
-      return once(
-        this,
-        'taxLines',
-        (invoice.TaxCalculationResult?.Lines ?? []).map((line) => taxLineFromWire(line, amount, optionalAmount)),
-      );
-    },
-  };
+  return new IqmetrixInvoiceDetail(invoice, companyId, currencyCode);
 }
 
-/** Replaces a lazy getter with the value it computed, so it is computed once and read as a plain property after. */
-function once<T>(target: object, key: string, value: T): T {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: false, configurable: false });
-  return value;
+// The lazy parts are prototype getters over private fields, not getters in an object literal: a
+// literal with an accessor gets a hidden class of its own per object, kept in the old generation
+// with a pointer to that object's closure, which kept every D2 body a request read alive through
+// the young-generation collections (bench/README.md, "What the young generation keeps").
+
+/** D2's invoice in summary form. */
+class IqmetrixInvoiceFromDetail implements IqmetrixInvoiceModel {
+  readonly kind = 'IqmetrixInvoice';
+  readonly invoiceId: string;
+  readonly number: string;
+  readonly issuedOn: string | null;
+  readonly dueOn = null;
+  readonly customerId: string | null;
+  readonly createdAt: Date | null;
+  readonly invoiceType: IqmetrixInvoiceType;
+  readonly locationId: number | null;
+  readonly employeeId: number | null;
+  readonly printableId: string | null;
+  readonly #wire: IqmetrixInvoice;
+  readonly #currencyCode: string;
+  #total: MoneyModel | undefined;
+
+  constructor(
+    invoice: IqmetrixInvoice,
+    readonly companyId: number,
+    currencyCode: string,
+  ) {
+    this.invoiceId = invoice.Id;
+    this.number = invoice.PrintableId || invoice.Id;
+    this.issuedOn = parseUpstreamDate(invoice.CreatedDateUtc);
+    this.customerId = invoice.Customer?.Id ?? null;
+    this.createdAt = parseUpstreamInstant(invoice.CreatedDateUtc);
+    this.invoiceType = invoiceTypeFromRefundFlag(invoice.IsRefund);
+    this.locationId = invoice.LocationId ?? null;
+    this.employeeId = invoice.EmployeeId ?? null;
+    this.printableId = invoice.PrintableId ?? null;
+    this.#wire = invoice;
+    this.#currencyCode = currencyCode;
+  }
+
+  get total(): MoneyModel {
+    return (this.#total ??= { amount: invoiceTotalFromWire(this.#wire), currencyCode: this.#currencyCode });
+  }
+}
+
+class IqmetrixInvoiceDetail implements IqmetrixInvoiceDetailModel {
+  readonly invoice: IqmetrixInvoiceModel;
+  readonly createdByUser: string | null;
+  readonly notes: string | null;
+  readonly isRefund: boolean | null;
+  readonly originalInvoiceId: string | null;
+  readonly payments: readonly IqmetrixPaymentModel[];
+  readonly #wire: IqmetrixInvoice;
+  readonly #currencyCode: string;
+  /** undefined until first read; the customer itself may be null. */
+  #customer: IqmetrixCustomerModel | null | undefined;
+  #orders: readonly IqmetrixOrderModel[] | undefined;
+  #dropshipOrders: readonly IqmetrixDropshipOrderModel[] | undefined;
+  #taxLines: readonly IqmetrixTaxLineModel[] | undefined;
+
+  constructor(invoice: IqmetrixInvoice, companyId: number, currencyCode: string) {
+    this.invoice = new IqmetrixInvoiceFromDetail(invoice, companyId, currencyCode);
+    this.createdByUser = invoice.CreatedByUser ?? null;
+    this.notes = invoice.Notes ?? null;
+    this.isRefund = invoice.IsRefund ?? null;
+    this.originalInvoiceId = invoice.OriginalInvoiceId ?? null;
+    this.payments = (invoice.Payments ?? []).map((payment) => paymentFromWire(payment, companyId, invoice.Id, currencyCode));
+    this.#wire = invoice;
+    this.#currencyCode = currencyCode;
+  }
+
+  get customer(): IqmetrixCustomerModel | null {
+    if (this.#customer === undefined) this.#customer = this.#wire.Customer ? customerFromWire(this.#wire.Customer) : null;
+    return this.#customer;
+  }
+
+  get orders(): readonly IqmetrixOrderModel[] {
+    return (this.#orders ??= (this.#wire.Orders ?? []).map((order) => orderFromWire(order, this.#amount)));
+  }
+
+  get dropshipOrders(): readonly IqmetrixDropshipOrderModel[] {
+    return (this.#dropshipOrders ??= (this.#wire.DropshipOrders ?? []).map(
+      (order): IqmetrixDropshipOrderModel => ({
+        ...orderFromWire(order, this.#amount),
+        shippingEntityId: order.ShippingEntityId ?? null,
+        shippingMethod: order.ShippingMethod ?? null,
+        supplierId: order.SupplierId ?? null,
+      }),
+    ));
+  }
+
+  get taxLines(): readonly IqmetrixTaxLineModel[] {
+    return (this.#taxLines ??= (this.#wire.TaxCalculationResult?.Lines ?? []).map((line) => taxLineFromWire(line, this.#amount, this.#optionalAmount)));
+  }
+
+  readonly #amount = (value: WireNumber | string): MoneyModel => money(value, this.#currencyCode);
+  readonly #optionalAmount = (value: WireNumber | string | null | undefined): MoneyModel | null => (value === null || value === undefined ? null : this.#amount(value));
 }
 
 /** A D2 payment. TransactionDate has seven fractional digits; milliseconds are kept. */
