@@ -7,6 +7,7 @@ import { createBenchAuth } from './auth.js';
 import { benchGatewayEnv, productionNodeFlags, startBenchUpstreams, writeTenantsFile } from './environment.js';
 import { BENCH_OPERATIONS, type BenchOperation } from './operations.js';
 import { pinSelf, startGateway, startLoadGenerator, type GatewayProcess, type LoadGenerator } from './processes.js';
+import { parseGcTrace, summarizeGcTrace } from './gcTrace.js';
 import { summarizeProfile } from './profileSummary.js';
 
 /**
@@ -18,6 +19,8 @@ import { summarizeProfile } from './profileSummary.js';
  * treats both alike. Per operation it prints the median and minimum CPU ms/op of each side, their
  * ratio, and each side's peak RSS. `--profile` instead runs the working tree's gateway alone under
  * `--cpu-prof` on the given operations and prints the top frames by self and by inclusive time.
+ * `--gc` runs it alone under `--trace-gc-nvp` and prints, per operation at one client and at
+ * saturation, what each scavenge promotes per megabyte allocated (bench/gcTrace.ts).
  *
  * The base is checked out in a temporary git worktree sharing this checkout's node_modules (its
  * package-lock.json must match), built with `npm run build`, and removed afterwards.
@@ -35,6 +38,8 @@ const { values: options } = parseArgs({
     heap: { type: 'boolean', default: false },
     /** Variables only the working tree's gateway gets (`NAME=value,NAME=value`): with `--base .`, a switch measured against itself. */
     'work-env': { type: 'string', default: '' },
+    /** What the young generation promotes per MB allocated, per operation (--trace-gc-nvp). */
+    gc: { type: 'boolean', default: false },
     /** With --profile: keep the profile file and print where it is. */
     keep: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
@@ -64,6 +69,7 @@ const cleanups: (() => void)[] = [];
 try {
   if (options['no-build'] !== true) build('.');
   if (options.profile) await profile();
+  else if (options.gc) await gcReport();
   else await compare(options.base === '.' ? '.' : checkoutBase(options.base ?? 'HEAD'));
 } finally {
   await generator.stop();
@@ -104,6 +110,36 @@ async function profile(): Promise<void> {
   print('areas (self)', summary.topAreas);
   print('functions (self)', summary.topFunctions);
   print('functions (inclusive)', summary.topInclusive);
+}
+
+/**
+ * The working tree's gateway under --trace-gc-nvp: per operation, one client (one request at a
+ * time) and then saturation, each after a warm-up, reading only the collections of the measured
+ * window.
+ */
+async function gcReport(): Promise<void> {
+  const gateway = await startGateway({ env, nodeFlags: [...productionNodeFlags(), '--trace-gc-nvp'] });
+  const rows: string[] = [];
+  try {
+    for (const operation of operations) {
+      for (const mode of ['latency', 'throughput'] as const) {
+        const job = { url: gateway.url, body: JSON.stringify({ query: operation.query, variables: operation.variables }), authorization: auth.authorization, mode, connections: CONNECTIONS };
+        await run(generator, { ...job, durationMs: WARMUP_MS }, operation);
+        const from = gateway.output().length;
+        const load = await run(generator, { ...job, durationMs: MEASURE_MS }, operation);
+        const gc = summarizeGcTrace(parseGcTrace(gateway.output().slice(from)));
+        const clients = mode === 'latency' ? '1' : String(CONNECTIONS);
+        rows.push(
+          `| ${operation.name} | ${clients} | ${load.ok} | ${gc.allocatedMb.toFixed(0)} | ${gc.scavenges} | **${gc.promotedKbPerMb.toFixed(1)}** | ${gc.survivedKbPerMb.toFixed(1)} | ${gc.scavengeMsPerMb.toFixed(2)} | ${gc.markCompacts} (${gc.markCompactMs.toFixed(0)} ms) |`,
+        );
+      }
+    }
+  } finally {
+    await gateway.stop();
+  }
+  console.log('\n| operation | clients | requests | MB allocated | scavenges | KB promoted per MB | KB survived per MB | scavenge ms per MB | mark-compacts |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
 }
 
 /**

@@ -50,6 +50,8 @@ export interface GatewayProcess {
   cpuMs(): number;
   /** Peak resident set size (VmHWM) so far, in MiB. */
   peakRssMb(): number;
+  /** Everything the process has written to stdout and stderr so far (V8's --trace-gc-nvp lines, say). */
+  output(): string;
   /** SIGTERM, then waits for the exit (a CPU profile is written on the way out). */
   stop(): Promise<void>;
 }
@@ -103,6 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
     url,
     cpuMs: () => processCpuMs(pid),
     peakRssMb: () => processPeakRssMb(pid),
+    output: () => output,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
