@@ -3,7 +3,7 @@ import type { GatewayContext } from '../../context.js';
 import { Decimal } from 'decimal.js';
 import { currencyDigits, sumDecimals } from '../../domain/money.js';
 import type { UserErrorModel } from '../../domain/models.js';
-import { IQMETRIX_AMOUNT_TYPE, createInvoiceToWire, invoiceDetailFromWire } from '../../upstreams/iqmetrix/index.js';
+import { IQMETRIX_AMOUNT_TYPE, createInvoiceToWire, invoiceDetailFromWire, plainIqmetrixInvoice } from '../../upstreams/iqmetrix/index.js';
 import { clientMarkerField, invalidInput, rejected, upstreamAmountErrors } from './support.js';
 import { ownsIqmetrixCompany } from '../../auth/index.js';
 import { idempotent } from '../../idempotency/index.js';
@@ -33,7 +33,7 @@ export function reconcileCreateIqmetrixInvoice(input: MutationCreateIqmetrixInvo
     const lines = (orders: readonly { items: readonly { quantity: number; sellingPrice: { amount: Decimal } | Decimal }[] }[]) =>
       sumDecimals(orders.flatMap((order) => order.items.map((item) => (Decimal.isDecimal(item.sellingPrice) ? item.sellingPrice : item.sellingPrice.amount).times(item.quantity))));
     if (!lines(invoice.orders).equals(lines(input.orders))) return { found: 'unknown' } as const;
-    return { found: 'applied' as const, payload: { invoice: invoice.invoice, userErrors: [] } };
+    return { found: 'applied' as const, payload: { invoice: plainIqmetrixInvoice(invoice.invoice), userErrors: [] } };
   };
 }
 
@@ -113,7 +113,7 @@ export const createIqmetrixInvoice: MutationResolvers['createIqmetrixInvoice'] =
         }),
       );
       if (!result.ok) return rejected({ invoice: null }, result.errors.map((message) => ({ field: null, message, code: 'UPSTREAM_REJECTED' as const })));
-      return { invoice: invoiceDetailFromWire(result.invoice, companyId, context.iqmetrix.currencyCode).invoice, userErrors: [] };
+      return { invoice: plainIqmetrixInvoice(invoiceDetailFromWire(result.invoice, companyId, context.iqmetrix.currencyCode).invoice), userErrors: [] };
     },
   );
 };

@@ -18,6 +18,7 @@ export {
 export {
   createInvoiceToWire,
   invoiceDetailFromWire,
+  plainIqmetrixInvoice,
   invoiceFromSummary,
   invoiceTotalFromWire,
   invoiceTypeFromWire,

@@ -95,6 +95,15 @@ export function invoiceDetailFromWire(invoice: IqmetrixInvoice, companyId: numbe
   return new IqmetrixInvoiceDetail(invoice, companyId, currencyCode);
 }
 
+/**
+ * An invoice as plain data, its total computed: what a mutation answers, since the idempotency
+ * guard stores payloads and its codec takes plain objects only (the summary of a D2 detail is a
+ * class instance with a lazy total).
+ */
+export function plainIqmetrixInvoice(invoice: IqmetrixInvoiceModel): IqmetrixInvoiceModel {
+  return { ...invoice, total: invoice.total };
+}
+
 // The lazy parts are prototype getters over private fields, not getters in an object literal: a
 // literal with an accessor gets a hidden class of its own per object, kept in the old generation
 // with a pointer to that object's closure, which kept every D2 body a request read alive through
