@@ -104,7 +104,6 @@ export function createContext(services: GatewayServices, request: IncomingReques
   const { caller } = request;
   const credentials = caller.tenant.credentials;
   const upstreamCalls: UpstreamCallRecord[] = [];
-  const forgetReadsBySystem = new Map<SourceSystem, () => void>();
   // The operation's deadline travels with the observer: no upstream call of this request (retries
   // and queue waits included) runs past REQUEST_TIMEOUT_MS from now.
   const deadline = performance.now() + services.config.requestTimeoutMs;
@@ -115,7 +114,7 @@ export function createContext(services: GatewayServices, request: IncomingReques
       // A write may change anything this request has read from that system: its cached reads are
       // dropped, so whatever the operation reads next (a mutation's payload, the next mutation) is fresh.
       if (call.method !== 'GET') {
-        forgetReadsBySystem.get(call.system)?.();
+        scopeOf(call.system).forgetReads();
       }
     },
     // The caller's W3C trace context: every upstream call of this operation continues its trace.
@@ -139,7 +138,19 @@ export function createContext(services: GatewayServices, request: IncomingReques
     endpoints.iqmetrix.currencyCode,
     credentials.iqmetrix?.companyId ?? null,
   );
-  forgetReadsBySystem.set('IQM', () => iqm.forgetReads()).set('INTACT', () => intact.forgetReads()).set('REFRENS', () => refrens.forgetReads()).set('IQMETRIX', () => iqmetrix.forgetReads());
+  // The observer above asks for it when an upstream write completes, by which time the scopes exist.
+  const scopeOf = (system: SourceSystem): { forgetReads(): void } => {
+    switch (system) {
+      case 'IQM':
+        return iqm;
+      case 'INTACT':
+        return intact;
+      case 'REFRENS':
+        return refrens;
+      case 'IQMETRIX':
+        return iqmetrix;
+    }
+  };
   return {
     services,
     caller,
