@@ -18,6 +18,27 @@ export default tseslint.config(
     },
   },
   {
+    // An accessor in an object literal lives in the literal's hidden class; made inside a function, each
+    // literal gets a hidden class of its own in the old generation pointing at its closure, which every
+    // scavenge then keeps alive with everything the closure reaches (bench/README.md, "What the young
+    // generation keeps"). Per-request and per-row objects use classes with prototype getters instead.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports (graphql-js convention).' },
+        {
+          selector: ':function ObjectExpression > Property[kind=/^[gs]et$/]',
+          message: 'No accessor in an object literal made inside a function: use a class with a prototype getter (bench/README.md, "What the young generation keeps").',
+        },
+        {
+          selector: ":function CallExpression[callee.object.name='Object'][callee.property.name=/^definePropert(y|ies)$/]",
+          message: 'No Object.defineProperty on objects made at run time: it gives each object a hidden class of its own (bench/README.md, "What the young generation keeps").',
+        },
+      ],
+    },
+  },
+  {
     files: ['eslint.config.js', '**/codegen.ts', '**/vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },

@@ -20,7 +20,9 @@ import { summarizeProfile } from './profileSummary.js';
  * ratio, and each side's peak RSS. `--profile` instead runs the working tree's gateway alone under
  * `--cpu-prof` on the given operations and prints the top frames by self and by inclusive time.
  * `--gc` runs it alone under `--trace-gc-nvp` and prints, per operation at one client and at
- * saturation, what each scavenge promotes per megabyte allocated (bench/gcTrace.ts).
+ * saturation, what each scavenge promotes per megabyte allocated (bench/gcTrace.ts). `--work-env` and
+ * `--work-node-options` give only the working tree's gateway extra variables or node flags, so with
+ * `--base .` a switch or a V8 flag is measured against the same build.
  *
  * The base is checked out in a temporary git worktree sharing this checkout's node_modules (its
  * package-lock.json must match), built with `npm run build`, and removed afterwards.
@@ -38,6 +40,8 @@ const { values: options } = parseArgs({
     heap: { type: 'boolean', default: false },
     /** Variables only the working tree's gateway gets (`NAME=value,NAME=value`): with `--base .`, a switch measured against itself. */
     'work-env': { type: 'string', default: '' },
+    /** Node or V8 flags only the working tree's gateway gets, after the production ones (V8 takes the last of a flag): with `--base .`, a flag measured against the default. */
+    'work-node-options': { type: 'string', default: '' },
     /** What the young generation promotes per MB allocated, per operation (--trace-gc-nvp). */
     gc: { type: 'boolean', default: false },
     /** With --profile: keep the profile file and print where it is. */
@@ -182,7 +186,7 @@ function printHeapProfile(directory: string): void {
 async function compare(baseDirectory: string): Promise<void> {
   const sides = [
     { name: 'base', script: path.join(baseDirectory, 'dist/main.js'), flags: productionNodeFlags(path.join(baseDirectory, 'package.json')) },
-    { name: 'work', script: 'dist/main.js', flags: productionNodeFlags() },
+    { name: 'work', script: 'dist/main.js', flags: [...productionNodeFlags(), ...(options['work-node-options'] ?? '').split(' ').filter(Boolean)] },
   ] as const;
   const workEnv = Object.fromEntries((options['work-env'] ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
   const cpu = new Map<string, number[]>();

@@ -146,6 +146,7 @@ export async function createGateway(services: GatewayServices): Promise<Gateway>
     apollo,
     logger,
     admin,
+    // eslint-disable-next-line no-restricted-syntax -- made once per process, not per request
     get adminOrigin() {
       return adminOrigin;
     },

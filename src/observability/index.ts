@@ -138,6 +138,7 @@ export async function createObservability(config: GatewayConfig, logger: Logger)
     markDraining() {
       readiness.markDraining();
     },
+    // eslint-disable-next-line no-restricted-syntax -- made once per process, not per request
     get operationsInFlight() {
       return metrics.operationsInFlight;
     },
