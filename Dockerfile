@@ -15,6 +15,8 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS base
 WORKDIR /app
 COPY package.json package-lock.json ./
+# Dependency patches, applied by `npm ci` (postinstall: patch-package; see .ci/patches/README.md).
+COPY .ci/patches ./.ci/patches
 
 # Check and build: every dependency, then the generated types must be current, the code must
 # type-check, and it is compiled to dist/. Nothing installed here ships; the runtime stage copies dist/
