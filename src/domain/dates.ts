@@ -100,7 +100,33 @@ export function isIsoDate(text: string): boolean {
   return year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
+/** The day number since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function dayOfDate(year: number, month: number, day: number): number {
+  const shiftedYear = month <= 2 ? year - 1 : year;
+  const era = Math.floor(shiftedYear / 400);
+  const yearOfEra = shiftedYear - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/**
+ * The calendar date `days` after `isoDate` (an IQM invoice's due date: issue date + payment term).
+ * A real date and a whole number of days landing in 1970–9999 are computed with day numbers, without
+ * a Date (one per IQM invoice read); anything else takes the Date path, with the same answers
+ * (test/domain/dates.test.ts checks both agree), an impossible date throwing RangeError as before.
+ */
 export function addDays(isoDate: string, days: number): string {
+  const match = DATE_ONLY.exec(isoDate);
+  if (match !== null && Number.isSafeInteger(days)) {
+    const year = Number(match[1]);
+    const month = Number(match[2]);
+    const day = Number(match[3]);
+    if (month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)) {
+      const shifted = dayOfDate(year, month, day) + days;
+      if (shifted >= 0 && shifted * MS_PER_DAY <= MAX_EPOCH_MS) return dateOfDay(shifted);
+    }
+  }
   const date = new Date(`${isoDate}T00:00:00.000Z`);
   date.setUTCDate(date.getUTCDate() + days);
   return toIsoDate(date);

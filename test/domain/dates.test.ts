@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isIsoDate, parseUpstreamDate, parseUpstreamInstant, toIsoDate } from '../../src/domain/dates.js';
+import { addDays, isIsoDate, parseUpstreamDate, parseUpstreamInstant, toIsoDate } from '../../src/domain/dates.js';
 
 /**
  * parseUpstreamDate reads the usual shapes without a Date (issue 16). Whatever it is given, its
@@ -77,5 +77,44 @@ describe('Dates: isIsoDate', () => {
     expect(isIsoDate('2023-02-29')).toBe(false);
     expect(isIsoDate('1900-02-29')).toBe(false);
     expect(isIsoDate('2000-02-29')).toBe(true);
+  });
+});
+
+describe('addDays', () => {
+  /** The Date-based computation addDays replaced on its usual path. */
+  function throughDate(isoDate: string, days: number): string {
+    const date = new Date(`${isoDate}T00:00:00.000Z`);
+    date.setUTCDate(date.getUTCDate() + days);
+    return toIsoDate(date);
+  }
+
+  it('agrees with the Date-based computation for real dates of every year and any whole or fractional term', () => {
+    const date = fc
+      .record({ year: fc.integer({ min: 100, max: 9999 }), month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 31 }) })
+      .map(({ year, month, day }) => `${pad(year, 4)}-${pad(month)}-${pad(day)}`)
+      .filter((text) => isIsoDate(text));
+    const days = fc.oneof(fc.integer({ min: -40_000, max: 40_000 }), fc.integer({ min: -3_000_000, max: 3_000_000 }), fc.double({ min: -1000, max: 1000, noNaN: true }));
+    fc.assert(
+      fc.property(date, days, (isoDate, term) => {
+        expect(addDays(isoDate, term)).toBe(throughDate(isoDate, term));
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(addDays('2024-01-31', 30)).toBe('2024-03-01');
+    expect(addDays('2023-12-31', 1)).toBe('2024-01-01');
+    expect(addDays('1970-01-01', -1)).toBe('1969-12-31');
+  });
+
+  it('answers an impossible date as the Date path does (a RangeError where Date cannot read it)', () => {
+    for (const isoDate of ['2023-02-30', '2023-02-29', '2023-13-01', '2023-00-10', '2023-04-31']) {
+      let expected: string | Error;
+      try {
+        expected = throughDate(isoDate, 1);
+      } catch (error) {
+        expected = error as Error;
+      }
+      if (expected instanceof Error) expect(() => addDays(isoDate, 1)).toThrow(RangeError);
+      else expect(addDays(isoDate, 1)).toBe(expected);
+    }
   });
 });
