@@ -1,11 +1,14 @@
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql, GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
+import { startStack, type TestStack } from './helpers/stack.js';
 
 /**
- * `.ci/patches/graphql+16.15.0.patch` (applied by `npm ci`'s postinstall): a field whose definition
- * has no arguments gets one shared, frozen, prototype-less `args` object instead of two new
- * dictionaries per execution; fields with arguments are coerced as before.
+ * `.ci/patches/graphql+16.15.0.patch` (applied by `npm ci`'s postinstall):
+ * - a field whose definition has no arguments gets one shared, frozen, prototype-less `args` object
+ *   instead of two new dictionaries per execution; fields with arguments are coerced as before;
+ * - the result of a selection set is an ordinary object, not a dictionary, and a response name
+ *   `__proto__` (a valid alias) is still an own property of it, never its prototype.
  */
 
 const seen: Record<string, unknown>[] = [];
@@ -52,5 +55,36 @@ describe('graphql-js patch: no dictionaries for fields without arguments', () =>
     const commonJs = createRequire(import.meta.url)('graphql/execution/values.js') as { getArgumentValues: (...args: unknown[]) => unknown };
     const definition = { args: [] };
     expect(commonJs.getArgumentValues(definition, { arguments: [] }, {})).toBe(commonJs.getArgumentValues(definition, { arguments: [] }, {}));
+  });
+});
+
+describe('graphql-js patch: selection sets complete into ordinary objects', () => {
+  it('keeps every response name as an own property, "__proto__" and "constructor" included', async () => {
+    const result = await graphql({ schema, source: '{ __proto__: a constructor: b hasOwnProperty: a }' });
+    const data = result.data!;
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect(Object.keys(data)).toEqual(['__proto__', 'constructor', 'hasOwnProperty']);
+    expect(Object.getOwnPropertyDescriptor(data, '__proto__')?.value).toBe('a');
+    expect(JSON.stringify(data)).toBe('{"__proto__":"a","constructor":"b","hasOwnProperty":"a"}');
+  });
+
+  describe('through the gateway', () => {
+    let stack: TestStack;
+    beforeAll(async () => {
+      stack = await startStack();
+    });
+    afterAll(async () => {
+      await stack.close();
+    });
+
+    it('answers an alias "__proto__" as a field of the response over HTTP', async () => {
+      const response = await fetch(stack.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...stack.auth },
+        body: JSON.stringify({ query: '{ __proto__: __typename organization { __proto__: __typename } }' }),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('{"data":{"__proto__":"Query","organization":{"__proto__":"Organization"}}}');
+    });
   });
 });
