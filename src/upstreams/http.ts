@@ -23,6 +23,7 @@ import {
   type ResiliencePolicies,
   type RetryPolicy,
 } from './resilience/index.js';
+import { AttemptDeadline } from './attemptDeadline.js';
 import { parseExactJson, stringifyExactJson } from './exactJson.js';
 import { fastDecoderOf } from './fastWire.js';
 
@@ -241,8 +242,9 @@ export class UpstreamHttpClient {
     const record = (status: number, errorCode?: GatewayErrorCode, sent = true) =>
       observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt, errorCode, sent });
     let status = 0;
+    const deadline = new AttemptDeadline(timeoutMs);
     try {
-      const response = await this.dispatch(request, 'application/json', timeoutMs, callerTrace);
+      const response = await this.dispatch(request, 'application/json', deadline.signal, callerTrace);
       status = response.statusCode;
       const text = await response.body.text();
       if ((status >= 200 && status < 300) || request.passStatuses?.includes(status)) {
@@ -258,6 +260,8 @@ export class UpstreamHttpClient {
       record(status, failure?.error.code ?? 'INTERNAL_SERVER_ERROR', status !== 0 || !failedToConnect(error));
       if (!failure) throw error;
       return failure;
+    } finally {
+      deadline.clear();
     }
   }
 
@@ -284,11 +288,14 @@ export class UpstreamHttpClient {
     const record = (status: number, errorCode?: GatewayErrorCode, sent = true) =>
       observe({ system: this.system, method: request.method, route: request.route, status, durationMs: performance.now() - started, attempt, errorCode, sent });
     let status = 0;
+    // The deadline covers the body too: it ends when the body has been read or dropped.
+    const deadline = new AttemptDeadline(timeoutMs);
     try {
-      const response = await this.dispatch(request, '*/*', timeoutMs, callerTrace);
+      const response = await this.dispatch(request, '*/*', deadline.signal, callerTrace);
       status = response.statusCode;
       if (status < 200 || status >= 300) {
         const text = await response.body.text();
+        deadline.clear();
         const failure = this.statusFailure(request, status, response.headers, safeParseJson(text));
         record(status, failure.error.code);
         return failure;
@@ -299,6 +306,8 @@ export class UpstreamHttpClient {
       }
       record(status);
       const body = response.body;
+      if (body.destroyed) deadline.clear();
+      else body.once('close', () => deadline.clear());
       return {
         ok: true,
         value: { status, headers, body },
@@ -308,6 +317,7 @@ export class UpstreamHttpClient {
         },
       };
     } catch (error) {
+      deadline.clear();
       const failure = this.transportFailure(error);
       record(status, failure?.error.code ?? 'INTERNAL_SERVER_ERROR', status !== 0 || !failedToConnect(error));
       if (!failure) throw error;
@@ -416,7 +426,7 @@ export class UpstreamHttpClient {
     await this.pool.close();
   }
 
-  private dispatch(request: UpstreamRequest, accept: string, timeoutMs: number, callerTrace: Readonly<Record<string, string>> | undefined): Promise<Dispatcher.ResponseData> {
+  private dispatch(request: UpstreamRequest, accept: string, signal: AbortSignal, callerTrace: Readonly<Record<string, string>> | undefined): Promise<Dispatcher.ResponseData> {
     const trace = this.options.instrumentation?.traceHeaders ? this.options.instrumentation.traceHeaders(callerTrace) : callerTrace;
     // Trace context first: an upstream client's own headers never carry one, and must win if they did.
     const headers: Record<string, string> = { ...trace, accept, ...request.headers };
@@ -433,7 +443,7 @@ export class UpstreamHttpClient {
       path: this.basePath + request.path + queryString(request.query),
       headers,
       body,
-      signal: AbortSignal.timeout(Math.ceil(timeoutMs)),
+      signal,
     });
   }
 
