@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBenchAuth } from './auth.js';
 import { benchGatewayEnv, productionNodeFlags, startBenchUpstreams, writeTenantsFile } from './environment.js';
-import { BENCH_OPERATIONS, type BenchOperation } from './operations.js';
+import { BENCH_OPERATIONS, GROWTH_SEED, type BenchOperation } from './operations.js';
 import { pinSelf, startGateway, startLoadGenerator, type GatewayProcess, type LoadGenerator } from './processes.js';
 import { parseGcTrace, summarizeGcTrace } from './gcTrace.js';
 import { summarizeProfile } from './profileSummary.js';
@@ -22,7 +22,8 @@ import { summarizeProfile } from './profileSummary.js';
  * `--gc` runs it alone under `--trace-gc-nvp` and prints, per operation at one client and at
  * saturation, what each scavenge promotes per megabyte allocated (bench/gcTrace.ts). `--work-env` and
  * `--work-node-options` give only the working tree's gateway extra variables or node flags, so with
- * `--base .` a switch or a V8 flag is measured against the same build.
+ * `--base .` a switch or a V8 flag is measured against the same build. `--growth` seeds the
+ * simulators with ten times the data per customer (the benchmark's growth scenario).
  *
  * The base is checked out in a temporary git worktree sharing this checkout's node_modules (its
  * package-lock.json must match), built with `npm run build`, and removed afterwards.
@@ -47,6 +48,8 @@ const { values: options } = parseArgs({
     /** With --profile: keep the profile file and print where it is. */
     keep: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
+    /** The simulators seeded with GROWTH_SEED (ten times the data per customer) instead of BENCH_SEED. */
+    growth: { type: 'boolean', default: false },
   },
 });
 
@@ -64,7 +67,7 @@ const operations: readonly BenchOperation[] = options.operations
 
 pinSelf();
 const auth = await createBenchAuth();
-const upstreams = await startBenchUpstreams(0);
+const upstreams = await startBenchUpstreams(0, options.growth ? GROWTH_SEED : undefined);
 const tenantsFile = writeTenantsFile(upstreams.demoTenants);
 const env = benchGatewayEnv({ auth, upstreams, tenantsFile, auditDataDir: 'memory://', extra: { UPSTREAM_MAX_QUEUED: '100000' } });
 const generator = await startLoadGenerator();
