@@ -20,7 +20,7 @@ import {
   type DataFeesModel,
   type PgFeesModel,
 } from './mapping.js';
-import type { IqmDataFeeKind, IqmFinanceDetails } from './wire.js';
+import type { IqmDataFeeKind, IqmFinanceDetails, IqmInvoiceRow } from './wire.js';
 
 /** Page size used when the gateway needs a whole list (IQM documents no maximum; the simulator allows 500). */
 export const IQM_FULL_LIST_PAGE_SIZE = 500;
@@ -32,9 +32,15 @@ export interface IqmInvoiceKey {
 
 /** Per-request IQM loaders. IQM has no batch or by-id endpoints, so look-ups go through the lists. */
 export interface IqmLoaders {
-  /** A19 for one customer (or the organization), with one status filter and sort. */
+  /** A19 for one customer (or the organization), with one status filter and sort, as IQM wrote its rows. */
+  readonly invoiceRows: DataLoader<IqmInvoiceListQuery, readonly IqmInvoiceRow[], string>;
+  /** invoiceRows, every row mapped. */
   readonly invoiceList: DataLoader<IqmInvoiceListQuery, readonly IqmInvoiceModel[], string>;
-  /** An invoice by id: the customer's unfiltered list, read once per request and indexed. */
+  /**
+   * An invoice by id: the customer's unfiltered list, read once per request and indexed by id; only
+   * the rows asked for are mapped (50 payments name at most 50 of a workspace's invoices, however
+   * many it has), into the same objects invoiceList answers.
+   */
   readonly invoice: DataLoader<IqmInvoiceKey, IqmInvoiceModel | null, string>;
   /** A35, every page, for one customer workspace. */
   readonly customerPayments: DataLoader<number, readonly IqmPaymentModel[], string>;
@@ -96,24 +102,41 @@ export interface IqmCustomerPaymentFilter {
 
 export function createIqmLoaders(client: IqmClient, currencyCode: string, mode: ExecutionMode = 'batched'): IqmLoaders {
   const memo = <K, V>(load: (key: K) => Promise<V>, cacheKey: (key: K) => string) => memoLoader(load, cacheKey, mode);
-  const invoiceList = memo(
-    async (query: IqmInvoiceListQuery) => (await client.invoices(query)).data.map((row) => invoiceFromWire(row, query.owId, currencyCode)),
-    (query) => `${query.owId}|${query.status ?? ''}|${query.sortBy ?? ''}|${query.isCustomerRequest}`,
-  );
+  const invoiceListKey = (query: IqmInvoiceListQuery) => `${query.owId}|${query.status ?? ''}|${query.sortBy ?? ''}|${query.isCustomerRequest}`;
+  const invoiceRows = memo(async (query: IqmInvoiceListQuery) => (await client.invoices(query)).data, invoiceListKey);
+  // One model per row and request, whichever of invoiceList and invoice maps it first.
+  const invoiceModels = new WeakMap<IqmInvoiceRow, IqmInvoiceModel>();
+  const invoiceOf = (row: IqmInvoiceRow, owId: number): IqmInvoiceModel => {
+    let model = invoiceModels.get(row);
+    if (model === undefined) {
+      model = invoiceFromWire(row, owId, currencyCode);
+      invoiceModels.set(row, model);
+    }
+    return model;
+  };
+  const invoiceList = memo(async (query: IqmInvoiceListQuery) => (await invoiceRows.load(query)).map((row) => invoiceOf(row, query.owId)), invoiceListKey);
 
   const invoice = new DataLoader<IqmInvoiceKey, IqmInvoiceModel | null, string>(
     async (keys) => {
       const owIds = [...new Set(keys.map((key) => key.owId))];
-      const lists = await Promise.all(owIds.map((owId) => invoiceList.load({ owId, isCustomerRequest: true }).catch(toError)));
+      const lists = await Promise.all(owIds.map((owId) => invoiceRows.load({ owId, isCustomerRequest: true }).catch(toError)));
       // Each list is indexed once per batch: n invoices cost n look-ups, not n scans of the list.
-      const indexes = new Map<number, Map<number, IqmInvoiceModel> | Error>();
+      const indexes = new Map<number, Map<number, IqmInvoiceRow> | Error>();
       owIds.forEach((owId, index) => {
         const list = lists[index]!;
-        indexes.set(owId, list instanceof Error ? list : new Map(list.map((item) => [item.invoiceId, item])));
+        indexes.set(owId, list instanceof Error ? list : new Map(list.map((row) => [row.invoiceId, row])));
       });
       return keys.map((key) => {
         const index = indexes.get(key.owId)!;
-        return index instanceof Error ? index : (index.get(key.invoiceId) ?? null);
+        if (index instanceof Error) return index;
+        const row = index.get(key.invoiceId);
+        if (row === undefined) return null;
+        try {
+          return invoiceOf(row, key.owId);
+        } catch (error) {
+          // A row IQM wrote that the gateway cannot read fails its own invoice, not the batch.
+          return toError(error);
+        }
       });
     },
     loaderOptions(mode, (key: IqmInvoiceKey) => `${key.owId}:${key.invoiceId}`),
@@ -218,6 +241,7 @@ export function createIqmLoaders(client: IqmClient, currencyCode: string, mode: 
   );
 
   return {
+    invoiceRows,
     invoiceList,
     invoice,
     customerPayments,
