@@ -104,35 +104,41 @@ export function createIqmLoaders(client: IqmClient, currencyCode: string, mode: 
   const memo = <K, V>(load: (key: K) => Promise<V>, cacheKey: (key: K) => string) => memoLoader(load, cacheKey, mode);
   const invoiceListKey = (query: IqmInvoiceListQuery) => `${query.owId}|${query.status ?? ''}|${query.sortBy ?? ''}|${query.isCustomerRequest}`;
   const invoiceRows = memo(async (query: IqmInvoiceListQuery) => (await client.invoices(query)).data, invoiceListKey);
-  // One model per row and request, whichever of invoiceList and invoice maps it first.
-  const invoiceModels = new WeakMap<IqmInvoiceRow, IqmInvoiceModel>();
-  const invoiceOf = (row: IqmInvoiceRow, owId: number): IqmInvoiceModel => {
-    let model = invoiceModels.get(row);
-    if (model === undefined) {
-      model = invoiceFromWire(row, owId, currencyCode);
-      invoiceModels.set(row, model);
+  // One model per row and request, whichever of invoiceList and invoice maps it first: kept per list
+  // by position (one entry per A19 read, not one per row).
+  const mappedRows = new WeakMap<readonly IqmInvoiceRow[], (IqmInvoiceModel | undefined)[]>();
+  const modelsOf = (rows: readonly IqmInvoiceRow[]): (IqmInvoiceModel | undefined)[] => {
+    let models = mappedRows.get(rows);
+    if (models === undefined) {
+      models = new Array<IqmInvoiceModel | undefined>(rows.length);
+      mappedRows.set(rows, models);
     }
-    return model;
+    return models;
   };
-  const invoiceList = memo(async (query: IqmInvoiceListQuery) => (await invoiceRows.load(query)).map((row) => invoiceOf(row, query.owId)), invoiceListKey);
+  const invoiceList = memo(async (query: IqmInvoiceListQuery) => {
+    const rows = await invoiceRows.load(query);
+    const models = modelsOf(rows);
+    return rows.map((row, position) => (models[position] ??= invoiceFromWire(row, query.owId, currencyCode)));
+  }, invoiceListKey);
 
   const invoice = new DataLoader<IqmInvoiceKey, IqmInvoiceModel | null, string>(
     async (keys) => {
       const owIds = [...new Set(keys.map((key) => key.owId))];
       const lists = await Promise.all(owIds.map((owId) => invoiceRows.load({ owId, isCustomerRequest: true }).catch(toError)));
       // Each list is indexed once per batch: n invoices cost n look-ups, not n scans of the list.
-      const indexes = new Map<number, Map<number, IqmInvoiceRow> | Error>();
+      const indexes = new Map<number, { rows: readonly IqmInvoiceRow[]; positions: Map<number, number> } | Error>();
       owIds.forEach((owId, index) => {
-        const list = lists[index]!;
-        indexes.set(owId, list instanceof Error ? list : new Map(list.map((row) => [row.invoiceId, row])));
+        const rows = lists[index]!;
+        indexes.set(owId, rows instanceof Error ? rows : { rows, positions: new Map(rows.map((row, position) => [row.invoiceId, position])) });
       });
       return keys.map((key) => {
         const index = indexes.get(key.owId)!;
         if (index instanceof Error) return index;
-        const row = index.get(key.invoiceId);
-        if (row === undefined) return null;
+        const position = index.positions.get(key.invoiceId);
+        if (position === undefined) return null;
         try {
-          return invoiceOf(row, key.owId);
+          const models = modelsOf(index.rows);
+          return (models[position] ??= invoiceFromWire(index.rows[position]!, key.owId, currencyCode));
         } catch (error) {
           // A row IQM wrote that the gateway cannot read fails its own invoice, not the batch.
           return toError(error);
