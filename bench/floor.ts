@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Pool } from 'undici';
+import { upstreamReplay, type FloorSpec } from './floorCalls.js';
 
 /**
  * The floor (issue 16): the least a Node process can do for each benchmark operation, run by
@@ -14,53 +14,18 @@ import { Pool } from 'undici';
  * authentication, validation, mapping or normalisation: everything the gateway spends above this is
  * the gateway's own work.
  *
- * Its only dependencies are node:http and undici, so bench/run.ts transpiles this file alone
- * (typescript's transpileModule) and runs it with plain node: no tsx, no src/ in its memory.
+ * Its only dependencies are node:http and undici (through ./floorCalls.ts), so bench/run.ts
+ * transpiles the two files alone (typescript's transpileModule) and runs them with plain node: no
+ * tsx, no src/ in its memory.
  *
  * Environment: FLOOR_SPEC (a JSON file of FloorSpec), PORT, HOST, FLOOR_CONNECTIONS (sockets per upstream).
  */
 
-/** One upstream call, replayed as the gateway made it. */
-export interface FloorCall {
-  readonly origin: string;
-  /** Path and query. */
-  readonly path: string;
-  readonly headers: Readonly<Record<string, string>>;
-}
-
-export interface FloorOperation {
-  /** The GraphQL document the benchmark sends: the key a request is matched by. */
-  readonly query: string;
-  /** Rounds of calls; each starts when the previous one's bodies are all parsed. */
-  readonly waves: readonly (readonly FloorCall[])[];
-  /** The gateway's answer (parsed), serialised again for every request. */
-  readonly response: unknown;
-}
-
-export interface FloorSpec {
-  readonly operations: readonly FloorOperation[];
-}
-
 function main(): void {
   const spec = JSON.parse(readFileSync(process.env['FLOOR_SPEC']!, 'utf8')) as FloorSpec;
   const connections = Number(process.env['FLOOR_CONNECTIONS'] ?? '32');
-  const pools = new Map<string, Pool>();
-  const poolFor = (origin: string): Pool => {
-    let pool = pools.get(origin);
-    if (!pool) {
-      pool = new Pool(origin, { connections, keepAliveTimeout: 60_000 });
-      pools.set(origin, pool);
-    }
-    return pool;
-  };
+  const upstreams = upstreamReplay(connections);
   const byQuery = new Map(spec.operations.map((operation) => [operation.query, operation]));
-
-  async function call(upstream: FloorCall): Promise<unknown> {
-    const response = await poolFor(upstream.origin).request({ method: 'GET', path: upstream.path, headers: upstream.headers });
-    const text = await response.body.text();
-    if (response.statusCode !== 200) throw new Error(`${upstream.path}: HTTP ${response.statusCode}`);
-    return JSON.parse(text);
-  }
 
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (request.url === '/healthz') {
@@ -75,7 +40,7 @@ function main(): void {
       response.writeHead(400, { 'content-type': 'application/json' }).end('{"errors":[{"message":"unknown operation"}]}');
       return;
     }
-    for (const wave of operation.waves) await Promise.all(wave.map(call));
+    await upstreams.run(operation);
     const text = JSON.stringify(operation.response);
     response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
   }
@@ -91,7 +56,7 @@ function main(): void {
   process.on('SIGTERM', () => {
     server.close();
     server.closeAllConnections();
-    void Promise.all([...pools.values()].map((pool) => pool.close())).then(() => process.exit(0));
+    void upstreams.close().then(() => process.exit(0));
   });
 }
 
