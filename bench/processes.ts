@@ -50,6 +50,8 @@ export interface GatewayProcess {
   cpuMs(): number;
   /** Peak resident set size (VmHWM) so far, in MiB. */
   peakRssMb(): number;
+  /** VmHWM once the process first answered /healthz, in MiB: what starting alone touched. */
+  readonly startRssMb: number;
   /** Everything the process has written to stdout and stderr so far (V8's --trace-gc-nvp lines, say). */
   output(): string;
   /** SIGTERM, then waits for the exit (a CPU profile is written on the way out). */
@@ -103,6 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
   return {
     pid,
     url,
+    startRssMb: processPeakRssMb(pid),
     cpuMs: () => processCpuMs(pid),
     peakRssMb: () => processPeakRssMb(pid),
     output: () => output,

@@ -326,6 +326,8 @@ interface ModeResult {
 interface ModeRun {
   readonly results: Map<string, ModeResult>;
   readonly peakRssMb: number;
+  /** The saturation gateway's VmHWM once started, before any request. */
+  readonly startRssMb: number;
   /** Peak RSS once the embedded audit store was opened after the saturation runs (by one auditTrail read). */
   readonly auditOpenedRssMb: number;
   /** New connections per 1,000 upstream calls over the saturation gateway's whole life (its warm-up included). */
@@ -383,6 +385,7 @@ async function runMode(mode: 'batched' | 'naive', slow: Upstreams, fast: Upstrea
   return {
     results,
     peakRssMb,
+    startRssMb: gateway.startRssMb,
     auditOpenedRssMb,
     connectionsPer1000Calls: ((after.connections - before.connections) / Math.max(after.calls - before.calls, 1)) * 1000,
     profile: profile ? summarizeMainThreadProfile() : null,
@@ -464,6 +467,8 @@ interface FloorResult {
   readonly latency: ReadonlyMap<string, LoadResult>;
   readonly saturation: ReadonlyMap<string, LoadMeasurement>;
   readonly peakRssMb: number;
+  /** The saturation process's VmHWM once started, before any request. */
+  readonly startRssMb: number;
 }
 
 /**
@@ -514,7 +519,7 @@ async function runFloor(
   } finally {
     await floor.stop();
   }
-  return { latency, saturation, peakRssMb };
+  return { latency, saturation, peakRssMb, startRssMb: floor.startRssMb };
 }
 
 const dataOf = (response: unknown): unknown => (response as { data?: unknown }).data;
@@ -804,7 +809,17 @@ async function fairnessOnly(): Promise<void> {
 }
 
 /** The tables for bench/README.md and the README, in markdown. */
-function markdown(reports: readonly OperationReport[], growth: readonly GrowthReport[], rss: { gateway: number; auditOpened: number; floor: number; framework: number; naive: number }, load: { before: number; after: number }): string {
+/** Peak RSS at saturation and, for the three processes compared, at start (VmHWM, MB). */
+interface RssFigures {
+  readonly gateway: number;
+  readonly auditOpened: number;
+  readonly floor: number;
+  readonly framework: number;
+  readonly naive: number;
+  readonly atStart: { readonly gateway: number; readonly floor: number; readonly framework: number };
+}
+
+function markdown(reports: readonly OperationReport[], growth: readonly GrowthReport[], rss: RssFigures, load: { before: number; after: number }): string {
   const ratio = (value: number | null) => (value === null ? '–' : value.toFixed(2));
   const lines = [
     `Node ${process.version}, ${os.cpus().length} cores, load average ${load.before.toFixed(2)} before / ${load.after.toFixed(2)} after${QUICK ? ' (--quick)' : ''}; gateway flags: \`${GATEWAY_NODE_FLAGS.join(' ') || 'none'}\`.`,
@@ -816,7 +831,7 @@ function markdown(reports: readonly OperationReport[], growth: readonly GrowthRe
         `| ${r.title} | ${r.upstreamCalls}/${r.minimalCalls} | ${r.cpuMsPerOp.toFixed(2)} | ${r.floor.cpuMsPerOp.toFixed(2)} | **${r.ratios.cpuOverFloor.toFixed(2)}** | ${r.engine.cpuMsPerOp.toFixed(2)} | ${r.engine.leastCpuOverFloor.toFixed(2)} | ${r.framework.leastCpuOverFloor.toFixed(2)} | ${ratio(r.p50OverFloor)} (${ratio(r.floor.p50OverFloor)} · ${ratio(r.framework.p50OverFloor)}) | ${ratio(r.p99OverFloor)} (${ratio(r.floor.p99OverFloor)} · ${ratio(r.framework.p99OverFloor)}) | ${r.throughputPerCore} / ${r.naive.throughputPerCore} / ${r.floor.throughputPerCore} | ${missedTargets(r)} |`,
     ),
     '',
-    `Peak RSS at saturation (VmHWM): gateway **${rss.gateway.toFixed(1)} MB** (target < ${TARGET.peakRssMb}), naive gateway ${rss.naive.toFixed(1)} MB, floor ${rss.floor.toFixed(1)} MB, framework floor ${rss.framework.toFixed(1)} MB; the gateway once a first mutation opened its embedded audit store: ${rss.auditOpened.toFixed(1)} MB.`,
+    `Peak RSS at saturation (VmHWM): gateway **${rss.gateway.toFixed(1)} MB** (target < ${TARGET.peakRssMb}), naive gateway ${rss.naive.toFixed(1)} MB, floor ${rss.floor.toFixed(1)} MB, framework floor ${rss.framework.toFixed(1)} MB; the gateway once a first mutation opened its embedded audit store: ${rss.auditOpened.toFixed(1)} MB. At start, before any request: gateway ${rss.atStart.gateway.toFixed(1)} MB, framework floor ${rss.atStart.framework.toFixed(1)} MB, floor ${rss.atStart.floor.toFixed(1)} MB.`,
   ];
   if (growth.length > 0) {
     lines.push(
@@ -875,7 +890,15 @@ async function main(): Promise<void> {
     }
     const cpus = os.cpus();
     const loadAverage = { before: round(loadBefore, 2), after: round(os.loadavg()[0] ?? 0, 2) };
-    const table = markdown(reports, growth, { gateway: batched.peakRssMb, auditOpened: batched.auditOpenedRssMb, floor: floor.peakRssMb, framework: framework.peakRssMb, naive: naive.peakRssMb }, loadAverage);
+    const rss: RssFigures = {
+      gateway: batched.peakRssMb,
+      auditOpened: batched.auditOpenedRssMb,
+      floor: floor.peakRssMb,
+      framework: framework.peakRssMb,
+      naive: naive.peakRssMb,
+      atStart: { gateway: batched.startRssMb, floor: floor.startRssMb, framework: framework.startRssMb },
+    };
+    const table = markdown(reports, growth, rss, loadAverage);
     console.log(`\n${table}`);
     const result = {
       generatedAt: new Date().toISOString(),
@@ -904,6 +927,7 @@ async function main(): Promise<void> {
       naivePeakRssMb: round(naive.peakRssMb, 1),
       floorPeakRssMb: round(floor.peakRssMb, 1),
       frameworkFloorPeakRssMb: round(framework.peakRssMb, 1),
+      startRssMb: { gateway: round(batched.startRssMb, 1), floor: round(floor.startRssMb, 1), frameworkFloor: round(framework.startRssMb, 1) },
       newConnectionsPer1000Calls: round(batched.connectionsPer1000Calls),
       targets: {
         peakRssBelow150Mb: batched.peakRssMb < TARGET.peakRssMb,
